@@ -1,0 +1,25 @@
+/** The serializers rxwamp speaks, by the name used in options. */
+export type SerializerName = 'json' | 'cbor' | 'msgpack';
+
+/**
+ * One serializer: turns a WAMP message (an array) into one WebSocket message and back.
+ * `encode` throws a TypeError for values the serializer cannot carry; `decode` throws for
+ * undecodable input. Neither validates WAMP structure (protocol/validate does).
+ */
+export interface Codec {
+  readonly name: SerializerName;
+  /** The WebSocket subprotocol, e.g. `wamp.2.json`. */
+  readonly subprotocol: string;
+  /** Binary frames (CBOR, MessagePack) or text frames (JSON). */
+  readonly binary: boolean;
+  encode(message: readonly unknown[]): string | Uint8Array;
+  decode(frame: string | Uint8Array): unknown;
+}
+
+/** Thrown by a codec when a value cannot be serialized. */
+export class SerializationError extends TypeError {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'SerializationError';
+  }
+}

@@ -1,0 +1,27 @@
+/** Largest WAMP id: 2^53 is legal although Number.isSafeInteger(2^53) is false (§1.5). */
+export const MAX_ID = 2 ** 53;
+
+export function isId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_ID;
+}
+
+/** Session-scope request ids: one counter for every request type, 1, 2, … wrapping after 2^53. */
+export class RequestIdCounter {
+  private last = 0;
+
+  next(): number {
+    this.last = this.last >= MAX_ID ? 1 : this.last + 1;
+    return this.last;
+  }
+
+  /** The most recently issued id (0 before the first). */
+  get current(): number {
+    return this.last;
+  }
+}
+
+/** Global-scope ids (session, publication): uniformly random in [1, 2^53]. */
+export function randomGlobalId(): number {
+  // Math.random gives 52 random bits of mantissa; scale to the whole range.
+  return Math.floor(Math.random() * MAX_ID) + 1;
+}

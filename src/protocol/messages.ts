@@ -1,0 +1,119 @@
+/**
+ * WAMP v2 message codes and their typed tuples (one union, as on the wire).
+ * The tuples describe messages as they leave validation: payload slots (args, kwargs) are
+ * always present, missing or null slots having been normalised to [] / {} at the edge, so no
+ * layer above has to check. Outgoing messages are built with `withPayload`, which omits empty
+ * trailing slots as §1.3 asks.
+ */
+
+export enum MessageType {
+  HELLO = 1,
+  WELCOME = 2,
+  ABORT = 3,
+  CHALLENGE = 4,
+  AUTHENTICATE = 5,
+  GOODBYE = 6,
+  ERROR = 8,
+  PUBLISH = 16,
+  PUBLISHED = 17,
+  SUBSCRIBE = 32,
+  SUBSCRIBED = 33,
+  UNSUBSCRIBE = 34,
+  UNSUBSCRIBED = 35,
+  EVENT = 36,
+  CALL = 48,
+  CANCEL = 49,
+  RESULT = 50,
+  REGISTER = 64,
+  REGISTERED = 65,
+  UNREGISTER = 66,
+  UNREGISTERED = 67,
+  INVOCATION = 68,
+  INTERRUPT = 69,
+  YIELD = 70,
+}
+
+export type Dict = Record<string, unknown>;
+export type Args = unknown[];
+
+/** Request types an ERROR may answer (spec §3.4). */
+export type ErrorRequestType =
+  | MessageType.PUBLISH
+  | MessageType.SUBSCRIBE
+  | MessageType.UNSUBSCRIBE
+  | MessageType.CALL
+  | MessageType.REGISTER
+  | MessageType.UNREGISTER
+  | MessageType.INVOCATION;
+
+export type HelloMessage = [MessageType.HELLO, string, Dict];
+export type WelcomeMessage = [MessageType.WELCOME, number, Dict];
+export type AbortMessage = [MessageType.ABORT, Dict, string, Args, Dict];
+export type ChallengeMessage = [MessageType.CHALLENGE, string, Dict];
+export type AuthenticateMessage = [MessageType.AUTHENTICATE, string, Dict];
+export type GoodbyeMessage = [MessageType.GOODBYE, Dict, string];
+export type ErrorMessage = [MessageType.ERROR, ErrorRequestType, number, Dict, string, Args, Dict];
+export type PublishMessage = [MessageType.PUBLISH, number, Dict, string, Args, Dict];
+export type PublishedMessage = [MessageType.PUBLISHED, number, number];
+export type SubscribeMessage = [MessageType.SUBSCRIBE, number, Dict, string];
+export type SubscribedMessage = [MessageType.SUBSCRIBED, number, number];
+export type UnsubscribeMessage = [MessageType.UNSUBSCRIBE, number, number];
+/** Request id 0 with a Details dict is the revocation form (§7.7). */
+export type UnsubscribedMessage = [MessageType.UNSUBSCRIBED, number, Dict?];
+export type EventMessage = [MessageType.EVENT, number, number, Dict, Args, Dict];
+export type CallMessage = [MessageType.CALL, number, Dict, string, Args, Dict];
+export type CancelMessage = [MessageType.CANCEL, number, Dict];
+export type ResultMessage = [MessageType.RESULT, number, Dict, Args, Dict];
+export type RegisterMessage = [MessageType.REGISTER, number, Dict, string];
+export type RegisteredMessage = [MessageType.REGISTERED, number, number];
+export type UnregisterMessage = [MessageType.UNREGISTER, number, number];
+/** Request id 0 with a Details dict is the revocation form (§6.8). */
+export type UnregisteredMessage = [MessageType.UNREGISTERED, number, Dict?];
+export type InvocationMessage = [MessageType.INVOCATION, number, number, Dict, Args, Dict];
+export type InterruptMessage = [MessageType.INTERRUPT, number, Dict];
+export type YieldMessage = [MessageType.YIELD, number, Dict, Args, Dict];
+
+export type WampMessage =
+  | HelloMessage
+  | WelcomeMessage
+  | AbortMessage
+  | ChallengeMessage
+  | AuthenticateMessage
+  | GoodbyeMessage
+  | ErrorMessage
+  | PublishMessage
+  | PublishedMessage
+  | SubscribeMessage
+  | SubscribedMessage
+  | UnsubscribeMessage
+  | UnsubscribedMessage
+  | EventMessage
+  | CallMessage
+  | CancelMessage
+  | ResultMessage
+  | RegisterMessage
+  | RegisteredMessage
+  | UnregisterMessage
+  | UnregisteredMessage
+  | InvocationMessage
+  | InterruptMessage
+  | YieldMessage;
+
+export const MESSAGE_NAMES: Readonly<Record<number, string>> = {
+  1: 'HELLO', 2: 'WELCOME', 3: 'ABORT', 4: 'CHALLENGE', 5: 'AUTHENTICATE', 6: 'GOODBYE',
+  8: 'ERROR', 16: 'PUBLISH', 17: 'PUBLISHED', 32: 'SUBSCRIBE', 33: 'SUBSCRIBED',
+  34: 'UNSUBSCRIBE', 35: 'UNSUBSCRIBED', 36: 'EVENT', 48: 'CALL', 49: 'CANCEL', 50: 'RESULT',
+  64: 'REGISTER', 65: 'REGISTERED', 66: 'UNREGISTER', 67: 'UNREGISTERED', 68: 'INVOCATION',
+  69: 'INTERRUPT', 70: 'YIELD',
+};
+
+/**
+ * Appends args/kwargs following §1.3: leave off an empty trailing kwargs, and args too
+ * when it is empty and no kwargs follow.
+ */
+export function withPayload<T extends unknown[]>(head: T, args?: Args, kwargs?: Dict): unknown[] {
+  const hasKwargs = kwargs !== undefined && Object.keys(kwargs).length > 0;
+  if (hasKwargs) return [...head, args ?? [], kwargs];
+  if (args !== undefined && args.length > 0) return [...head, args];
+  return head;
+}

@@ -1,0 +1,138 @@
+import { MAX_ID } from './ids.js';
+import { MessageType, type WampMessage } from './messages.js';
+
+/** Which side is reading: the set of legal incoming messages differs (spec §2). */
+export type Receiver = 'client' | 'router';
+
+/** A frame that breaks the protocol; the session answers ABORT wamp.error.protocol_violation. */
+export class ProtocolViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolViolation';
+  }
+}
+
+type Kind = 'id' | 'idOrZero' | 'uri' | 'string' | 'dict' | 'requestType';
+
+interface Layout {
+  /** Kinds of the fixed elements after the type code. */
+  readonly kinds: readonly Kind[];
+  /** Extra optional fixed elements (e.g. UNSUBSCRIBE's trailing Options seen from Autobahn). */
+  readonly optional?: readonly Kind[];
+  /** Whether Arguments / ArgumentsKw may follow the fixed elements. */
+  readonly payload?: true;
+}
+
+const LAYOUTS: Readonly<Record<number, Layout>> = {
+  [MessageType.HELLO]: { kinds: ['uri', 'dict'] },
+  [MessageType.WELCOME]: { kinds: ['id', 'dict'] },
+  [MessageType.ABORT]: { kinds: ['dict', 'uri'], payload: true },
+  [MessageType.CHALLENGE]: { kinds: ['string', 'dict'] },
+  [MessageType.AUTHENTICATE]: { kinds: ['string', 'dict'] },
+  [MessageType.GOODBYE]: { kinds: ['dict', 'uri'] },
+  [MessageType.ERROR]: { kinds: ['requestType', 'id', 'dict', 'uri'], payload: true },
+  [MessageType.PUBLISH]: { kinds: ['id', 'dict', 'uri'], payload: true },
+  [MessageType.PUBLISHED]: { kinds: ['id', 'id'] },
+  [MessageType.SUBSCRIBE]: { kinds: ['id', 'dict', 'uri'] },
+  [MessageType.SUBSCRIBED]: { kinds: ['id', 'id'] },
+  [MessageType.UNSUBSCRIBE]: { kinds: ['id', 'id'], optional: ['dict'] },
+  [MessageType.UNSUBSCRIBED]: { kinds: ['idOrZero'], optional: ['dict'] },
+  [MessageType.EVENT]: { kinds: ['id', 'id', 'dict'], payload: true },
+  [MessageType.CALL]: { kinds: ['id', 'dict', 'uri'], payload: true },
+  [MessageType.CANCEL]: { kinds: ['id', 'dict'] },
+  [MessageType.RESULT]: { kinds: ['id', 'dict'], payload: true },
+  [MessageType.REGISTER]: { kinds: ['id', 'dict', 'uri'] },
+  [MessageType.REGISTERED]: { kinds: ['id', 'id'] },
+  [MessageType.UNREGISTER]: { kinds: ['id', 'id'] },
+  [MessageType.UNREGISTERED]: { kinds: ['idOrZero'], optional: ['dict'] },
+  [MessageType.INVOCATION]: { kinds: ['id', 'id', 'dict'], payload: true },
+  [MessageType.INTERRUPT]: { kinds: ['id', 'dict'] },
+  [MessageType.YIELD]: { kinds: ['id', 'dict'], payload: true },
+};
+
+const RECEIVABLE: Readonly<Record<Receiver, ReadonlySet<number>>> = {
+  client: new Set([
+    MessageType.WELCOME, MessageType.ABORT, MessageType.CHALLENGE, MessageType.GOODBYE, MessageType.ERROR,
+    MessageType.PUBLISHED, MessageType.SUBSCRIBED, MessageType.UNSUBSCRIBED, MessageType.EVENT,
+    MessageType.RESULT, MessageType.REGISTERED, MessageType.UNREGISTERED, MessageType.INVOCATION,
+    MessageType.INTERRUPT,
+  ]),
+  router: new Set([
+    MessageType.HELLO, MessageType.ABORT, MessageType.AUTHENTICATE, MessageType.GOODBYE, MessageType.ERROR,
+    MessageType.PUBLISH, MessageType.SUBSCRIBE, MessageType.UNSUBSCRIBE, MessageType.CALL, MessageType.CANCEL,
+    MessageType.REGISTER, MessageType.UNREGISTER, MessageType.YIELD,
+  ]),
+};
+
+/** ERROR.REQUEST.Type values each side may receive (§3.4). */
+const ERROR_REQUEST_TYPES: Readonly<Record<Receiver, ReadonlySet<number>>> = {
+  client: new Set([MessageType.PUBLISH, MessageType.SUBSCRIBE, MessageType.UNSUBSCRIBE, MessageType.CALL, MessageType.REGISTER, MessageType.UNREGISTER]),
+  router: new Set([MessageType.INVOCATION]),
+};
+
+
+function isDict(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+}
+
+/** Returns the element in its normalised form, or undefined when it is not of the kind. */
+function checkElement(kind: Kind, value: unknown, receiver: Receiver): unknown {
+  switch (kind) {
+    case 'id':
+    case 'idOrZero': {
+      // CBOR/MessagePack decoders may hand out bigint; every legal id fits a double exactly.
+      const n = typeof value === 'bigint' ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n > MAX_ID) return undefined;
+      return n >= 1 || (kind === 'idOrZero' && n === 0) ? n : undefined;
+    }
+    case 'uri':
+      return typeof value === 'string' && value.length > 0 ? value : undefined;
+    case 'string':
+      return typeof value === 'string' ? value : undefined;
+    case 'dict':
+      return isDict(value) ? value : undefined;
+    case 'requestType':
+      return typeof value === 'number' && ERROR_REQUEST_TYPES[receiver].has(value) ? value : undefined;
+  }
+}
+
+/**
+ * The one place an incoming frame is checked: type code, length and the kind of every
+ * envelope element (spec §1, §4.8). Returns the message with ids as numbers and payload
+ * slots filled in ([] / {} for missing or null); throws ProtocolViolation otherwise.
+ * The decoded array is normalised in place (it is fresh from the codec).
+ */
+export function validateMessage(raw: unknown, receiver: Receiver): WampMessage {
+  if (!Array.isArray(raw) || raw.length === 0) throw new ProtocolViolation('a WAMP message must be a non-empty array');
+  const type = raw[0];
+  const layout = typeof type === 'number' ? LAYOUTS[type] : undefined;
+  if (layout === undefined) throw new ProtocolViolation(`unknown message type ${String(type)}`);
+  if (!RECEIVABLE[receiver].has(type)) throw new ProtocolViolation(`message type ${type} may not be sent to a ${receiver}`);
+
+  const fixed = layout.kinds.length + 1;
+  const optional = layout.optional?.length ?? 0;
+  const maxLength = fixed + optional + (layout.payload ? 2 : 0);
+  if (raw.length < fixed || raw.length > maxLength) {
+    throw new ProtocolViolation(`message type ${type} has ${raw.length} elements, expected ${fixed}${maxLength > fixed ? `..${maxLength}` : ''}`);
+  }
+  for (let i = 1; i < fixed; i++) {
+    const checked = checkElement(layout.kinds[i - 1]!, raw[i], receiver);
+    if (checked === undefined) throw new ProtocolViolation(`message type ${type}: element ${i} is not a valid ${layout.kinds[i - 1]}`);
+    raw[i] = checked;
+  }
+  for (let i = 0; i < optional && fixed + i < raw.length; i++) {
+    const checked = checkElement(layout.optional![i]!, raw[fixed + i], receiver);
+    if (checked === undefined) throw new ProtocolViolation(`message type ${type}: element ${fixed + i} is not a valid ${layout.optional![i]}`);
+  }
+  if (layout.payload) normalisePayload(raw, fixed, type);
+  return raw as WampMessage;
+}
+
+function normalisePayload(raw: unknown[], at: number, type: number): void {
+  const args = raw[at];
+  if (args === undefined || args === null) raw[at] = [];
+  else if (!Array.isArray(args)) throw new ProtocolViolation(`message type ${type}: Arguments must be a list`);
+  const kwargs = raw[at + 1];
+  if (kwargs === undefined || kwargs === null) raw[at + 1] = {};
+  else if (!isDict(kwargs)) throw new ProtocolViolation(`message type ${type}: ArgumentsKw must be a dict`);
+}
