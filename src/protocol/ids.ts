@@ -10,8 +10,13 @@ export class RequestIdCounter {
   private last = 0;
 
   next(): number {
-    this.last = this.last >= MAX_ID ? 1 : this.last + 1;
+    this.last = this.peek();
     return this.last;
+  }
+
+  /** The id next() will return, without taking it (so a message that fails to encode leaves no gap). */
+  peek(): number {
+    return this.last >= MAX_ID ? 1 : this.last + 1;
   }
 
   /** The most recently issued id (0 before the first). */

@@ -1,0 +1,142 @@
+import { Observable, throwError, type Subscription } from 'rxjs';
+import { CloseReason } from '../protocol/error-uris.js';
+import type { Args, Dict } from '../protocol/messages.js';
+import { Callee, type InvocationHandler, type StreamHandler } from '../roles/callee.js';
+import { Caller } from '../roles/caller.js';
+import type { CallOptions, CallResult, Registration, RegisterOptions } from '../roles/types.js';
+import { Session, type SessionInfo } from '../session/session.js';
+import { openWebSocket } from '../transport/websocket.js';
+import { checkCall, checkRegister } from './check-input.js';
+import { DEFAULT_SERIALIZERS, VERSION, type WampClientOptions } from './options.js';
+
+/** One joined session and the roles working on it. */
+interface ActiveSession {
+  readonly session: Session;
+  readonly caller: Caller;
+  readonly callee: Callee;
+}
+
+/**
+ * The rxwamp client. It connects lazily on the first operation and every operation shares
+ * that session; when the session ends, operations pending on it fail and the next operation
+ * opens a new one.
+ */
+export class WampClient {
+  private readonly options: WampClientOptions;
+  private current: ActiveSession | undefined;
+  private connecting: Promise<ActiveSession> | undefined;
+
+  constructor(options: WampClientOptions) {
+    if (typeof options?.url !== 'string' || options.url.length === 0) throw new TypeError('options.url must be a WebSocket URL');
+    if (typeof options.realm !== 'string' || options.realm.length === 0) throw new TypeError('options.realm must be a realm URI');
+    this.options = options;
+  }
+
+  /** The joined session's id, realm and WELCOME details, while one is open. */
+  get session(): SessionInfo | undefined {
+    return this.current?.session.isOpen ? this.current.session.info : undefined;
+  }
+
+  /** Opens the session now (operations do so by themselves when needed). */
+  async connect(): Promise<SessionInfo> {
+    return (await this.activeSession()).session.info!;
+  }
+
+  /**
+   * Calls a procedure. Cold: each subscription sends its own CALL. Emits each progressive
+   * result (`progress: true`), then the final one (`progress: false`), then completes; an
+   * ERROR from the router or callee arrives as a WampError. Unsubscribing before the final
+   * result sends CANCEL with `options.cancelMode` (default `kill`).
+   */
+  call$(procedure: string, args?: Args, kwargs?: Dict, options: CallOptions = {}): Observable<CallResult> {
+    const invalid = checkCall(procedure, args, kwargs, options);
+    if (invalid) return throwError(() => new TypeError(invalid));
+    return this.withSession(({ caller }) => caller.call(procedure, args ?? undefined, kwargs ?? undefined, options));
+  }
+
+  /**
+   * Registers a procedure whose handler returns a value, a Promise or an Observable (its last
+   * value is the result). Subscribe → REGISTER, emits once registered; unsubscribe → UNREGISTER.
+   */
+  register(procedure: string, handler: InvocationHandler, options: RegisterOptions = {}): Observable<Registration> {
+    const invalid = checkRegister(procedure, handler, options);
+    if (invalid) return throwError(() => new TypeError(invalid));
+    return this.withSession(({ callee }) => callee.register(procedure, handler, options));
+  }
+
+  /**
+   * Registers a procedure answered by an Observable: each value is a progressive result (when
+   * the caller asked for progress), `final(x)` the final one; INTERRUPT unsubscribes it.
+   */
+  registerStream(procedure: string, handler: StreamHandler, options: RegisterOptions = {}): Observable<Registration> {
+    const invalid = checkRegister(procedure, handler, options);
+    if (invalid) return throwError(() => new TypeError(invalid));
+    return this.withSession(({ callee }) => callee.registerStream(procedure, handler, options));
+  }
+
+  /** Ends the session with the GOODBYE handshake. Later operations connect again. */
+  async close(): Promise<void> {
+    const pending = this.connecting;
+    const active = this.current ?? (pending ? await pending.catch(() => undefined) : undefined);
+    this.current = undefined;
+    this.connecting = undefined;
+    if (active) await active.session.close(CloseReason.closeRealm);
+  }
+
+  /** Runs `use` on the open session, connecting first if needed; unsubscribing meanwhile cancels it. */
+  private withSession<T>(use: (active: ActiveSession) => Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const open = this.current;
+      if (open && open.session.isOpen) return use(open).subscribe(subscriber);
+      let inner: Subscription | undefined;
+      let unsubscribed = false;
+      this.activeSession().then(
+        (active) => { if (!unsubscribed) inner = use(active).subscribe(subscriber); },
+        (error: unknown) => { if (!unsubscribed) subscriber.error(error); },
+      );
+      return () => {
+        unsubscribed = true;
+        inner?.unsubscribe();
+      };
+    });
+  }
+
+  private activeSession(): Promise<ActiveSession> {
+    if (this.current?.session.isOpen) return Promise.resolve(this.current);
+    this.connecting ??= this.open().then(
+      (active) => {
+        this.connecting = undefined;
+        this.current = active;
+        active.session.onClose(() => { if (this.current === active) this.current = undefined; });
+        return active;
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  private async open(): Promise<ActiveSession> {
+    const options = this.options;
+    const transport = await openWebSocket({
+      url: options.url,
+      serializers: options.serializers ?? DEFAULT_SERIALIZERS,
+      connectTimeout: options.connectTimeout ?? 10_000,
+      ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+    });
+    const session = new Session(transport, {
+      realm: options.realm,
+      agent: options.agent ?? `rxwamp/${VERSION}`,
+      goodbyeTimeout: options.goodbyeTimeout ?? 2_000,
+      roles: {
+        caller: { features: Caller.features },
+        callee: { features: Callee.features },
+      },
+    });
+    const active: ActiveSession = { session, caller: new Caller(session), callee: new Callee(session) };
+    await session.open();
+    return active;
+  }
+}

@@ -1,0 +1,13 @@
+export { WampClient } from './client/client.js';
+export type { WampClientOptions } from './client/options.js';
+export type { SessionInfo } from './session/session.js';
+export type {
+  CallOptions, CallResult, CancelMode, InvocationDetails, InvokePolicy, Registration, RegisterOptions,
+} from './roles/types.js';
+export type { InvocationHandler, StreamHandler } from './roles/callee.js';
+export { final, Final, payload, Payload } from './roles/payload.js';
+export { WampError, WampConnectionError } from './protocol/errors.js';
+export { ErrorUri, CloseReason } from './protocol/error-uris.js';
+export { SerializationError, type SerializerName } from './codec/codec.js';
+export type { WebSocketConstructor } from './transport/websocket.js';
+export type { Args, Dict } from './protocol/messages.js';

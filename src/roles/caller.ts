@@ -1,0 +1,104 @@
+import { Observable, type Subscriber } from 'rxjs';
+import { WampError } from '../protocol/errors.js';
+import { MessageType, withPayload, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
+import type { Session } from '../session/session.js';
+import type { CallOptions, CallResult, CancelMode } from './types.js';
+
+interface PendingCall {
+  readonly subscriber: Subscriber<CallResult>;
+  readonly receiveProgress: boolean;
+}
+
+/**
+ * The caller role on one session: sends CALL per subscription, turns RESULTs into `next`s,
+ * and an early unsubscribe into CANCEL. Only calls still waiting for their final message are
+ * kept, keyed by request id.
+ */
+export class Caller {
+  /** Caller features rxwamp implements (HELLO.roles.caller.features). */
+  static readonly features: Readonly<Dict> = {
+    progressive_call_results: true,
+    call_canceling: true,
+    call_timeout: true,
+    caller_identification: true,
+  };
+
+  private readonly pendingCalls = new Map<number, PendingCall>();
+
+  constructor(private readonly session: Session) {
+    session.route(MessageType.RESULT, (message) => this.onResult(message));
+    session.routeError(MessageType.CALL, (message) => this.onError(message));
+    session.onClose((error) => this.failAll(error));
+  }
+
+  /** Number of calls waiting for their final result (for tests and diagnostics). */
+  get pendingCount(): number {
+    return this.pendingCalls.size;
+  }
+
+  /** Arguments are assumed valid (the client checks them before connecting). */
+  call(procedure: string, args: Args | undefined, kwargs: Dict | undefined, options: CallOptions): Observable<CallResult> {
+    return new Observable<CallResult>((subscriber) => {
+      const session = this.session;
+      if (!session.isOpen) {
+        subscriber.error(session.closedWith ?? new WampError('wamp.error.canceled', { message: 'session is not open' }));
+        return undefined;
+      }
+      const receiveProgress = options.receiveProgress ?? session.routerSupports('dealer', 'progressive_call_results');
+      const wampOptions: Dict = {};
+      if (receiveProgress) wampOptions['receive_progress'] = true;
+      if (options.timeout !== undefined && options.timeout > 0) wampOptions['timeout'] = options.timeout;
+      if (options.discloseMe) wampOptions['disclose_me'] = true;
+
+      let requestId: number;
+      try {
+        requestId = session.sendRequest((id) => withPayload([MessageType.CALL, id, wampOptions, procedure], args, kwargs));
+      } catch (error) {
+        subscriber.error(error);
+        return undefined;
+      }
+      this.pendingCalls.set(requestId, { subscriber, receiveProgress });
+      const cancelMode: CancelMode = options.cancelMode ?? 'kill';
+      return () => this.abandon(requestId, cancelMode);
+    });
+  }
+
+  /** Unsubscribed: forget the call; tell the router if the call is still running. */
+  private abandon(requestId: number, mode: CancelMode): void {
+    if (!this.pendingCalls.delete(requestId)) return; // already ended
+    const session = this.session;
+    if (session.isOpen && session.routerSupports('dealer', 'call_canceling')) {
+      // Whatever the router answers later for this id finds no entry and is dropped.
+      session.send([MessageType.CANCEL, requestId, { mode }]);
+    }
+  }
+
+  private onResult(message: ResultMessage): void {
+    const [, requestId, details, args, kwargs] = message;
+    const pending = this.pendingCalls.get(requestId);
+    if (pending === undefined) return; // late result of a cancelled call
+    const progress = details['progress'] === true;
+    if (progress) {
+      // A progressive result we never asked for is ignored (digest §6.1, best practice).
+      if (pending.receiveProgress) pending.subscriber.next({ progress, args, kwargs, details });
+      return;
+    }
+    this.pendingCalls.delete(requestId);
+    pending.subscriber.next({ progress, args, kwargs, details });
+    pending.subscriber.complete();
+  }
+
+  private onError(message: ErrorMessage): void {
+    const [, , requestId, details, uri, args, kwargs] = message;
+    const pending = this.pendingCalls.get(requestId);
+    if (pending === undefined) return;
+    this.pendingCalls.delete(requestId);
+    pending.subscriber.error(new WampError(uri, { details, args, kwargs }));
+  }
+
+  private failAll(error: Error): void {
+    const calls = [...this.pendingCalls.values()];
+    this.pendingCalls.clear();
+    for (const call of calls) call.subscriber.error(error);
+  }
+}

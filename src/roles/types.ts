@@ -1,0 +1,51 @@
+import type { Args, Dict } from '../protocol/messages.js';
+
+/** One RESULT of a call: `progress: true` for each progressive result, `false` once for the final one. */
+export interface CallResult {
+  readonly progress: boolean;
+  readonly args: Args;
+  readonly kwargs: Dict;
+  readonly details: Dict;
+}
+
+export type CancelMode = 'skip' | 'kill' | 'killnowait';
+
+export interface CallOptions {
+  /** Ask for progressive results; default true whenever the router announced them. */
+  readonly receiveProgress?: boolean;
+  /** Router-enforced timeout in ms (CALL.Options.timeout; the router must support call_timeout). */
+  readonly timeout?: number;
+  /** Ask the router to disclose this caller's identity to the callee. */
+  readonly discloseMe?: boolean;
+  /** The CANCEL mode sent when the subscriber unsubscribes before the final result. Default `kill`. */
+  readonly cancelMode?: CancelMode;
+}
+
+export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+
+export interface RegisterOptions {
+  /** `prefix` or `wildcard` pattern registration; default exact. */
+  readonly match?: 'exact' | 'prefix' | 'wildcard';
+  /** Shared registration policy; default `single`. */
+  readonly invoke?: InvokePolicy;
+  /** Ask the router to disclose the caller on every invocation. */
+  readonly discloseCaller?: boolean;
+}
+
+/** An active registration, emitted once the router answered REGISTERED. */
+export interface Registration {
+  readonly id: number;
+  readonly procedure: string;
+}
+
+/** INVOCATION.Details as the handler sees them. */
+export interface InvocationDetails extends Dict {
+  /** The caller accepts progressive results. */
+  readonly receive_progress?: boolean;
+  /** The URI actually called (pattern registrations). */
+  readonly procedure?: string;
+  /** The caller's session id, when disclosed. */
+  readonly caller?: number;
+  readonly caller_authid?: string;
+  readonly caller_authrole?: string;
+}

@@ -1,0 +1,244 @@
+import { CloseReason, ErrorUri } from '../protocol/error-uris.js';
+import { WampConnectionError, WampError } from '../protocol/errors.js';
+import { RequestIdCounter } from '../protocol/ids.js';
+import { MessageType, type Dict, type ErrorMessage, type ErrorRequestType, type WampMessage } from '../protocol/messages.js';
+import { ProtocolViolation, validateMessage } from '../protocol/validate.js';
+import type { Transport } from '../transport/transport.js';
+
+export type SessionState = 'establishing' | 'established' | 'shutting-down' | 'closed';
+
+/** What the router told us in WELCOME. */
+export interface SessionInfo {
+  readonly id: number;
+  readonly realm: string;
+  readonly details: Dict;
+}
+
+export interface SessionOptions {
+  readonly realm: string;
+  /** HELLO.Details.roles: each role with the features it really implements. */
+  readonly roles: Dict;
+  readonly agent: string;
+  /** How long close() waits for the router's answering GOODBYE. */
+  readonly goodbyeTimeout: number;
+}
+
+type Handler<M> = (message: M) => void;
+type MessageOfType<T extends MessageType> = Extract<WampMessage, [T, ...unknown[]]>;
+
+/**
+ * One WAMP session over one transport (spec §4): the HELLO/WELCOME/ABORT opening, the
+ * GOODBYE handshake both ways, the request-id counter, and dispatch of every validated
+ * incoming message to the one handler a role registered for its type (O(1) by type; each
+ * role then finds its pending entry by request id).
+ */
+export class Session {
+  private state: SessionState = 'establishing';
+  private readonly requestIds = new RequestIdCounter();
+  private readonly handlers = new Map<MessageType, Handler<never>>();
+  private readonly errorHandlers = new Map<ErrorRequestType, Handler<ErrorMessage>>();
+  private readonly closeListeners: Array<(error: Error) => void> = [];
+  private welcome: SessionInfo | undefined;
+  private opening: { resolve(info: SessionInfo): void; reject(error: Error): void } | undefined;
+  private goodbyeAnswered: (() => void) | undefined;
+  private closeError: Error | undefined;
+
+  constructor(private readonly transport: Transport, private readonly options: SessionOptions) {
+    transport.setListener({
+      onMessage: (raw) => this.receive(raw),
+      onDecodeError: (error) => this.protocolViolation(`undecodable frame: ${error.message}`),
+      onClose: (code, reason) => this.transportClosed(code, reason),
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'established';
+  }
+
+  get info(): SessionInfo | undefined {
+    return this.welcome;
+  }
+
+  /** Why the session ended (undefined while it is open). */
+  get closedWith(): Error | undefined {
+    return this.closeError;
+  }
+
+  /** Sends HELLO; resolves on WELCOME, rejects with a WampError on ABORT. */
+  open(): Promise<SessionInfo> {
+    return new Promise<SessionInfo>((resolve, reject) => {
+      this.opening = { resolve, reject };
+      this.transport.send([MessageType.HELLO, this.options.realm, { roles: this.options.roles, agent: this.options.agent }]);
+    });
+  }
+
+  /**
+   * Sends a new request built around the next request id (one counter for every request
+   * type, §1.5) and returns that id. The id is only taken once the message encoded, so a
+   * payload that cannot be serialized throws here and leaves no gap in the sequence.
+   */
+  sendRequest(build: (requestId: number) => readonly unknown[]): number {
+    const requestId = this.requestIds.peek();
+    this.transport.send(build(requestId));
+    this.requestIds.next();
+    return requestId;
+  }
+
+  /** Sends a message; throws SerializationError (nothing sent) if it cannot be encoded. */
+  send(message: readonly unknown[]): void {
+    this.transport.send(message);
+  }
+
+  /** Whether the router announced `feature` for `role` (dealer or broker) in WELCOME. */
+  routerSupports(role: 'dealer' | 'broker', feature: string): boolean {
+    const roles = this.welcome?.details['roles'] as Record<string, { features?: Dict } | undefined> | undefined;
+    return roles?.[role]?.features?.[feature] === true;
+  }
+
+  /** A role takes the incoming messages of one type. */
+  route<T extends MessageType>(type: T, handler: Handler<MessageOfType<T>>): void {
+    this.handlers.set(type, handler as Handler<never>);
+  }
+
+  /** A role takes the ERRORs that answer one of its request types. */
+  routeError(requestType: ErrorRequestType, handler: Handler<ErrorMessage>): void {
+    this.errorHandlers.set(requestType, handler);
+  }
+
+  /** Called once when the session ends, with the reason every pending operation should fail with. */
+  onClose(listener: (error: Error) => void): void {
+    if (this.state === 'closed') listener(this.closeError!);
+    else this.closeListeners.push(listener);
+  }
+
+  /** GOODBYE handshake (§4.5); resolves when the router answered or after goodbyeTimeout. */
+  close(reason: string = CloseReason.closeRealm): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
+    if (this.state !== 'established') {
+      this.end(new WampConnectionError('session closed by the client before it was established'));
+      this.transport.close(1000);
+      return Promise.resolve();
+    }
+    this.state = 'shutting-down';
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, this.options.goodbyeTimeout);
+      const self = this;
+      function finish(): void {
+        clearTimeout(timer);
+        self.goodbyeAnswered = undefined;
+        self.end(new WampConnectionError('session closed by the client'));
+        self.transport.close(1000);
+        resolve();
+      }
+      this.goodbyeAnswered = finish;
+      try {
+        this.transport.send([MessageType.GOODBYE, {}, reason]);
+      } catch {
+        finish();
+      }
+    });
+  }
+
+  /** Ends the session because the peer broke the protocol (§4.7). */
+  protocolViolation(message: string): void {
+    if (this.state === 'closed') return;
+    try {
+      this.transport.send([MessageType.ABORT, { message }, ErrorUri.protocolViolation]);
+    } catch { /* the transport may already be gone */ }
+    this.end(new WampError(ErrorUri.protocolViolation, { message: `protocol violation: ${message}`, details: { message } }));
+    this.transport.close(1002, 'protocol violation');
+  }
+
+  private receive(raw: unknown): void {
+    if (this.state === 'closed') return;
+    let message: WampMessage;
+    try {
+      message = validateMessage(raw, 'client');
+    } catch (error) {
+      if (error instanceof ProtocolViolation) return this.protocolViolation(error.message);
+      throw error;
+    }
+    const type = message[0];
+    switch (this.state) {
+      case 'establishing':
+        return this.receiveWhileEstablishing(message);
+      case 'shutting-down':
+        // While waiting for the answering GOODBYE everything else is ignored (§4.5).
+        if (type === MessageType.GOODBYE || type === MessageType.ABORT) this.goodbyeAnswered?.();
+        return;
+      case 'established':
+        break;
+    }
+    if (type === MessageType.ERROR) {
+      const handler = this.errorHandlers.get(message[1]);
+      if (handler) handler(message);
+      return;
+    }
+    const handler = this.handlers.get(type) as Handler<WampMessage> | undefined;
+    if (handler) return handler(message);
+    switch (type) {
+      case MessageType.GOODBYE:
+        return this.goodbyeFromRouter(message[1], message[2]);
+      case MessageType.ABORT:
+        this.end(new WampError(message[2], { details: message[1], args: message[3], kwargs: message[4] }));
+        return this.transport.close(1000);
+      case MessageType.WELCOME:
+      case MessageType.CHALLENGE:
+        return this.protocolViolation(`${type === MessageType.WELCOME ? 'WELCOME' : 'CHALLENGE'} received on an established session`);
+      default:
+        // A message for a role this client did not announce.
+        return this.protocolViolation(`unexpected message type ${type} for the roles this client announced`);
+    }
+  }
+
+  private receiveWhileEstablishing(message: WampMessage): void {
+    switch (message[0]) {
+      case MessageType.WELCOME:
+        this.state = 'established';
+        this.welcome = { id: message[1], realm: this.options.realm, details: message[2] };
+        this.opening?.resolve(this.welcome);
+        this.opening = undefined;
+        return;
+      case MessageType.ABORT: {
+        const error = new WampError(message[2], { details: message[1], args: message[3], kwargs: message[4] });
+        this.end(error);
+        this.transport.close(1000);
+        return;
+      }
+      case MessageType.CHALLENGE:
+        // This client announced no authmethods, so a challenge cannot be answered.
+        try {
+          this.transport.send([MessageType.ABORT, { message: 'no authentication method configured' }, ErrorUri.authenticationFailed]);
+        } catch { /* ignore */ }
+        this.end(new WampError(ErrorUri.authenticationFailed, { message: `router sent a ${message[1]} challenge but no authentication is configured` }));
+        this.transport.close(1000);
+        return;
+      default:
+        this.protocolViolation(`message type ${message[0]} received before WELCOME`);
+    }
+  }
+
+  private goodbyeFromRouter(details: Dict, reason: string): void {
+    try {
+      this.transport.send([MessageType.GOODBYE, {}, CloseReason.goodbyeAndOut]);
+    } catch { /* ignore */ }
+    this.end(new WampError(reason, { details, message: `router closed the session: ${reason}` }));
+    this.transport.close(1000);
+  }
+
+  private transportClosed(code: number, reason: string): void {
+    if (this.state === 'shutting-down') this.goodbyeAnswered?.();
+    this.end(new WampConnectionError(`connection lost (code ${code}${reason ? `: ${reason}` : ''})`, code));
+  }
+
+  /** Moves to closed once, failing the opening attempt and telling every role. */
+  private end(error: Error): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeError = error;
+    this.opening?.reject(error);
+    this.opening = undefined;
+    const listeners = this.closeListeners.splice(0);
+    for (const listener of listeners) listener(error);
+  }
+}
