@@ -1,0 +1,124 @@
+/**
+ * The measuring loop every client process shares, so the only thing that differs between
+ * clients is the adapter: connect, one streaming call, one echo call, one call left pending.
+ * The task arrives as JSON in argv[2]; the report leaves as one `BENCH-REPORT {...}` stdout line.
+ */
+import type { SerializerName } from '../../src/codec/index.js';
+import {
+  cpuMicros, nowNs, percentileSorted, REPORT_PREFIX,
+  type ClientReport, type ClientTask, type HeapRun, type LatencyRun, type StreamRun,
+} from '../lib/common.js';
+
+export interface BenchAdapter {
+  connect(url: string, serializer: SerializerName): Promise<void>;
+  /** One CALL bench.stream [n] with progress; resolves at the final RESULT with the progressive count. */
+  stream(n: number): Promise<number>;
+  /** One CALL bench.echo [value]; resolves at its RESULT. */
+  echo(value: number): Promise<void>;
+  /** One CALL bench.swallow that never ends; the adapter keeps whatever a user would keep. */
+  hold(): void;
+  close(): Promise<void>;
+}
+
+async function streamRuns(adapter: BenchAdapter, task: ClientTask, deadline: number): Promise<StreamRun[]> {
+  const n = task.results ?? 200_000;
+  await adapter.stream(Math.min(n, 20_000)); // warm-up: JIT, buffers
+  const runs: StreamRun[] = [];
+  for (let i = 0; i < task.runs && Date.now() < deadline; i++) {
+    const cpu = process.cpuUsage();
+    const t0 = nowNs();
+    const results = await adapter.stream(n);
+    const wallNs = nowNs() - t0;
+    const cpuUs = cpuMicros(cpu);
+    if (results !== n) throw new Error(`expected ${n} progressive results, got ${results}`);
+    runs.push({ cpuUs, wallMs: Number(wallNs) / 1e6, results });
+  }
+  return runs;
+}
+
+/** `calls` echo calls with `window` in flight; per-call latency from its send to its RESULT. */
+async function latencyRun(adapter: BenchAdapter, calls: number, window: number): Promise<LatencyRun> {
+  const latencies = new Float64Array(calls);
+  let started = 0;
+  let done = 0;
+  const t0 = nowNs();
+  await new Promise<void>((resolve, reject) => {
+    const launch = (): void => {
+      const index = started++;
+      const sentAt = nowNs();
+      adapter.echo(index).then(() => {
+        latencies[index] = Number(nowNs() - sentAt) / 1000;
+        if (++done === calls) resolve();
+        else if (started < calls) launch();
+      }, reject);
+    };
+    for (let k = 0; k < Math.min(window, calls); k++) launch();
+  });
+  const seconds = Number(nowNs() - t0) / 1e9;
+  latencies.sort();
+  return { callsPerSec: calls / seconds, p50Us: percentileSorted(latencies, 50), p99Us: percentileSorted(latencies, 99), calls };
+}
+
+async function latencyRuns(adapter: BenchAdapter, task: ClientTask, deadline: number): Promise<LatencyRun[]> {
+  const calls = task.calls ?? 10_000;
+  const window = task.window ?? 1;
+  await latencyRun(adapter, Math.min(calls, 2_000), window); // warm-up
+  const runs: LatencyRun[] = [];
+  for (let i = 0; i < task.runs && Date.now() < deadline; i++) runs.push(await latencyRun(adapter, calls, window));
+  return runs;
+}
+
+function gc(): void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (!collect) throw new Error('heap scenario needs --expose-gc');
+  collect();
+  collect();
+}
+
+const settle = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** heapUsed growth per pending call, after a forced GC, with `pending` calls outstanding. */
+async function heapRun(adapter: BenchAdapter, task: ClientTask): Promise<HeapRun> {
+  const pending = task.pending ?? 10_000;
+  for (let i = 0; i < 200; i++) await adapter.echo(i); // warm-up: every code path allocated once
+  for (let i = 0; i < 50; i++) adapter.hold();
+  await settle(50);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < pending; i++) adapter.hold();
+  await settle(200); // let asynchronous senders flush their frames
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  return { bytesPerCall: (after - before) / pending, pending };
+}
+
+export async function runClient(adapter: BenchAdapter): Promise<void> {
+  let report: ClientReport;
+  const task = JSON.parse(process.argv[2] ?? '{}') as ClientTask;
+  const deadline = Date.now() + task.deadlineMs;
+  const watchdog = setTimeout(() => {
+    process.stdout.write(`${REPORT_PREFIX}${JSON.stringify({ ok: false, error: `deadline of ${task.deadlineMs} ms passed` })}\n`);
+    process.exit(2);
+  }, task.deadlineMs + 5_000);
+  watchdog.unref();
+  try {
+    await adapter.connect(task.url, task.serializer);
+    switch (task.scenario) {
+      case 'stream':
+        report = { ok: true, scenario: 'stream', runs: await streamRuns(adapter, task, deadline) };
+        break;
+      case 'latency':
+        report = { ok: true, scenario: 'latency', runs: await latencyRuns(adapter, task, deadline) };
+        break;
+      case 'heap':
+        report = { ok: true, scenario: 'heap', runs: [await heapRun(adapter, task)] };
+        break;
+    }
+  } catch (error) {
+    report = { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  process.stdout.write(`${REPORT_PREFIX}${JSON.stringify(report)}\n`);
+  // Pending calls (heap) and anchors' reconnect timers must not keep us alive.
+  await Promise.race([adapter.close().catch(() => undefined), settle(2_000)]);
+  process.exit(0);
+}

@@ -1,0 +1,76 @@
+/**
+ * Shared by the bench orchestrator, the peers and the client processes: the procedures the
+ * peers serve, the wire frames they pre-encode, the message a client process reports, and
+ * small statistics helpers.
+ */
+import type { SerializerName } from '../../src/codec/index.js';
+
+/** Answers `[n]` with n progressive RESULTs `[0]`, then an empty final RESULT. */
+export const STREAM_PROCEDURE = 'bench.stream';
+/** Answers with a RESULT carrying the CALL's args. */
+export const ECHO_PROCEDURE = 'bench.echo';
+/** Never answers (heap per pending call). */
+export const SWALLOW_PROCEDURE = 'bench.swallow';
+export const REALM = 'realm1';
+
+/** The payload of every progressive result: small, fixed, the same for every client. */
+export const PROGRESS_ARGS: readonly unknown[] = [123456];
+
+export const SERIALIZERS: readonly SerializerName[] = ['json', 'cbor', 'msgpack'];
+
+export type ClientName = 'floor' | 'rxwamp' | 'autobahn' | 'wampy';
+export type ScenarioName = 'stream' | 'latency' | 'heap';
+
+/** What the orchestrator passes a client process (as one JSON argv element). */
+export interface ClientTask {
+  readonly scenario: ScenarioName;
+  readonly url: string;
+  readonly serializer: SerializerName;
+  /** stream: progressive results per call. */
+  readonly results?: number;
+  /** latency: calls per run and calls in flight. */
+  readonly calls?: number;
+  readonly window?: number;
+  /** heap: calls left pending. */
+  readonly pending?: number;
+  /** measured repetitions inside this process (after one warm-up). */
+  readonly runs: number;
+  /** give up after this many ms (the orchestrator also kills the process later). */
+  readonly deadlineMs: number;
+}
+
+export interface StreamRun { readonly cpuUs: number; readonly wallMs: number; readonly results: number }
+export interface LatencyRun { readonly callsPerSec: number; readonly p50Us: number; readonly p99Us: number; readonly calls: number }
+export interface HeapRun { readonly bytesPerCall: number; readonly pending: number }
+
+/** The one JSON line a client process prints on stdout. */
+export type ClientReport =
+  | { readonly ok: true; readonly scenario: 'stream'; readonly runs: StreamRun[] }
+  | { readonly ok: true; readonly scenario: 'latency'; readonly runs: LatencyRun[] }
+  | { readonly ok: true; readonly scenario: 'heap'; readonly runs: HeapRun[] }
+  | { readonly ok: false; readonly error: string };
+
+export const REPORT_PREFIX = 'BENCH-REPORT ';
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Nearest-rank percentile of already sorted values. */
+export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function cpuMicros(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+}
+
+export function nowNs(): bigint {
+  return process.hrtime.bigint();
+}
