@@ -1,0 +1,97 @@
+import type { Dict } from '../protocol/index.js';
+import type { Registration } from './registrations.js';
+import type { RouterSession } from './router-session.js';
+
+/** One call in flight: the caller's CALL and the callee's INVOCATION, one id each (§6.2). */
+export interface ActiveCall {
+  readonly caller: RouterSession;
+  readonly callerRequestId: number;
+  readonly procedure: string;
+  readonly callee: RouterSession;
+  readonly invocationId: number;
+  readonly registration: Registration;
+  /** INVOCATION.Details every chunk carries, frozen from the first CALL (§6.2). */
+  readonly invocationDetails: Dict;
+  /** The caller asked for progress and the callee can stream (announced results and canceling, §6.1). */
+  readonly progressToCaller: boolean;
+  /** The callee announced call_canceling: it gets INTERRUPTs; otherwise cancel falls back to skip. */
+  readonly calleeCancels: boolean;
+  /** Progressive invocation still open: more CALL chunks may come (§6.2). */
+  callerStreaming: boolean;
+  /** CANCEL mode kill was sent on: the callee's answer is the one terminating message. */
+  killRequested: boolean;
+  /** CALL.Options.timeout in ms (0: none); measured from the CALL, then between results (§6.1). */
+  readonly timeoutMs: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** How many finished progressive-invocation call ids each caller remembers, to drop late chunks quietly. */
+const GRACE_IDS_PER_CALLER = 1024;
+
+/**
+ * Active calls of one realm, indexed by (caller, CALL id) and by (callee, INVOCATION id)
+ * so every CALL, CANCEL, YIELD and ERROR finds its call in O(1).
+ */
+export class CallBook {
+  private readonly byCaller = new Map<RouterSession, Map<number, ActiveCall>>();
+  private readonly byCallee = new Map<RouterSession, Map<number, ActiveCall>>();
+  /** Per caller: ids of progressive-invocation calls that ended, in insertion order (the §6.2 grace table). */
+  private readonly finishedStreams = new Map<RouterSession, Set<number>>();
+
+  add(call: ActiveCall): void {
+    indexed(this.byCaller, call.caller).set(call.callerRequestId, call);
+    indexed(this.byCallee, call.callee).set(call.invocationId, call);
+  }
+
+  byCallerRequest(caller: RouterSession, requestId: number): ActiveCall | undefined {
+    return this.byCaller.get(caller)?.get(requestId);
+  }
+
+  byInvocation(callee: RouterSession, invocationId: number): ActiveCall | undefined {
+    return this.byCallee.get(callee)?.get(invocationId);
+  }
+
+  /** Calls the session made (as caller), as a snapshot. */
+  callsOf(caller: RouterSession): ActiveCall[] {
+    return [...this.byCaller.get(caller)?.values() ?? []];
+  }
+
+  /** Invocations the session is serving (as callee), as a snapshot. */
+  invocationsOf(callee: RouterSession): ActiveCall[] {
+    return [...this.byCallee.get(callee)?.values() ?? []];
+  }
+
+  /** Whether this caller's id belongs to a progressive-invocation call that already ended. */
+  recentlyFinishedStream(caller: RouterSession, requestId: number): boolean {
+    return this.finishedStreams.get(caller)?.has(requestId) ?? false;
+  }
+
+  /** Forgets the call (and stops its timer); false when it was already gone. */
+  remove(call: ActiveCall): boolean {
+    const calls = this.byCaller.get(call.caller);
+    if (calls?.get(call.callerRequestId) !== call) return false;
+    clearTimeout(call.timer);
+    call.timer = undefined;
+    calls.delete(call.callerRequestId);
+    if (calls.size === 0) this.byCaller.delete(call.caller);
+    const invocations = this.byCallee.get(call.callee);
+    invocations?.delete(call.invocationId);
+    if (invocations?.size === 0) this.byCallee.delete(call.callee);
+    if (call.callerStreaming) {
+      const finished = indexed(this.finishedStreams, call.caller, () => new Set<number>());
+      finished.add(call.callerRequestId);
+      if (finished.size > GRACE_IDS_PER_CALLER) finished.delete(finished.values().next().value!);
+    }
+    return true;
+  }
+
+  forgetSession(session: RouterSession): void {
+    this.finishedStreams.delete(session);
+  }
+}
+
+function indexed<K, V>(map: Map<K, V>, key: K, create: () => V = () => new Map() as V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, value = create());
+  return value;
+}

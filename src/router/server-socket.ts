@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { codecBySubprotocol, CODECS, type Codec } from '../codec/index.js';
+import type { PeerConnection } from './peer-connection.js';
+
+/** The subprotocols the router speaks, one per codec (`wamp.2.json`, `wamp.2.cbor`, `wamp.2.msgpack`). */
+export const SUPPORTED_SUBPROTOCOLS: readonly string[] = Object.values(CODECS).map((codec) => codec.subprotocol);
+
+export interface SocketHandlers {
+  /** A WebSocket with a WAMP subprotocol opened; returns the frame and close handlers for it. */
+  opened(connection: PeerConnection): { receive(frame: string | Uint8Array): void; closed(): void };
+}
+
+/**
+ * The WebSocket side of the router: subprotocol choice (the first one the client offers that
+ * we speak, §8.3), one PeerConnection per socket, frames handed to the session as bytes or text.
+ */
+export class ServerSocket {
+  private readonly server: WebSocketServer;
+
+  constructor(handlers: SocketHandlers, maxPayload: number) {
+    this.server = new WebSocketServer({
+      noServer: true,
+      maxPayload,
+      handleProtocols: (offered) => {
+        for (const protocol of offered) if (SUPPORTED_SUBPROTOCOLS.includes(protocol)) return protocol;
+        return false;
+      },
+    });
+    this.server.on('connection', (socket: WebSocket) => {
+      const codec = codecBySubprotocol(socket.protocol);
+      if (!codec) {
+        // No WAMP subprotocol in common: a WAMP session cannot start (§8.3).
+        socket.close(1002, 'no supported WAMP subprotocol offered');
+        return;
+      }
+      const session = handlers.opened(new WebSocketPeer(socket, codec));
+      socket.on('message', (data: RawData, isBinary: boolean) => session.receive(toFrame(data, isBinary)));
+      socket.on('close', () => session.closed());
+      // Errors (bad frames at the WebSocket level, resets) are followed by close.
+      socket.on('error', () => undefined);
+    });
+  }
+
+  /** Completes an HTTP upgrade request on this WebSocket server. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request));
+  }
+
+  /** Stops accepting and terminates any socket still open. */
+  close(): Promise<void> {
+    for (const client of this.server.clients) client.terminate();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+class WebSocketPeer implements PeerConnection {
+  constructor(private readonly socket: WebSocket, readonly codec: Codec) {}
+
+  sendFrame(frame: string | Uint8Array): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame, { binary: this.codec.binary });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason);
+  }
+}
+
+/** Text frames stay strings (JSON); binary frames become one Uint8Array. */
+function toFrame(data: RawData, isBinary: boolean): string | Uint8Array {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  return isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString('utf8');
+}

@@ -1,0 +1,63 @@
+import type { MatchPolicy } from '../protocol/index.js';
+import { PatternTable } from './pattern-table.js';
+import type { RouterSession } from './router-session.js';
+
+/** One topic URI with its match policy; its id is shared by every subscriber (spec §1.5). */
+export class Subscription {
+  readonly subscribers = new Set<RouterSession>();
+  constructor(readonly id: number, readonly uri: string, readonly match: MatchPolicy) {}
+}
+
+/** Every subscription of one realm, by id and by (URI, match), plus what each session holds. */
+export class SubscriptionTable {
+  private readonly byId = new Map<number, Subscription>();
+  private readonly byPattern = new PatternTable<Subscription>();
+  private readonly bySession = new Map<RouterSession, Set<Subscription>>();
+  private nextId = 1;
+
+  /** Adds the session (again subscribing returns the existing subscription, spec §7.1). */
+  subscribe(session: RouterSession, uri: string, match: MatchPolicy): Subscription {
+    let subscription = this.byPattern.get(uri, match);
+    if (!subscription) {
+      subscription = new Subscription(this.nextId++, uri, match);
+      this.byId.set(subscription.id, subscription);
+      this.byPattern.set(uri, match, subscription);
+    }
+    subscription.subscribers.add(session);
+    let held = this.bySession.get(session);
+    if (!held) this.bySession.set(session, held = new Set());
+    held.add(subscription);
+    return subscription;
+  }
+
+  /** False when the session does not hold that subscription. */
+  unsubscribe(session: RouterSession, subscriptionId: number): boolean {
+    const subscription = this.byId.get(subscriptionId);
+    const held = this.bySession.get(session);
+    if (!subscription || !held?.has(subscription)) return false;
+    held.delete(subscription);
+    if (held.size === 0) this.bySession.delete(session);
+    this.detach(subscription, session);
+    return true;
+  }
+
+  removeSession(session: RouterSession): void {
+    const held = this.bySession.get(session);
+    if (!held) return;
+    this.bySession.delete(session);
+    for (const subscription of held) this.detach(subscription, session);
+  }
+
+  /** Every subscription an event published to this topic goes to. */
+  matching(topic: string): Subscription[] {
+    return this.byPattern.all(topic);
+  }
+
+  private detach(subscription: Subscription, session: RouterSession): void {
+    subscription.subscribers.delete(session);
+    if (subscription.subscribers.size === 0) {
+      this.byId.delete(subscription.id);
+      this.byPattern.delete(subscription.uri, subscription.match);
+    }
+  }
+}
