@@ -113,6 +113,8 @@ export async function runClient(adapter: BenchAdapter): Promise<void> {
       case 'heap':
         report = { ok: true, scenario: 'heap', runs: [await heapRun(adapter, task)] };
         break;
+      default:
+        report = { ok: false, error: `scenario ${task.scenario} is not run by the client driver` };
     }
   } catch (error) {
     report = { ok: false, error: error instanceof Error ? error.message : String(error) };

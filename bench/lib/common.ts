@@ -19,7 +19,9 @@ export const PROGRESS_ARGS: readonly unknown[] = [123456];
 export const SERIALIZERS: readonly SerializerName[] = ['json', 'cbor', 'msgpack'];
 
 export type ClientName = 'floor' | 'rxwamp' | 'autobahn' | 'wampy';
-export type ScenarioName = 'stream' | 'latency' | 'heap';
+export type ScenarioName = 'stream' | 'latency' | 'heap' | 'cancel';
+/** Answers with one progressive result at once, then nothing until cancelled (cancel latency). */
+export const CANCEL_PROCEDURE = 'bench.cancel';
 
 /** What the orchestrator passes a client process (as one JSON argv element). */
 export interface ClientTask {
@@ -33,6 +35,9 @@ export interface ClientTask {
   readonly window?: number;
   /** heap: calls left pending. */
   readonly pending?: number;
+  /** cancel: call/cancel cycles per run, and who calls (the callee is always rxwamp). */
+  readonly iterations?: number;
+  readonly caller?: 'floor' | 'rxwamp';
   /** measured repetitions inside this process (after one warm-up). */
   readonly runs: number;
   /** give up after this many ms (the orchestrator also kills the process later). */
@@ -42,12 +47,14 @@ export interface ClientTask {
 export interface StreamRun { readonly cpuUs: number; readonly wallMs: number; readonly results: number }
 export interface LatencyRun { readonly callsPerSec: number; readonly p50Us: number; readonly p99Us: number; readonly calls: number }
 export interface HeapRun { readonly bytesPerCall: number; readonly pending: number }
+export interface CancelRun { readonly p50Us: number; readonly p99Us: number; readonly iterations: number }
 
 /** The one JSON line a client process prints on stdout. */
 export type ClientReport =
   | { readonly ok: true; readonly scenario: 'stream'; readonly runs: StreamRun[] }
   | { readonly ok: true; readonly scenario: 'latency'; readonly runs: LatencyRun[] }
   | { readonly ok: true; readonly scenario: 'heap'; readonly runs: HeapRun[] }
+  | { readonly ok: true; readonly scenario: 'cancel'; readonly runs: CancelRun[] }
   | { readonly ok: false; readonly error: string };
 
 export const REPORT_PREFIX = 'BENCH-REPORT ';
