@@ -1,0 +1,201 @@
+/**
+ * `npm run bench`: rxwamp against the anchors (autobahn-js, wampy) and the raw-socket floor,
+ * all in one run. Servers and clients each get their own process; clients run one at a time
+ * (two cores: one for the server side, one for the client being measured). Writes
+ * bench/RESULTS.md (method, tables, targets) and bench/results.json (every run), and prints
+ * the tables.
+ *
+ *   npm run bench               full run (about 4 minutes)
+ *   npm run bench -- --quick    small counts, for checking the harness
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { REPORT_PREFIX, SERIALIZERS, type ClientName, type ClientReport, type ClientTask } from './lib/common.js';
+import { key, renderResults, type BenchResults, type Cell, type TargetPlan } from './report.js';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes('--quick');
+const CLIENTS: readonly ClientName[] = ['floor', 'rxwamp', 'autobahn', 'wampy'];
+
+const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 20)) : n);
+const PLANS: readonly TargetPlan[] = [
+  { name: 'peer', serializers: SERIALIZERS, streamResults: scale(200_000), streamRuns: quick ? 2 : 5, seqCalls: scale(3_000), windowCalls: scale(20_000), latencyRuns: quick ? 2 : 5, heap: true },
+  { name: 'embedded', serializers: SERIALIZERS, streamResults: scale(50_000), streamRuns: quick ? 2 : 3, seqCalls: scale(2_000), windowCalls: scale(10_000), latencyRuns: quick ? 2 : 3, heap: false },
+  { name: 'fox', serializers: ['json'], streamResults: scale(50_000), streamRuns: quick ? 2 : 3, seqCalls: scale(2_000), windowCalls: scale(10_000), latencyRuns: quick ? 2 : 3, heap: false },
+];
+const HEAP_PENDING = 10_000;
+const HEAP_RUNS = quick ? 2 : 5;
+const CANCEL_ITERATIONS = quick ? 100 : 500;
+const CANCEL_RUNS = quick ? 2 : 5;
+const WINDOW = 1_000;
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+// ---------------------------------------------------------------- processes
+
+interface Server { readonly url: string; stop(): Promise<void> }
+
+/** Starts a server script and waits for its first stdout line ({url} or {unavailable}). */
+async function startServer(script: string, args: string[]): Promise<Server | { unavailable: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(benchDir, script), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const first = await new Promise<string>((resolve) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => resolve('{"unavailable":"server did not start within 20 s"}'), 20_000);
+    lines.once('line', (line) => { clearTimeout(timer); resolve(line); });
+    child.once('exit', (code) => { clearTimeout(timer); resolve(JSON.stringify({ unavailable: `server exited with code ${code}` })); });
+  });
+  const stop = async () => {
+    child.stdin!.end();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  let parsed: { url?: string; unavailable?: string };
+  try {
+    parsed = JSON.parse(first) as typeof parsed;
+  } catch {
+    parsed = { unavailable: `unexpected server output: ${first.slice(0, 200)}` };
+  }
+  if (parsed.url) return { url: parsed.url, stop };
+  await stop();
+  return { unavailable: parsed.unavailable ?? 'unknown' };
+}
+
+/** Runs one client process to completion and returns its report. */
+function runClientProcess(script: string, task: ClientTask, exposeGc: boolean): Promise<ClientReport> {
+  return new Promise<ClientReport>((resolve) => {
+    const flags = exposeGc ? ['--expose-gc'] : [];
+    const child: ChildProcess = spawn(process.execPath, [...flags, '--import', 'tsx', join(benchDir, 'clients', script), JSON.stringify(task)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), task.deadlineMs + 15_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const line = stdout.split('\n').find((l) => l.startsWith(REPORT_PREFIX));
+      if (line) resolve(JSON.parse(line.slice(REPORT_PREFIX.length)) as ClientReport);
+      else resolve({ ok: false, error: `exit code ${code}, no report; stderr: ${stderr.trim().split('\n').slice(-3).join(' | ')}` });
+    });
+  });
+}
+
+// ---------------------------------------------------------------- scenarios
+
+const results: BenchResults = {
+  startedAt: new Date().toISOString(),
+  durationSec: 0,
+  quick,
+  machine: {
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()}`,
+  },
+  plans: PLANS.map((p) => ({ ...p })),
+  heapPending: HEAP_PENDING,
+  window: WINDOW,
+  cancelIterations: CANCEL_ITERATIONS,
+  unavailable: {},
+  stream: {},
+  seq: {},
+  window1000: {},
+  heap: {},
+  cancel: {},
+};
+
+function record<R>(into: Record<string, Cell<R>>, k: string, report: ClientReport, pick: (report: ClientReport) => R[] | undefined): void {
+  const cell = into[k] ?? (into[k] = { runs: [] });
+  if (!report.ok) {
+    cell.error = report.error;
+    log(`    ! ${k}: ${report.error}`);
+    return;
+  }
+  cell.runs.push(...(pick(report) ?? []));
+}
+
+const streamOf = (r: ClientReport) => (r.ok && r.scenario === 'stream' ? r.runs : undefined);
+const latencyOf = (r: ClientReport) => (r.ok && r.scenario === 'latency' ? r.runs : undefined);
+const heapOf = (r: ClientReport) => (r.ok && r.scenario === 'heap' ? r.runs : undefined);
+const cancelOf = (r: ClientReport) => (r.ok && r.scenario === 'cancel' ? r.runs : undefined);
+
+async function benchTarget(plan: TargetPlan): Promise<void> {
+  for (const serializer of plan.serializers) {
+    const server = plan.name === 'peer'
+      ? await startServer('servers/peer.ts', [])
+      : await startServer('servers/router-host.ts', ['--router', plan.name, '--serializer', serializer]);
+    if ('unavailable' in server) {
+      results.unavailable[`${plan.name}/${serializer}`] = server.unavailable;
+      log(`  ${plan.name} ${serializer}: not available (${server.unavailable})`);
+      continue;
+    }
+    try {
+      for (const client of CLIENTS) {
+        const base = { url: server.url, serializer, deadlineMs: 60_000 };
+        const k = key(plan.name, serializer, client);
+        log(`  ${plan.name} ${serializer} ${client}: stream ×${plan.streamResults}`);
+        record(results.stream, k, await runClientProcess(`${client}.ts`, { ...base, scenario: 'stream', results: plan.streamResults, runs: plan.streamRuns }, false), streamOf);
+        log(`  ${plan.name} ${serializer} ${client}: calls, 1 in flight`);
+        record(results.seq, k, await runClientProcess(`${client}.ts`, { ...base, scenario: 'latency', calls: plan.seqCalls, window: 1, runs: plan.latencyRuns }, false), latencyOf);
+        log(`  ${plan.name} ${serializer} ${client}: calls, ${WINDOW} in flight`);
+        record(results.window1000, k, await runClientProcess(`${client}.ts`, { ...base, scenario: 'latency', calls: plan.windowCalls, window: WINDOW, runs: plan.latencyRuns }, false), latencyOf);
+        if (plan.heap && serializer === 'json') {
+          log(`  ${plan.name} ${serializer} ${client}: heap, ${HEAP_PENDING} pending ×${HEAP_RUNS}`);
+          for (let i = 0; i < HEAP_RUNS; i++) {
+            record(results.heap, k, await runClientProcess(`${client}.ts`, { ...base, scenario: 'heap', pending: HEAP_PENDING, runs: 1 }, true), heapOf);
+          }
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
+async function benchCancel(): Promise<void> {
+  const server = await startServer('servers/router-host.ts', ['--router', 'embedded', '--serializer', 'json']);
+  if ('unavailable' in server) {
+    results.unavailable['cancel'] = server.unavailable;
+    log(`  cancel: embedded router not available (${server.unavailable})`);
+    return;
+  }
+  try {
+    for (const caller of ['floor', 'rxwamp'] as const) {
+      log(`  embedded json ${caller}: cancel latency ×${CANCEL_ITERATIONS}`);
+      const task: ClientTask = { scenario: 'cancel', url: server.url, serializer: 'json', iterations: CANCEL_ITERATIONS, runs: CANCEL_RUNS, caller, deadlineMs: 60_000 };
+      record(results.cancel, key('embedded', 'json', caller), await runClientProcess('cancel.ts', task, false), cancelOf);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+const started = Date.now();
+log(`rxwamp bench${quick ? ' (quick)' : ''}: ${results.machine.cpu}, ${results.machine.cores} cores, node ${process.version}`);
+for (const plan of PLANS) {
+  log(`target ${plan.name}`);
+  await benchTarget(plan);
+}
+log('cancel latency');
+await benchCancel();
+results.durationSec = Math.round((Date.now() - started) / 1000);
+
+const markdown = renderResults(results);
+writeFileSync(join(benchDir, 'RESULTS.md'), markdown);
+writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+process.stdout.write(`${markdown}\n`);
+log(`done in ${results.durationSec} s; wrote bench/RESULTS.md and bench/results.json`);
