@@ -1,4 +1,4 @@
-import { from, isObservable, Observable, of, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
+import { from, isObservable, Observable, of, Subject, takeUntil, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
 import { ErrorUri } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
 import {
@@ -137,7 +137,7 @@ export class Callee {
     const entry = this.registrations.get(registrationId);
     if (entry === undefined) {
       // Unregistered while this invocation was on its way.
-      this.sendError(requestId, new WampError(ErrorUri.noSuchRegistration, { message: `no registration ${registrationId}` }));
+      this.sendError(requestId, new WampError(ErrorUri.noSuchRegistration, { args: [`no registration ${registrationId}`] }));
       return;
     }
     const invocationDetails = details as InvocationDetails;
@@ -159,6 +159,9 @@ export class Callee {
   private runInvocation(requestId: number, source: Observable<unknown>, progressive: boolean): void {
     const invocation: ActiveInvocation = { finished: false };
     this.invocations.set(requestId, invocation);
+    // Stops the handler's stream at once, even in the middle of a synchronous emission,
+    // so nothing after a final() or a failed send is subscribed to.
+    const stop = new Subject<void>();
     let lastValue: unknown;
     const finish = (): boolean => {
       if (invocation.finished) return false;
@@ -166,16 +169,17 @@ export class Callee {
       this.invocations.delete(requestId);
       return true;
     };
-    const subscription = source.subscribe({
+    invocation.subscription = source.pipe(takeUntil(stop)).subscribe({
       next: (value) => {
         if (invocation.finished) return;
         if (value instanceof Final) {
-          if (finish()) this.sendYield(requestId, value.value, false);
-          invocation.subscription?.unsubscribe();
+          finish();
+          this.sendYield(requestId, value.value, false);
+          stop.next();
         } else if (progressive) {
           if (!this.sendYield(requestId, value, true)) {
             finish();
-            invocation.subscription?.unsubscribe();
+            stop.next();
           }
         } else {
           lastValue = value;
@@ -188,9 +192,6 @@ export class Callee {
         if (finish()) this.sendYield(requestId, progressive ? undefined : lastValue, false);
       },
     });
-    // A stream that ended synchronously (or a final() emitted synchronously) is already done.
-    if (invocation.finished) subscription.unsubscribe();
-    else invocation.subscription = subscription;
   }
 
   /** Sends a YIELD; when the value cannot be serialized, answers ERROR instead and returns false. */
@@ -240,7 +241,13 @@ export class Callee {
     const entries = [...this.pendingRegisters.values(), ...this.registrations.values()];
     this.pendingRegisters.clear();
     this.registrations.clear();
-    for (const entry of entries) if (!entry.abandoned) entry.subscriber.error(error);
+    // close() ends registrations cleanly; losing the session is an error for them.
+    const deliberate = this.session.closedByClient;
+    for (const entry of entries) {
+      if (entry.abandoned) continue;
+      if (deliberate) entry.subscriber.complete();
+      else entry.subscriber.error(error);
+    }
   }
 }
 

@@ -42,6 +42,7 @@ export class Session {
   private opening: { resolve(info: SessionInfo): void; reject(error: Error): void } | undefined;
   private goodbyeAnswered: (() => void) | undefined;
   private closeError: Error | undefined;
+  private closedDeliberately = false;
 
   constructor(private readonly transport: Transport, private readonly options: SessionOptions) {
     transport.setListener({
@@ -57,6 +58,11 @@ export class Session {
 
   get info(): SessionInfo | undefined {
     return this.welcome;
+  }
+
+  /** The session ended through close() (not the router, not the network). */
+  get closedByClient(): boolean {
+    return this.closedDeliberately;
   }
 
   /** Why the session ended (undefined while it is open). */
@@ -114,6 +120,7 @@ export class Session {
   /** GOODBYE handshake (§4.5); resolves when the router answered or after goodbyeTimeout. */
   close(reason: string = CloseReason.closeRealm): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();
+    this.closedDeliberately = true;
     if (this.state !== 'established') {
       this.end(new WampConnectionError('session closed by the client before it was established'));
       this.transport.close(1000);

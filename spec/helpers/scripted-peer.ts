@@ -1,0 +1,122 @@
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { codecByName, type Codec, type SerializerName } from '../../src/codec/index.js';
+
+export type Frame = unknown[];
+
+export interface ScriptedPeerOptions {
+  readonly serializer: SerializerName;
+  /** Answer HELLO with WELCOME by itself (default true). */
+  readonly autoWelcome?: boolean;
+  /** Answer the client's GOODBYE by itself (default true). */
+  readonly autoGoodbye?: boolean;
+  /** WELCOME.Details.roles; default a dealer with progressive results and call canceling. */
+  readonly roles?: Record<string, unknown>;
+  /** Override the subprotocol choice: `false` picks none. */
+  readonly chooseProtocol?: (offered: Set<string>) => string | false;
+}
+
+export const DEFAULT_ROUTER_ROLES = {
+  dealer: { features: { progressive_call_results: true, call_canceling: true } },
+  broker: { features: {} },
+};
+
+/**
+ * A scripted WAMP router on a real loopback WebSocket: it records every frame the client
+ * sends and sends exactly the frames a test scripts, for checking wire format and faults.
+ */
+export class ScriptedPeer {
+  readonly received: Frame[] = [];
+  private socket: WebSocket | undefined;
+  private waiters: Array<{ match: (frame: Frame) => boolean; resolve: (frame: Frame) => void }> = [];
+  private closeWaiters: Array<(code: number) => void> = [];
+  private closeCode: number | undefined;
+  readonly codec: Codec;
+
+  private constructor(private readonly server: WebSocketServer, private readonly options: ScriptedPeerOptions) {
+    this.codec = codecByName(options.serializer);
+    server.on('connection', (socket) => this.accept(socket));
+  }
+
+  static async start(options: ScriptedPeerOptions): Promise<ScriptedPeer> {
+    const codec = codecByName(options.serializer);
+    const server = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      handleProtocols: (offered) => options.chooseProtocol ? options.chooseProtocol(offered) : offered.has(codec.subprotocol) ? codec.subprotocol : false,
+    });
+    await new Promise<void>((resolve) => server.once('listening', resolve));
+    return new ScriptedPeer(server, options);
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/ws`;
+  }
+
+  /** Frames of one type the client sent so far. */
+  sent(type: number): Frame[] {
+    return this.received.filter((frame) => frame[0] === type);
+  }
+
+  /** Resolves with the first frame (already received or arriving) that matches. */
+  next(match: number | ((frame: Frame) => boolean)): Promise<Frame> {
+    const predicate = typeof match === 'number' ? (frame: Frame) => frame[0] === match : match;
+    const seen = this.received.find(predicate);
+    if (seen) {
+      this.received.splice(this.received.indexOf(seen), 1);
+      return Promise.resolve(seen);
+    }
+    return new Promise((resolve) => this.waiters.push({ match: predicate, resolve }));
+  }
+
+  send(frame: Frame): void {
+    this.sendRaw(this.codec.encode(frame));
+  }
+
+  sendRaw(data: string | Uint8Array): void {
+    this.socket!.send(data, { binary: typeof data !== 'string' });
+  }
+
+  /** Resolves with the close code once the client's connection closed. */
+  closed(): Promise<number> {
+    if (this.closeCode !== undefined) return Promise.resolve(this.closeCode);
+    return new Promise((resolve) => this.closeWaiters.push(resolve));
+  }
+
+  dropConnection(): void {
+    this.socket?.terminate();
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.server.clients) client.terminate();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: WebSocket): void {
+    this.socket = socket;
+    this.closeCode = undefined;
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      const frame = this.codec.decode(isBinary ? new Uint8Array(data) : data.toString('utf8')) as Frame;
+      if (frame[0] === 1 && this.options.autoWelcome !== false) {
+        this.send([2, 4242, { roles: this.options.roles ?? DEFAULT_ROUTER_ROLES }]);
+      }
+      if (frame[0] === 6 && this.options.autoGoodbye !== false) this.send([6, {}, 'wamp.close.goodbye_and_out']);
+      const waiter = this.waiters.find((candidate) => candidate.match(frame));
+      if (waiter) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(frame);
+      } else {
+        this.received.push(frame);
+      }
+    });
+    socket.on('close', (code) => {
+      this.closeCode = code;
+      for (const waiter of this.closeWaiters.splice(0)) waiter(code);
+    });
+  }
+}
+
+/** Waits until the event loop has delivered what is in flight on loopback. */
+export function settle(ms = 30): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
