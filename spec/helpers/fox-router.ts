@@ -8,7 +8,7 @@ interface FoxRouterInstance {
   listenWAMP(options: { host: string; port: number }): WebSocketServer;
 }
 
-export interface RunningRouter {
+export interface FoxRouter {
   readonly url: string;
   readonly realm: string;
   stop(): Promise<void>;
@@ -18,7 +18,7 @@ export interface RunningRouter {
  * Starts fox-wamp (the in-memory router from npm, JSON only) in this process on 127.0.0.1
  * and a free port. Its realms must match [a-z0-9_]+, so tests use `realm1`.
  */
-export async function startFoxRouter(): Promise<RunningRouter> {
+export async function startFoxRouter(): Promise<FoxRouter> {
   const FoxRouter = require('fox-wamp') as new () => FoxRouterInstance;
   const router = new FoxRouter();
   const server = router.listenWAMP({ host: '127.0.0.1', port: 0 });
