@@ -102,6 +102,7 @@ for (const serializer of SERIALIZERS) {
       peer.send([69, 9, { mode: 'kill' }]);
       expect(await peer.next(8)).to.deep.equal([8, 68, 9, {}, 'wamp.error.canceled']);
       expect(teardowns).to.equal(1);
+      expect((client as unknown as { current: { callee: { activeInvocationCount: number } } }).current.callee.activeInvocationCount).to.equal(0);
       values.next(2); // after the teardown nothing more goes out
       peer.send([69, 9, { mode: 'killnowait' }]); // a second INTERRUPT is ignored
       peer.send([69, 12345, { mode: 'kill' }]); // as is one for an unknown invocation

@@ -133,6 +133,23 @@ for (const serializer of SERIALIZERS) {
       expect((await again).args).to.deep.equal(['ok']);
     });
 
+    it('keeps nothing in memory for calls that ended, errored or were cancelled', async () => {
+      const pendingCalls = () => (client as unknown as { current: { caller: { pendingCount: number } } }).current.caller.pendingCount;
+      const done = firstValueFrom(client.call$('com.myapp.a'));
+      const failed = firstValueFrom(client.call$('com.myapp.b')).catch(() => undefined);
+      const cancelled = client.call$('com.myapp.c').subscribe();
+      const [, a] = await peer.next(48);
+      const [, b] = await peer.next(48);
+      await peer.next(48);
+      expect(pendingCalls()).to.equal(3);
+      peer.send([50, a, {}, []]);
+      peer.send([8, 48, b, {}, 'com.myapp.error']);
+      cancelled.unsubscribe();
+      await done;
+      await failed;
+      expect(pendingCalls()).to.equal(0);
+    });
+
     it('sends no CANCEL after the call ended', async () => {
       const result = await (async () => {
         const pending = firstValueFrom(client.call$('com.myapp.x'));
