@@ -20,7 +20,7 @@ export class RawPeer {
   readonly received: unknown[][] = [];
   sessionId = 0;
   private readonly queue: unknown[][] = [];
-  private waiter: { predicate: Predicate; resolve(message: unknown[]): void } | undefined;
+  private waiter: { predicate: Predicate; resolve(message: unknown[]): void; reject(error: Error): void } | undefined;
   private requestId = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
   private isClosed = false;
@@ -39,6 +39,9 @@ export class RawPeer {
     });
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => {
       this.isClosed = true;
+      const waiter = this.waiter;
+      this.waiter = undefined;
+      waiter?.reject(new Error(`RawPeer: connection closed (${code})`));
       resolve({ code, reason: reason.toString() });
     }));
     socket.on('error', () => undefined);
@@ -95,7 +98,11 @@ export class RawPeer {
         this.waiter = undefined;
         reject(new Error(`RawPeer.next: nothing matching within ${timeoutMs} ms; received ${JSON.stringify(this.received.slice(-5))}`));
       }, timeoutMs);
-      this.waiter = { predicate, resolve: (message) => { clearTimeout(timer); resolve(message); } };
+      this.waiter = {
+        predicate,
+        resolve: (message) => { clearTimeout(timer); resolve(message); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      };
     });
   }
 
