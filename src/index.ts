@@ -3,6 +3,7 @@ export type { WampClientOptions } from './client/options.js';
 export type { SessionInfo } from './session/session.js';
 export type {
   CallOptions, CallResult, CancelMode, InvocationDetails, InvokePolicy, Registration, RegisterOptions,
+  Publication, PublishOptions, SubscribeOptions, WampEvent,
 } from './roles/types.js';
 export type { InvocationHandler, StreamHandler } from './roles/callee.js';
 export { final, Final, payload, Payload } from './roles/payload.js';

@@ -209,6 +209,43 @@ for (const fixture of ROUTERS) {
       expect((error as WampError).uri).to.equal('wamp.error.no_such_procedure');
     });
 
+    it('rxwamp publish → rxwamp topic$ subscribers, with acknowledge', async () => {
+      const subscriber = newClient();
+      const received: unknown[][] = [];
+      const subscription = subscriber.topic$('com.myapp.news').subscribe((event) => received.push(event.args));
+      await until(() => subscriber.session !== undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // SUBSCRIBED
+      const publisher = newClient();
+      const ack = await publisher.publish('com.myapp.news', ['first'], {}, { acknowledge: true });
+      expect(ack?.id).to.be.a('number');
+      await publisher.publish('com.myapp.news', ['second', 2]);
+      await until(() => received.length === 2);
+      expect(received).to.deep.equal([['first'], ['second', 2]]);
+      subscription.unsubscribe();
+    });
+
+    it('an autobahn-js publisher reaches an rxwamp subscriber; an rxwamp publisher reaches a wampy subscriber', async () => {
+      const subscriber = newClient();
+      const received: unknown[] = [];
+      const subscription = subscriber.topic$('com.myapp.ab_news').subscribe((event) => received.push([event.args, event.kwargs]));
+      await until(() => subscriber.session !== undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const ab = await connectAutobahn(router.url, router.realm);
+      await ab.session.publish('com.myapp.ab_news', ['from autobahn'], { k: 1 }, { acknowledge: true });
+      await until(() => received.length === 1);
+      expect(received).to.deep.equal([[['from autobahn'], { k: 1 }]]);
+      await ab.close();
+      subscription.unsubscribe();
+
+      const wampy = await connectWampy(router.url, router.realm);
+      const wampyEvents: unknown[] = [];
+      await wampy.subscribe('com.myapp.to_wampy', (event) => { wampyEvents.push(event.argsList); });
+      await newClient().publish('com.myapp.to_wampy', ['from rxwamp'], {}, { acknowledge: true });
+      await until(() => wampyEvents.length === 1);
+      expect(wampyEvents).to.deep.equal([['from rxwamp']]);
+      await wampy.disconnect();
+    });
+
     it('one registration serves 200 concurrent calls', async () => {
       const callee = newClient();
       const registration = await registered(callee.register('com.myapp.double', ([x]) => (x as number) * 2));

@@ -21,6 +21,7 @@ export interface AutobahnSession {
   id: number;
   register(procedure: string, endpoint: (args: unknown[], kwargs: Record<string, unknown>, details: AutobahnInvocationDetails) => unknown, options?: Record<string, unknown>): Promise<unknown>;
   call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): AutobahnCallPromise;
+  publish(topic: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown> | undefined;
 }
 
 /** A when.js promise: its third `then` argument receives progressive results. */
@@ -67,6 +68,7 @@ export interface WampyClient {
   connect(): Promise<unknown>;
   disconnect(): Promise<unknown>;
   call(procedure: string, payload?: unknown, options?: { progress_callback?: (result: WampyCallResult) => void; timeout?: number }): Promise<WampyCallResult>;
+  subscribe(topic: string, onEvent: (event: WampyCallResult) => void): Promise<unknown>;
 }
 
 type WampySerializerName = 'json' | 'cbor' | 'msgpack';

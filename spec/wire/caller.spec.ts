@@ -27,6 +27,8 @@ for (const serializer of SERIALIZERS) {
       expect(details['roles']).to.deep.equal({
         caller: { features: { progressive_call_results: true, call_canceling: true, call_timeout: true, caller_identification: true } },
         callee: { features: { progressive_call_results: true, call_canceling: true, caller_identification: true, pattern_based_registration: true, shared_registration: true } },
+        publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true } },
+        subscriber: { features: { pattern_based_subscription: true, publisher_identification: true } },
       });
     });
 

@@ -1,5 +1,5 @@
 import { describeInvalidUri } from '../protocol/uri.js';
-import type { CallOptions, RegisterOptions } from '../roles/types.js';
+import type { CallOptions, PublishOptions, RegisterOptions, SubscribeOptions } from '../roles/types.js';
 
 /**
  * Checks what the application passes before anything is sent or connected, so bad input
@@ -24,10 +24,32 @@ export function checkCall(procedure: unknown, args: unknown, kwargs: unknown, op
 }
 
 export function checkRegister(procedure: unknown, handler: unknown, options: RegisterOptions | undefined): string | undefined {
-  const match = options?.match === 'exact' ? undefined : options?.match;
-  if (match !== undefined && match !== 'prefix' && match !== 'wildcard') return `match must be exact, prefix or wildcard, got ${String(match)}`;
-  return describeInvalidUri(procedure, 'procedure', match === undefined ? {} : { match })
+  return checkPattern(procedure, 'procedure', options?.match)
     ?? (typeof handler === 'function' ? undefined : `handler must be a function, got ${describeType(handler)}`);
+}
+
+export function checkSubscribe(topic: unknown, options: SubscribeOptions | undefined): string | undefined {
+  return checkPattern(topic, 'topic', options?.match);
+}
+
+export function checkPublish(topic: unknown, args: unknown, kwargs: unknown, options: PublishOptions | undefined): string | undefined {
+  return describeInvalidUri(topic, 'topic')
+    ?? checkPayload(args, kwargs)
+    ?? checkIdList(options?.exclude, 'exclude')
+    ?? checkIdList(options?.eligible, 'eligible');
+}
+
+/** A URI to register or subscribe: wildcard patterns may have empty components. */
+function checkPattern(uri: unknown, what: string, match: string | undefined): string | undefined {
+  if (match !== undefined && match !== 'exact' && match !== 'prefix' && match !== 'wildcard') {
+    return `match must be exact, prefix or wildcard, got ${String(match)}`;
+  }
+  return describeInvalidUri(uri, what, match === 'wildcard' ? { match } : {});
+}
+
+function checkIdList(ids: unknown, what: string): string | undefined {
+  if (ids === undefined) return undefined;
+  return Array.isArray(ids) && ids.every((id) => Number.isInteger(id) && id > 0) ? undefined : `${what} must be a list of session ids`;
 }
 
 function isPlainObject(value: unknown): boolean {

@@ -3,10 +3,14 @@ import { CloseReason } from '../protocol/error-uris.js';
 import type { Args, Dict } from '../protocol/messages.js';
 import { Callee, type InvocationHandler, type StreamHandler } from '../roles/callee.js';
 import { Caller } from '../roles/caller.js';
-import type { CallOptions, CallResult, Registration, RegisterOptions } from '../roles/types.js';
+import { Publisher } from '../roles/publisher.js';
+import { Subscriber } from '../roles/subscriber.js';
+import type {
+  CallOptions, CallResult, Publication, PublishOptions, Registration, RegisterOptions, SubscribeOptions, WampEvent,
+} from '../roles/types.js';
 import { Session, type SessionInfo } from '../session/session.js';
 import { openWebSocket } from '../transport/websocket.js';
-import { checkCall, checkRegister } from './check-input.js';
+import { checkCall, checkPublish, checkRegister, checkSubscribe } from './check-input.js';
 import { DEFAULT_SERIALIZERS, VERSION, type WampClientOptions } from './options.js';
 
 /** One joined session and the roles working on it. */
@@ -14,6 +18,8 @@ interface ActiveSession {
   readonly session: Session;
   readonly caller: Caller;
   readonly callee: Callee;
+  readonly publisher: Publisher;
+  readonly subscriber: Subscriber;
 }
 
 /**
@@ -72,6 +78,27 @@ export class WampClient {
     const invalid = checkRegister(procedure, handler, options);
     if (invalid) return throwError(() => new TypeError(invalid));
     return this.withSession(({ callee }) => callee.registerStream(procedure, handler, options));
+  }
+
+  /**
+   * Publishes an event. Resolves once sent, or with the publication id once the router
+   * answered when `options.acknowledge` is set (a refusal then rejects with a WampError).
+   */
+  async publish(topic: string, args?: Args, kwargs?: Dict, options: PublishOptions = {}): Promise<Publication | undefined> {
+    const invalid = checkPublish(topic, args, kwargs, options);
+    if (invalid) throw new TypeError(invalid);
+    const { publisher } = await this.activeSession();
+    return publisher.publish(topic, args ?? undefined, kwargs ?? undefined, options);
+  }
+
+  /**
+   * The events of a topic. Subscribe → SUBSCRIBE (errors if the router refuses), each EVENT a
+   * `next`; unsubscribe → UNSUBSCRIBE once no other local subscriber shares the subscription.
+   */
+  topic$(topic: string, options: SubscribeOptions = {}): Observable<WampEvent> {
+    const invalid = checkSubscribe(topic, options);
+    if (invalid) return throwError(() => new TypeError(invalid));
+    return this.withSession(({ subscriber }) => subscriber.events(topic, options));
   }
 
   /** Ends the session with the GOODBYE handshake. Later operations connect again. */
@@ -133,9 +160,17 @@ export class WampClient {
       roles: {
         caller: { features: Caller.features },
         callee: { features: Callee.features },
+        publisher: { features: Publisher.features },
+        subscriber: { features: Subscriber.features },
       },
     });
-    const active: ActiveSession = { session, caller: new Caller(session), callee: new Callee(session) };
+    const active: ActiveSession = {
+      session,
+      caller: new Caller(session),
+      callee: new Callee(session),
+      publisher: new Publisher(session),
+      subscriber: new Subscriber(session),
+    };
     await session.open();
     return active;
   }

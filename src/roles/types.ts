@@ -49,3 +49,40 @@ export interface InvocationDetails extends Dict {
   readonly caller_authid?: string;
   readonly caller_authrole?: string;
 }
+
+export interface PublishOptions {
+  /** Wait for the router's PUBLISHED (or ERROR) before resolving. Default false. */
+  readonly acknowledge?: boolean;
+  /** Leave the publisher out even when it subscribed to the topic. Default true (the spec's default). */
+  readonly excludeMe?: boolean;
+  /** Session ids, authids or authroles that must not receive the event. */
+  readonly exclude?: readonly number[];
+  readonly excludeAuthid?: readonly string[];
+  readonly excludeAuthrole?: readonly string[];
+  /** Only these session ids, authids or authroles may receive the event. */
+  readonly eligible?: readonly number[];
+  readonly eligibleAuthid?: readonly string[];
+  readonly eligibleAuthrole?: readonly string[];
+  /** Ask the router to disclose the publisher to subscribers. */
+  readonly discloseMe?: boolean;
+}
+
+/** What the router answered to an acknowledged publish. */
+export interface Publication {
+  readonly id: number;
+}
+
+export interface SubscribeOptions {
+  /** `prefix` or `wildcard` pattern subscription; default exact. */
+  readonly match?: 'exact' | 'prefix' | 'wildcard';
+}
+
+/** One EVENT received on a subscription. */
+export interface WampEvent {
+  readonly args: Args;
+  readonly kwargs: Dict;
+  readonly details: Dict;
+  /** The topic the event was published to (`details.topic` for pattern subscriptions). */
+  readonly topic: string;
+  readonly publication: number;
+}

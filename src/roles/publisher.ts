@@ -1,0 +1,75 @@
+import { WampError } from '../protocol/errors.js';
+import { MessageType, withPayload, type Args, type Dict, type ErrorMessage, type PublishedMessage } from '../protocol/messages.js';
+import type { Session } from '../session/session.js';
+import type { Publication, PublishOptions } from './types.js';
+
+interface PendingPublish {
+  resolve(publication: Publication): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The publisher role on one session. Only acknowledged publishes wait for an answer, so only
+ * they get a pending entry (keyed by request id).
+ */
+export class Publisher {
+  /** Publisher features rxwamp implements (HELLO.roles.publisher.features). */
+  static readonly features: Readonly<Dict> = {
+    publisher_exclusion: true,
+    publisher_identification: true,
+    subscriber_blackwhite_listing: true,
+  };
+
+  private readonly pendingPublishes = new Map<number, PendingPublish>();
+
+  constructor(private readonly session: Session) {
+    session.route(MessageType.PUBLISHED, (message) => this.onPublished(message));
+    session.routeError(MessageType.PUBLISH, (message) => this.onError(message));
+    session.onClose((error) => {
+      const pending = [...this.pendingPublishes.values()];
+      this.pendingPublishes.clear();
+      for (const publish of pending) publish.reject(error);
+    });
+  }
+
+  /** Sends PUBLISH; resolves at once, or with the publication id when acknowledged. */
+  publish(topic: string, args: Args | undefined, kwargs: Dict | undefined, options: PublishOptions): Promise<Publication | undefined> {
+    const wampOptions = publishOptions(options);
+    let requestId: number;
+    try {
+      requestId = this.session.sendRequest((id) => withPayload([MessageType.PUBLISH, id, wampOptions, topic], args, kwargs));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!options.acknowledge) return Promise.resolve(undefined);
+    return new Promise<Publication>((resolve, reject) => this.pendingPublishes.set(requestId, { resolve, reject }));
+  }
+
+  private onPublished([, requestId, publication]: PublishedMessage): void {
+    const pending = this.pendingPublishes.get(requestId);
+    if (pending === undefined) return;
+    this.pendingPublishes.delete(requestId);
+    pending.resolve({ id: publication });
+  }
+
+  private onError([, , requestId, details, uri, args, kwargs]: ErrorMessage): void {
+    const pending = this.pendingPublishes.get(requestId);
+    if (pending === undefined) return;
+    this.pendingPublishes.delete(requestId);
+    pending.reject(new WampError(uri, { details, args, kwargs }));
+  }
+}
+
+function publishOptions(options: PublishOptions): Dict {
+  const wampOptions: Dict = {};
+  if (options.acknowledge) wampOptions['acknowledge'] = true;
+  if (options.excludeMe === false) wampOptions['exclude_me'] = false;
+  if (options.discloseMe) wampOptions['disclose_me'] = true;
+  if (options.exclude) wampOptions['exclude'] = [...options.exclude];
+  if (options.excludeAuthid) wampOptions['exclude_authid'] = [...options.excludeAuthid];
+  if (options.excludeAuthrole) wampOptions['exclude_authrole'] = [...options.excludeAuthrole];
+  if (options.eligible) wampOptions['eligible'] = [...options.eligible];
+  if (options.eligibleAuthid) wampOptions['eligible_authid'] = [...options.eligibleAuthid];
+  if (options.eligibleAuthrole) wampOptions['eligible_authrole'] = [...options.eligibleAuthrole];
+  return wampOptions;
+}
