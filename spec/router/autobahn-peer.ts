@@ -42,6 +42,7 @@ interface AutobahnModule {
   auth_cryptosign: { sign_challenge(keyPair: unknown, extra: Record<string, unknown>): string };
   nacl: { sign: { keyPair: { fromSeed(seed: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array } } } };
   log: { warn(...args: unknown[]): void };
+  Result: new (args: unknown[], kwargs: Record<string, unknown>) => unknown;
 }
 
 interface AutobahnConnection {
