@@ -29,6 +29,8 @@ export interface AutobahnConnectOptions {
 
 export interface AutobahnPeer {
   readonly session: AutobahnSession;
+  /** WELCOME.Details as the router sent them. */
+  readonly welcome: Record<string, unknown>;
   /** Every message the session received after WELCOME, in order. */
   readonly received: unknown[][];
   close(): Promise<void>;
@@ -47,7 +49,7 @@ interface AutobahnModule {
 
 interface AutobahnConnection {
   isOpen: boolean;
-  onopen: (session: AutobahnSession) => void;
+  onopen: (session: AutobahnSession, welcome: Record<string, unknown>) => void;
   onclose: (reason: string, details: { reason?: string; message?: string }) => boolean;
   open(): void;
   close(): void;
@@ -69,7 +71,7 @@ export function connectAutobahn(url: string, realm: string, options: AutobahnCon
       ...options,
     });
     let opened = false;
-    connection.onopen = (session: AutobahnSession) => {
+    connection.onopen = (session, welcome) => {
       opened = true;
       const received: unknown[][] = [];
       const deliver = session._socket.onmessage.bind(session._socket);
@@ -84,6 +86,7 @@ export function connectAutobahn(url: string, realm: string, options: AutobahnCon
       };
       resolve({
         session,
+        welcome,
         received,
         close: () => new Promise<void>((done) => {
           if (!connection.isOpen) return done();
