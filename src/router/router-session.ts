@@ -17,7 +17,10 @@ export interface SessionHost {
   releaseSessionId(id: number): void;
   /** A bug surfaced while handling a frame: the session is aborted, the router reports it here. */
   reportInternalError(error: unknown): void;
-  readonly shuttingDown: boolean;
+  /** close() was called: new joins are refused. */
+  isShuttingDown(): boolean;
+  /** How long a connection may take from open (or GOODBYE) to WELCOME, CHALLENGE answers included. */
+  readonly handshakeTimeoutMs: number;
 }
 
 /**
@@ -65,8 +68,12 @@ export class RouterSession {
   /** Identifies the current join attempt, so a slow authenticator cannot act on a later one. */
   private joinAttempt = 0;
   private shutdownDone: (() => void) | undefined;
+  /** Runs while no session is established: a peer that never finishes joining is dropped. */
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly connection: PeerConnection, private readonly host: SessionHost) {}
+  constructor(private readonly connection: PeerConnection, private readonly host: SessionHost) {
+    this.armHandshakeTimer();
+  }
 
   get codec(): Codec {
     return this.connection.codec;
@@ -136,6 +143,7 @@ export class RouterSession {
 
   /** The transport is gone: release everything the session held. */
   transportClosed(): void {
+    clearTimeout(this.handshakeTimer);
     this.leaveRealm();
     this.state = 'closed';
     this.pendingChallenge = undefined;
@@ -173,6 +181,7 @@ export class RouterSession {
   }
 
   private closeTransport(code: number, reason: string): void {
+    clearTimeout(this.handshakeTimer);
     this.leaveRealm();
     this.state = 'closed';
     this.pendingChallenge = undefined;
@@ -207,6 +216,7 @@ export class RouterSession {
         this.send([MessageType.GOODBYE, {}, CloseReason.goodbyeAndOut]);
         this.leaveRealm();
         this.state = 'awaiting-hello';
+        this.armHandshakeTimer();
         return;
       case MessageType.ABORT:
         return this.closeTransport(CLOSE_NORMAL, 'aborted by peer');
@@ -243,6 +253,14 @@ export class RouterSession {
     }
   }
 
+  private armHandshakeTimer(): void {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = setTimeout(() => {
+      if (this.state === 'authenticating') this.abort(ErrorUri.authenticationFailed, `authentication not completed within ${this.host.handshakeTimeoutMs} ms`);
+      else if (this.state === 'awaiting-hello') this.abort(ErrorUri.protocolViolation, `no HELLO within ${this.host.handshakeTimeoutMs} ms`);
+    }, this.host.handshakeTimeoutMs);
+  }
+
   private isNextRequestId(id: number): boolean {
     return id === (this.lastRequestId >= MAX_ID ? 1 : this.lastRequestId + 1);
   }
@@ -256,7 +274,7 @@ export class RouterSession {
   private hello(message: HelloMessage): void {
     const [, realmUri, details] = message;
     this.roles = PeerRoles.fromHello(details);
-    if (this.host.shuttingDown) return this.abort(CloseReason.systemShutdown, 'the router is shutting down');
+    if (this.host.isShuttingDown()) return this.abort(CloseReason.systemShutdown, 'the router is shutting down');
     if (!isValidUri(realmUri)) return this.abort(ErrorUri.invalidUri, `realm "${realmUri}" is not a valid URI`);
     const realm = this.host.findRealm(realmUri);
     if (!realm) return this.abort(ErrorUri.noSuchRealm, `no realm "${realmUri}"`);
@@ -309,12 +327,13 @@ export class RouterSession {
   }
 
   private welcome(realm: Realm, authmethod: string, identity: Identity): void {
-    if (this.host.shuttingDown) return this.abort(CloseReason.systemShutdown, 'the router is shutting down');
+    if (this.host.isShuttingDown()) return this.abort(CloseReason.systemShutdown, 'the router is shutting down');
     this.identity = { ...identity, authmethod };
     this.realm = realm;
     this.lastRequestId = 0;
     this.invocationIds = new RequestIdCounter();
     this.state = 'established';
+    clearTimeout(this.handshakeTimer);
     realm.join(this);
     const details: Dict = {
       realm: realm.uri,

@@ -21,6 +21,10 @@ export interface RouterOptions {
   readonly maxMessageSize?: number;
   /** How long close() waits for clients to answer its GOODBYE (default 1000 ms). */
   readonly closeGraceMs?: number;
+  /** A connection must complete HELLO (and any CHALLENGE) within this many ms (default 10000). */
+  readonly handshakeTimeoutMs?: number;
+  /** A connection whose unsent output exceeds this many bytes is dropped (default 64 MiB). */
+  readonly maxBufferedBytes?: number;
   /** Called with router bugs caught while handling a frame (the session is aborted). Default: console.error. */
   readonly onInternalError?: (error: unknown) => void;
 }
@@ -82,9 +86,9 @@ export class Router {
       },
       releaseSessionId: (id) => void this.sessionIds.delete(id),
       reportInternalError,
-      get shuttingDown() { return closing(); },
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      isShuttingDown: () => this.closing !== undefined,
     };
-    const closing = () => this.closing !== undefined;
     this.socket = new ServerSocket({
       opened: (connection) => {
         const session = new RouterSession(connection, host);
@@ -97,7 +101,7 @@ export class Router {
           },
         };
       },
-    }, options.maxMessageSize ?? 16 * 1024 * 1024);
+    }, { maxPayload: options.maxMessageSize ?? 16 * 1024 * 1024, maxBufferedBytes: options.maxBufferedBytes ?? 64 * 1024 * 1024 });
   }
 
   /** Sessions currently joined to a realm, by realm URI. */

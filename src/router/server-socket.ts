@@ -19,7 +19,8 @@ export interface SocketHandlers {
 export class ServerSocket {
   private readonly server: WebSocketServer;
 
-  constructor(handlers: SocketHandlers, maxPayload: number) {
+  constructor(handlers: SocketHandlers, limits: { readonly maxPayload: number; readonly maxBufferedBytes: number }) {
+    const { maxPayload, maxBufferedBytes } = limits;
     this.server = new WebSocketServer({
       noServer: true,
       maxPayload,
@@ -35,7 +36,7 @@ export class ServerSocket {
         socket.close(1002, 'no supported WAMP subprotocol offered');
         return;
       }
-      const session = handlers.opened(new WebSocketPeer(socket, codec));
+      const session = handlers.opened(new WebSocketPeer(socket, codec, maxBufferedBytes));
       socket.on('message', (data: RawData, isBinary: boolean) => session.receive(toFrame(data, isBinary)));
       socket.on('close', () => session.closed());
       // Errors (bad frames at the WebSocket level, resets) are followed by close.
@@ -56,10 +57,17 @@ export class ServerSocket {
 }
 
 class WebSocketPeer implements PeerConnection {
-  constructor(private readonly socket: WebSocket, readonly codec: Codec) {}
+  constructor(private readonly socket: WebSocket, readonly codec: Codec, private readonly maxBufferedBytes: number) {}
 
   sendFrame(frame: string | Uint8Array): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(frame, { binary: this.codec.binary });
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    // A peer that does not read (a stalled subscriber of a busy topic) would make the router
+    // buffer without bound: drop it instead; its session is released like any lost one.
+    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(frame, { binary: this.codec.binary });
   }
 
   close(code: number, reason: string): void {
