@@ -186,6 +186,8 @@ export class RouterSession {
     this.state = 'closed';
     this.pendingChallenge = undefined;
     this.connection.close(code, reason.slice(0, 120));
+    // Router shutdown does not wait for the peer's side of the WebSocket close handshake.
+    this.shutdownDone?.();
   }
 
   private dispatch(message: WampMessage): void {
