@@ -225,4 +225,41 @@ describe('router: dealer', () => {
     await settle();
     expect(callee.isOpen).to.equal(true);
   });
+  it('spreads a random registration over its callees', async () => {
+    const callees = [await join(), await join(), await join()];
+    for (const callee of callees) await callee.register('com.example.dice', { invoke: 'random' });
+    const caller = await join();
+    const counts = [0, 0, 0];
+    callees.forEach((callee, index) => {
+      void (async () => {
+        for (;;) {
+          const invocation = await callee.next(isInvocation, 5000).catch(() => undefined);
+          if (!invocation) return;
+          counts[index]!++;
+          callee.send([M.YIELD, invocation[1], {}]);
+        }
+      })();
+    });
+    for (let i = 0; i < 30; i++) await caller.callOutcome(caller.call('com.example.dice'));
+    expect(counts.reduce((a, b) => a + b)).to.equal(30);
+    // Each callee is missed by 30 uniform picks with probability (2/3)^30 ≈ 5e-6.
+    expect(counts.every((count) => count > 0), `picks ${counts}`).to.equal(true);
+  });
+
+  it('without call_canceling on the callee: a timeout only answers the caller, a leaving caller sends no INTERRUPT', async () => {
+    const callee = await join({ roles: { callee: {} } });
+    const caller = await join();
+    await callee.register('com.example.legacy');
+    const request = caller.call('com.example.legacy', [], {}, { timeout: 50 });
+    const invocation = await callee.next(isInvocation);
+    expect(await caller.next()).to.deep.equal([M.ERROR, M.CALL, request, {}, 'wamp.error.timeout']);
+    caller.call('com.example.legacy');
+    await callee.next(isInvocation);
+    await caller.close();
+    await settle(80);
+    expect(callee.pending()).to.deep.equal([]);
+    callee.send([M.YIELD, invocation[1], {}]);
+    await settle();
+    expect(callee.isOpen).to.equal(true);
+  });
 });
