@@ -7,11 +7,13 @@ export type TargetName = 'peer' | 'embedded' | 'fox';
 export interface TargetPlan {
   readonly name: TargetName;
   readonly serializers: readonly SerializerName[];
+  /** Processes per client and figure, interleaved across clients. */
+  readonly rounds: number;
+  /** Measured repetitions per process (after its warm-up). */
+  readonly runs: number;
   readonly streamResults: number;
-  readonly streamRuns: number;
   readonly seqCalls: number;
   readonly windowCalls: number;
-  readonly latencyRuns: number;
   readonly heap: boolean;
 }
 
@@ -103,7 +105,7 @@ function streamSection(results: BenchResults): string {
           num(resultsPerSec(cell)), ratio(resultsPerSec(cell), resultsPerSec(floor))]);
       }
     }
-    parts.push(`### ${TARGET_TITLE[plan.name]}: ${num(plan.streamResults)} progressive results per call, median of ${plan.streamRuns}`, '');
+    parts.push(`### ${TARGET_TITLE[plan.name]}: ${num(plan.streamResults)} progressive results per call, median of ${plan.rounds * plan.runs} runs (${plan.rounds} processes × ${plan.runs})`, '');
     parts.push(unavailableOr(results, plan, rows.length > 0 ? table(['serializer', 'client', 'CPU µs / result', '× floor', 'results/s', '× floor'], rows) : ''), ...footnotes(notes), '');
   }
   return parts.join('\n');
@@ -125,7 +127,7 @@ function latencySection(results: BenchResults, which: 'seq' | 'window1000'): str
       }
     }
     const calls = which === 'seq' ? plan.seqCalls : plan.windowCalls;
-    parts.push(`### ${TARGET_TITLE[plan.name]}: ${num(calls)} calls per run, median of ${plan.latencyRuns}`, '');
+    parts.push(`### ${TARGET_TITLE[plan.name]}: ${num(calls)} calls per run, median of ${plan.rounds * plan.runs} runs (${plan.rounds} processes × ${plan.runs})`, '');
     parts.push(unavailableOr(results, plan, rows.length > 0 ? table(['serializer', 'client', 'calls/s', '× floor', 'p50 µs', 'p99 µs'], rows) : ''), ...footnotes(notes), '');
   }
   return parts.join('\n');
@@ -213,7 +215,11 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
 
 function targetsSection(results: BenchResults): string {
   const rows = evaluateTargets(results).map((row) => [row.target, row.figure, row.met === undefined ? 'not measured' : row.met ? '**met**' : '**missed**']);
-  return ['## Targets (rxwamp, against the scripted peer unless stated)', '', table(['target', 'figure (medians)', 'status'], rows).replace('| --- | --- | ---: |', '| --- | --- | --- |'), ''].join('\n');
+  const missed = evaluateTargets(results).filter((row) => row.met === false);
+  const note = missed.length
+    ? [`Missed: ${missed.length} of ${rows.length}. Profile findings and the proposed change to src/ (with before/after figures) are in [PROFILE.md](PROFILE.md).`, '']
+    : [];
+  return ['## Targets (rxwamp, against the scripted peer unless stated)', '', table(['target', 'figure (medians)', 'status'], rows).replace('| --- | --- | ---: |', '| --- | --- | --- |'), '', ...note].join('\n');
 }
 
 // ---------------------------------------------------------------- method

@@ -22,10 +22,16 @@ const quick = process.argv.includes('--quick');
 const CLIENTS: readonly ClientName[] = ['floor', 'rxwamp', 'autobahn', 'wampy'];
 
 const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 20)) : n);
+/**
+ * Each figure is measured in `rounds` rounds; a round runs every client once (floor first),
+ * each in a fresh process doing `runs` measured repetitions after its warm-up. Interleaving
+ * the clients this way spreads machine drift over all of them, so the ratio to the floor is
+ * taken from runs made side by side.
+ */
 const PLANS: readonly TargetPlan[] = [
-  { name: 'peer', serializers: SERIALIZERS, streamResults: scale(200_000), streamRuns: quick ? 2 : 5, seqCalls: scale(3_000), windowCalls: scale(20_000), latencyRuns: quick ? 2 : 5, heap: true },
-  { name: 'embedded', serializers: SERIALIZERS, streamResults: scale(50_000), streamRuns: quick ? 2 : 3, seqCalls: scale(2_000), windowCalls: scale(10_000), latencyRuns: quick ? 2 : 3, heap: false },
-  { name: 'fox', serializers: ['json'], streamResults: scale(50_000), streamRuns: quick ? 2 : 3, seqCalls: scale(2_000), windowCalls: scale(10_000), latencyRuns: quick ? 2 : 3, heap: false },
+  { name: 'peer', serializers: SERIALIZERS, rounds: quick ? 1 : 3, runs: 2, streamResults: scale(200_000), seqCalls: scale(2_000), windowCalls: scale(20_000), heap: true },
+  { name: 'embedded', serializers: SERIALIZERS, rounds: quick ? 1 : 2, runs: 2, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
+  { name: 'fox', serializers: ['json'], rounds: quick ? 1 : 2, runs: 2, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
 ];
 const HEAP_PENDING = 10_000;
 const HEAP_RUNS = quick ? 2 : 5;
@@ -142,19 +148,26 @@ async function benchTarget(plan: TargetPlan): Promise<void> {
       continue;
     }
     try {
-      for (const client of CLIENTS) {
-        const base = { url: server.url, serializer, deadlineMs: 60_000 };
-        const k = key(plan.name, serializer, client);
-        log(`  ${plan.name} ${serializer} ${client}: stream ×${plan.streamResults}`);
-        record(results.stream, k, await runClientProcess(`${client}.ts`, { ...base, scenario: 'stream', results: plan.streamResults, runs: plan.streamRuns }, false), streamOf);
-        log(`  ${plan.name} ${serializer} ${client}: calls, 1 in flight`);
-        record(results.seq, k, await runClientProcess(`${client}.ts`, { ...base, scenario: 'latency', calls: plan.seqCalls, window: 1, runs: plan.latencyRuns }, false), latencyOf);
-        log(`  ${plan.name} ${serializer} ${client}: calls, ${WINDOW} in flight`);
-        record(results.window1000, k, await runClientProcess(`${client}.ts`, { ...base, scenario: 'latency', calls: plan.windowCalls, window: WINDOW, runs: plan.latencyRuns }, false), latencyOf);
-        if (plan.heap && serializer === 'json') {
-          log(`  ${plan.name} ${serializer} ${client}: heap, ${HEAP_PENDING} pending ×${HEAP_RUNS}`);
-          for (let i = 0; i < HEAP_RUNS; i++) {
-            record(results.heap, k, await runClientProcess(`${client}.ts`, { ...base, scenario: 'heap', pending: HEAP_PENDING, runs: 1 }, true), heapOf);
+      const base = { url: server.url, serializer, deadlineMs: 60_000, runs: plan.runs };
+      const k = (client: ClientName) => key(plan.name, serializer, client);
+      const scenarios: Array<{ label: string; task: ClientTask; keep(client: ClientName, report: ClientReport): void }> = [
+        { label: `stream ×${plan.streamResults}`, task: { ...base, scenario: 'stream', results: plan.streamResults }, keep: (c, r) => record(results.stream, k(c), r, streamOf) },
+        { label: 'calls, 1 in flight', task: { ...base, scenario: 'latency', calls: plan.seqCalls, window: 1 }, keep: (c, r) => record(results.seq, k(c), r, latencyOf) },
+        { label: `calls, ${WINDOW} in flight`, task: { ...base, scenario: 'latency', calls: plan.windowCalls, window: WINDOW }, keep: (c, r) => record(results.window1000, k(c), r, latencyOf) },
+      ];
+      for (const { label, task, keep } of scenarios) {
+        for (let round = 1; round <= plan.rounds; round++) {
+          for (const client of CLIENTS) {
+            log(`  ${plan.name} ${serializer} ${client}: ${label} (round ${round}/${plan.rounds})`);
+            keep(client, await runClientProcess(`${client}.ts`, task, false));
+          }
+        }
+      }
+      if (plan.heap && serializer === 'json') {
+        for (let round = 1; round <= HEAP_RUNS; round++) {
+          for (const client of CLIENTS) {
+            log(`  ${plan.name} ${serializer} ${client}: heap, ${HEAP_PENDING} pending (run ${round}/${HEAP_RUNS})`);
+            record(results.heap, key(plan.name, serializer, client), await runClientProcess(`${client}.ts`, { ...base, scenario: 'heap', pending: HEAP_PENDING, runs: 1 }, true), heapOf);
           }
         }
       }
