@@ -1,4 +1,4 @@
-import { Observable, throwError, type Subscription } from 'rxjs';
+import { Observable, throwError, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
 import { CloseReason } from '../protocol/error-uris.js';
 import type { Args, Dict } from '../protocol/messages.js';
 import { Callee, type InvocationHandler, type StreamHandler } from '../roles/callee.js';
@@ -57,7 +57,7 @@ export class WampClient {
   call$(procedure: string, args?: Args, kwargs?: Dict, options: CallOptions = {}): Observable<CallResult> {
     const invalid = checkCall(procedure, args, kwargs, options);
     if (invalid) return throwError(() => new TypeError(invalid));
-    return this.withSession(({ caller }) => caller.call(procedure, args ?? undefined, kwargs ?? undefined, options));
+    return this.withSession<CallResult>(({ caller }, subscriber) => caller.call(subscriber, procedure, args ?? undefined, kwargs ?? undefined, options));
   }
 
   /**
@@ -67,7 +67,7 @@ export class WampClient {
   register(procedure: string, handler: InvocationHandler, options: RegisterOptions = {}): Observable<Registration> {
     const invalid = checkRegister(procedure, handler, options);
     if (invalid) return throwError(() => new TypeError(invalid));
-    return this.withSession(({ callee }) => callee.register(procedure, handler, options));
+    return this.withSession<Registration>(({ callee }, subscriber) => callee.register(subscriber, procedure, handler, options));
   }
 
   /**
@@ -77,7 +77,7 @@ export class WampClient {
   registerStream(procedure: string, handler: StreamHandler, options: RegisterOptions = {}): Observable<Registration> {
     const invalid = checkRegister(procedure, handler, options);
     if (invalid) return throwError(() => new TypeError(invalid));
-    return this.withSession(({ callee }) => callee.registerStream(procedure, handler, options));
+    return this.withSession<Registration>(({ callee }, subscriber) => callee.registerStream(subscriber, procedure, handler, options));
   }
 
   /**
@@ -98,7 +98,7 @@ export class WampClient {
   topic$(topic: string, options: SubscribeOptions = {}): Observable<WampEvent> {
     const invalid = checkSubscribe(topic, options);
     if (invalid) return throwError(() => new TypeError(invalid));
-    return this.withSession(({ subscriber }) => subscriber.events(topic, options));
+    return this.withSession<WampEvent>(({ subscriber: role }, listener) => role.events(listener, topic, options));
   }
 
   /** Ends the session with the GOODBYE handshake. Later operations connect again. */
@@ -110,20 +110,30 @@ export class WampClient {
     if (active) await active.session.close(CloseReason.closeRealm);
   }
 
-  /** Runs `use` on the open session, connecting first if needed; unsubscribing meanwhile cancels it. */
-  private withSession<T>(use: (active: ActiveSession) => Observable<T>): Observable<T> {
+  /**
+   * An Observable that starts `use` on the open session for each subscriber, connecting first
+   * if needed (unsubscribing meanwhile cancels it). Roles work on this one subscriber
+   * directly, so every value passes through a single Rx subscriber.
+   */
+  private withSession<T>(use: (active: ActiveSession, subscriber: RxSubscriber<T>) => TeardownLogic): Observable<T> {
     return new Observable<T>((subscriber) => {
       const open = this.current;
-      if (open && open.session.isOpen) return use(open).subscribe(subscriber);
-      let inner: Subscription | undefined;
+      if (open && open.session.isOpen) return use(open, subscriber);
+      let teardown: TeardownLogic;
       let unsubscribed = false;
       this.activeSession().then(
-        (active) => { if (!unsubscribed) inner = use(active).subscribe(subscriber); },
+        (active) => {
+          if (unsubscribed) return;
+          // The session may have ended between WELCOME and this callback.
+          if (!active.session.isOpen) subscriber.error(active.session.closedWith);
+          else teardown = use(active, subscriber);
+        },
         (error: unknown) => { if (!unsubscribed) subscriber.error(error); },
       );
       return () => {
         unsubscribed = true;
-        inner?.unsubscribe();
+        if (typeof teardown === 'function') teardown();
+        else teardown?.unsubscribe();
       };
     });
   }

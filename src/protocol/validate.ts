@@ -75,26 +75,64 @@ function isDict(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
 }
 
-/** Returns the element in its normalised form, or undefined when it is not of the kind. */
-function checkElement(kind: Kind, value: unknown, receiver: Receiver): unknown {
+/** Returns the element in its normalised form, or undefined when it is not of its kind. */
+type Check = (value: unknown) => unknown;
+
+function checkId(value: unknown, zeroAllowed: boolean): number | undefined {
+  // CBOR/MessagePack decoders may hand out bigint; every legal id fits a double exactly.
+  const n = typeof value === 'bigint' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n > MAX_ID) return undefined;
+  return n >= 1 || (zeroAllowed && n === 0) ? n : undefined;
+}
+
+function checkerFor(kind: Kind, receiver: Receiver): Check {
   switch (kind) {
-    case 'id':
-    case 'idOrZero': {
-      // CBOR/MessagePack decoders may hand out bigint; every legal id fits a double exactly.
-      const n = typeof value === 'bigint' ? Number(value) : value;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n > MAX_ID) return undefined;
-      return n >= 1 || (kind === 'idOrZero' && n === 0) ? n : undefined;
+    case 'id': return (value) => checkId(value, false);
+    case 'idOrZero': return (value) => checkId(value, true);
+    case 'uri': return (value) => (typeof value === 'string' && value.length > 0 ? value : undefined);
+    case 'string': return (value) => (typeof value === 'string' ? value : undefined);
+    case 'dict': return (value) => (isDict(value) ? value : undefined);
+    case 'requestType': {
+      const allowed = ERROR_REQUEST_TYPES[receiver];
+      return (value) => (typeof value === 'number' && allowed.has(value) ? value : undefined);
     }
-    case 'uri':
-      return typeof value === 'string' && value.length > 0 ? value : undefined;
-    case 'string':
-      return typeof value === 'string' ? value : undefined;
-    case 'dict':
-      return isDict(value) ? value : undefined;
-    case 'requestType':
-      return typeof value === 'number' && ERROR_REQUEST_TYPES[receiver].has(value) ? value : undefined;
   }
 }
+
+/** A layout prepared for one receiver: checks resolved once, not per message. */
+interface CompiledLayout {
+  readonly fixed: number;
+  readonly maxLength: number;
+  readonly kinds: readonly Kind[];
+  readonly checks: readonly Check[];
+  readonly optionalKinds: readonly Kind[];
+  readonly optionalChecks: readonly Check[];
+  readonly payload: boolean;
+}
+
+function compile(receiver: Receiver): ReadonlyArray<CompiledLayout | undefined> {
+  const table: Array<CompiledLayout | undefined> = [];
+  for (const type of RECEIVABLE[receiver]) {
+    const layout = LAYOUTS[type]!;
+    const optionalKinds = layout.optional ?? [];
+    const fixed = layout.kinds.length + 1;
+    table[type] = {
+      fixed,
+      maxLength: fixed + optionalKinds.length + (layout.payload ? 2 : 0),
+      kinds: layout.kinds,
+      checks: layout.kinds.map((kind) => checkerFor(kind, receiver)),
+      optionalKinds,
+      optionalChecks: optionalKinds.map((kind) => checkerFor(kind, receiver)),
+      payload: layout.payload === true,
+    };
+  }
+  return table;
+}
+
+const COMPILED: Readonly<Record<Receiver, ReadonlyArray<CompiledLayout | undefined>>> = {
+  client: compile('client'),
+  router: compile('router'),
+};
 
 /**
  * The one place an incoming frame is checked: type code, length and the kind of every
@@ -104,27 +142,30 @@ function checkElement(kind: Kind, value: unknown, receiver: Receiver): unknown {
  */
 export function validateMessage(raw: unknown, receiver: Receiver): WampMessage {
   if (!Array.isArray(raw) || raw.length === 0) throw new ProtocolViolation('a WAMP message must be a non-empty array');
-  const type = raw[0];
-  const layout = typeof type === 'number' ? LAYOUTS[type] : undefined;
-  if (layout === undefined) throw new ProtocolViolation(`unknown message type ${String(type)}`);
-  if (!RECEIVABLE[receiver].has(type)) throw new ProtocolViolation(`message type ${type} may not be sent to a ${receiver}`);
-
-  const fixed = layout.kinds.length + 1;
-  const optional = layout.optional?.length ?? 0;
-  const maxLength = fixed + optional + (layout.payload ? 2 : 0);
+  const type: unknown = raw[0];
+  const layout = typeof type === 'number' ? COMPILED[receiver][type] : undefined;
+  if (layout === undefined) {
+    throw new ProtocolViolation(typeof type === 'number' && LAYOUTS[type]
+      ? `message type ${type} may not be sent to a ${receiver}`
+      : `unknown message type ${String(type)}`);
+  }
+  const { fixed, maxLength, checks } = layout;
   if (raw.length < fixed || raw.length > maxLength) {
-    throw new ProtocolViolation(`message type ${type} has ${raw.length} elements, expected ${fixed}${maxLength > fixed ? `..${maxLength}` : ''}`);
+    throw new ProtocolViolation(`message type ${String(type)} has ${raw.length} elements, expected ${fixed}${maxLength > fixed ? `..${maxLength}` : ''}`);
   }
   for (let i = 1; i < fixed; i++) {
-    const checked = checkElement(layout.kinds[i - 1]!, raw[i], receiver);
-    if (checked === undefined) throw new ProtocolViolation(`message type ${type}: element ${i} is not a valid ${layout.kinds[i - 1]}`);
-    raw[i] = checked;
+    const value: unknown = raw[i];
+    const checked = checks[i - 1]!(value);
+    if (checked === undefined) throw new ProtocolViolation(`message type ${String(type)}: element ${i} is not a valid ${layout.kinds[i - 1]}`);
+    if (checked !== value) raw[i] = checked;
   }
-  for (let i = 0; i < optional && fixed + i < raw.length; i++) {
-    const checked = checkElement(layout.optional![i]!, raw[fixed + i], receiver);
-    if (checked === undefined) throw new ProtocolViolation(`message type ${type}: element ${fixed + i} is not a valid ${layout.optional![i]}`);
+  const optionalChecks = layout.optionalChecks;
+  for (let i = 0; i < optionalChecks.length && fixed + i < raw.length; i++) {
+    if (optionalChecks[i]!(raw[fixed + i]) === undefined) {
+      throw new ProtocolViolation(`message type ${String(type)}: element ${fixed + i} is not a valid ${layout.optionalKinds[i]}`);
+    }
   }
-  if (layout.payload) normalisePayload(raw, fixed, type);
+  if (layout.payload) normalisePayload(raw, fixed, type as number);
   return raw as WampMessage;
 }
 

@@ -1,4 +1,4 @@
-import { from, isObservable, Observable, of, Subject, takeUntil, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
+import { from, isObservable, Observable, of, Subject, takeUntil, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
 import { ErrorUri } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
 import {
@@ -67,38 +67,33 @@ export class Callee {
     return this.invocations.size;
   }
 
-  register(procedure: string, handler: InvocationHandler, options: RegisterOptions): Observable<Registration> {
-    return this.registerEntry(procedure, options, false, (args, kwargs, details) => {
+  /** Registers for the client's subscriber; returns the teardown (UNREGISTER). */
+  register(subscriber: Subscriber<Registration>, procedure: string, handler: InvocationHandler, options: RegisterOptions): TeardownLogic {
+    return this.registerEntry(subscriber, procedure, options, false, (args, kwargs, details) => {
       const output = handler(args, kwargs, details);
       return isObservable(output) || isPromiseLike(output) ? from(output as ObservableInput<unknown>) : of(output);
     });
   }
 
-  registerStream(procedure: string, handler: StreamHandler, options: RegisterOptions): Observable<Registration> {
-    return this.registerEntry(procedure, options, true, (args, kwargs, details) => from(handler(args, kwargs, details)));
+  registerStream(subscriber: Subscriber<Registration>, procedure: string, handler: StreamHandler, options: RegisterOptions): TeardownLogic {
+    return this.registerEntry(subscriber, procedure, options, true, (args, kwargs, details) => from(handler(args, kwargs, details)));
   }
 
-  private registerEntry(procedure: string, options: RegisterOptions, streams: boolean, run: RegistrationEntry['run']): Observable<Registration> {
-    return new Observable<Registration>((subscriber) => {
-      if (!this.session.isOpen) {
-        subscriber.error(this.session.closedWith ?? new WampError(ErrorUri.canceled, { message: 'session is not open' }));
-        return undefined;
+  private registerEntry(subscriber: Subscriber<Registration>, procedure: string, options: RegisterOptions, streams: boolean, run: RegistrationEntry['run']): TeardownLogic {
+    const entry: RegistrationEntry = { procedure, subscriber, run, streams };
+    const requestId = this.session.sendRequest((id) => [MessageType.REGISTER, id, registerOptions(options), procedure]);
+    this.pendingRegisters.set(requestId, entry);
+    return () => {
+      if (this.pendingRegisters.has(requestId)) {
+        entry.abandoned = true;
+        return;
       }
-      const entry: RegistrationEntry = { procedure, subscriber, run, streams };
-      const requestId = this.session.sendRequest((id) => [MessageType.REGISTER, id, registerOptions(options), procedure]);
-      this.pendingRegisters.set(requestId, entry);
-      return () => {
-        if (this.pendingRegisters.has(requestId)) {
-          entry.abandoned = true;
-          return;
-        }
-        const registrationId = entry.registrationId;
-        if (registrationId !== undefined && this.registrations.get(registrationId) === entry) {
-          this.registrations.delete(registrationId);
-          this.unregister(registrationId);
-        }
-      };
-    });
+      const registrationId = entry.registrationId;
+      if (registrationId !== undefined && this.registrations.get(registrationId) === entry) {
+        this.registrations.delete(registrationId);
+        this.unregister(registrationId);
+      }
+    };
   }
 
   private unregister(registrationId: number): void {

@@ -1,4 +1,4 @@
-import { Observable, type Subscriber } from 'rxjs';
+import type { Subscriber, TeardownLogic } from 'rxjs';
 import { WampError } from '../protocol/errors.js';
 import { MessageType, withPayload, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
@@ -36,31 +36,29 @@ export class Caller {
     return this.pendingCalls.size;
   }
 
-  /** Arguments are assumed valid (the client checks them before connecting). */
-  call(procedure: string, args: Args | undefined, kwargs: Dict | undefined, options: CallOptions): Observable<CallResult> {
-    return new Observable<CallResult>((subscriber) => {
-      const session = this.session;
-      if (!session.isOpen) {
-        subscriber.error(session.closedWith ?? new WampError('wamp.error.canceled', { message: 'session is not open' }));
-        return undefined;
-      }
-      const receiveProgress = options.receiveProgress ?? session.routerSupports('dealer', 'progressive_call_results');
-      const wampOptions: Dict = {};
-      if (receiveProgress) wampOptions['receive_progress'] = true;
-      if (options.timeout !== undefined && options.timeout > 0) wampOptions['timeout'] = options.timeout;
-      if (options.discloseMe) wampOptions['disclose_me'] = true;
+  /**
+   * Starts one call for the client's subscriber (no Observable of its own, so each result
+   * passes through a single Rx subscriber) and returns its teardown. Arguments are assumed
+   * valid: the client checks them before connecting.
+   */
+  call(subscriber: Subscriber<CallResult>, procedure: string, args: Args | undefined, kwargs: Dict | undefined, options: CallOptions): TeardownLogic {
+    const session = this.session;
+    const receiveProgress = options.receiveProgress ?? session.routerSupports('dealer', 'progressive_call_results');
+    const wampOptions: Dict = {};
+    if (receiveProgress) wampOptions['receive_progress'] = true;
+    if (options.timeout !== undefined && options.timeout > 0) wampOptions['timeout'] = options.timeout;
+    if (options.discloseMe) wampOptions['disclose_me'] = true;
 
-      let requestId: number;
-      try {
-        requestId = session.sendRequest((id) => withPayload([MessageType.CALL, id, wampOptions, procedure], args, kwargs));
-      } catch (error) {
-        subscriber.error(error);
-        return undefined;
-      }
-      this.pendingCalls.set(requestId, { subscriber, receiveProgress });
-      const cancelMode: CancelMode = options.cancelMode ?? 'kill';
-      return () => this.abandon(requestId, cancelMode);
-    });
+    let requestId: number;
+    try {
+      requestId = session.sendRequest((id) => withPayload([MessageType.CALL, id, wampOptions, procedure], args, kwargs));
+    } catch (error) {
+      subscriber.error(error);
+      return undefined;
+    }
+    this.pendingCalls.set(requestId, { subscriber, receiveProgress });
+    const cancelMode: CancelMode = options.cancelMode ?? 'kill';
+    return () => this.abandon(requestId, cancelMode);
   }
 
   /** Unsubscribed: forget the call; tell the router if the call is still running. */

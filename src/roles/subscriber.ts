@@ -1,5 +1,4 @@
-import { Observable, type Subscriber as RxSubscriber } from 'rxjs';
-import { ErrorUri } from '../protocol/error-uris.js';
+import type { Subscriber as RxSubscriber, TeardownLogic } from 'rxjs';
 import { WampError } from '../protocol/errors.js';
 import {
   MessageType, type Dict, type ErrorMessage, type EventMessage, type SubscribedMessage, type UnsubscribedMessage,
@@ -46,26 +45,21 @@ export class Subscriber {
     session.onClose((error) => this.closeAll(error));
   }
 
-  events(topic: string, options: SubscribeOptions): Observable<WampEvent> {
-    return new Observable<WampEvent>((listener) => {
-      if (!this.session.isOpen) {
-        listener.error(this.session.closedWith ?? new WampError(ErrorUri.canceled, { message: 'session is not open' }));
-        return undefined;
+  /** Subscribes for the client's listener; returns the teardown (UNSUBSCRIBE when last). */
+  events(listener: RxSubscriber<WampEvent>, topic: string, options: SubscribeOptions): TeardownLogic {
+    const wampOptions: Dict = options.match && options.match !== 'exact' ? { match: options.match } : {};
+    const pending: TopicListener = { topic, listener, abandoned: false };
+    const requestId = this.session.sendRequest((id) => [MessageType.SUBSCRIBE, id, wampOptions, topic]);
+    this.pendingSubscribes.set(requestId, pending);
+    return () => {
+      if (this.pendingSubscribes.has(requestId)) {
+        pending.abandoned = true;
+        return;
       }
-      const wampOptions: Dict = options.match && options.match !== 'exact' ? { match: options.match } : {};
-      const pending: TopicListener = { topic, listener, abandoned: false };
-      const requestId = this.session.sendRequest((id) => [MessageType.SUBSCRIBE, id, wampOptions, topic]);
-      this.pendingSubscribes.set(requestId, pending);
-      return () => {
-        if (this.pendingSubscribes.has(requestId)) {
-          pending.abandoned = true;
-          return;
-        }
-        const subscriptionId = pending.subscriptionId;
-        const subscription = subscriptionId === undefined ? undefined : this.subscriptions.get(subscriptionId);
-        if (subscription?.listeners.delete(listener) && subscription.listeners.size === 0) this.unsubscribe(subscriptionId!);
-      };
-    });
+      const subscriptionId = pending.subscriptionId;
+      const subscription = subscriptionId === undefined ? undefined : this.subscriptions.get(subscriptionId);
+      if (subscription?.listeners.delete(listener) && subscription.listeners.size === 0) this.unsubscribe(subscriptionId!);
+    };
   }
 
   private unsubscribe(subscriptionId: number): void {

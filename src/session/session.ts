@@ -35,8 +35,9 @@ type MessageOfType<T extends MessageType> = Extract<WampMessage, [T, ...unknown[
 export class Session {
   private state: SessionState = 'establishing';
   private readonly requestIds = new RequestIdCounter();
-  private readonly handlers = new Map<MessageType, Handler<never>>();
-  private readonly errorHandlers = new Map<ErrorRequestType, Handler<ErrorMessage>>();
+  /** Indexed by message type (a dense array is the cheapest lookup on the per-message path). */
+  private readonly handlers: Array<Handler<never> | undefined> = [];
+  private readonly errorHandlers: Array<Handler<ErrorMessage> | undefined> = [];
   private readonly closeListeners: Array<(error: Error) => void> = [];
   private welcome: SessionInfo | undefined;
   private opening: { resolve(info: SessionInfo): void; reject(error: Error): void } | undefined;
@@ -103,12 +104,12 @@ export class Session {
 
   /** A role takes the incoming messages of one type. */
   route<T extends MessageType>(type: T, handler: Handler<MessageOfType<T>>): void {
-    this.handlers.set(type, handler as Handler<never>);
+    this.handlers[type] = handler as Handler<never>;
   }
 
   /** A role takes the ERRORs that answer one of its request types. */
   routeError(requestType: ErrorRequestType, handler: Handler<ErrorMessage>): void {
-    this.errorHandlers.set(requestType, handler);
+    this.errorHandlers[requestType] = handler;
   }
 
   /** Called once when the session ends, with the reason every pending operation should fail with. */
@@ -177,11 +178,11 @@ export class Session {
         break;
     }
     if (type === MessageType.ERROR) {
-      const handler = this.errorHandlers.get(message[1]);
+      const handler = this.errorHandlers[message[1]];
       if (handler) handler(message);
       return;
     }
-    const handler = this.handlers.get(type) as Handler<WampMessage> | undefined;
+    const handler = this.handlers[type] as Handler<WampMessage> | undefined;
     if (handler) return handler(message);
     switch (type) {
       case MessageType.GOODBYE:

@@ -16,6 +16,9 @@ export interface WebSocketTransportOptions {
 }
 
 interface MessageEventLike { readonly data: unknown }
+interface NodeWebSocketEvents {
+  on(event: 'message', listener: (data: Uint8Array & { toString(): string }, isBinary: boolean) => void): void;
+}
 interface CloseEventLike { readonly code: number; readonly reason: string }
 
 class WebSocketTransport implements Transport {
@@ -23,7 +26,14 @@ class WebSocketTransport implements Transport {
   private closed = false;
 
   constructor(private readonly socket: WebSocket, readonly codec: Codec) {
-    socket.onmessage = (event: MessageEventLike) => this.receive(event.data);
+    const nodeSocket = socket as unknown as Partial<NodeWebSocketEvents>;
+    if (typeof nodeSocket.on === 'function') {
+      // Node's ws: its own 'message' event hands over the Buffer without building a
+      // MessageEvent per frame (the onmessage path does), which is measurable per result.
+      nodeSocket.on('message', (data, isBinary) => this.receive(isBinary ? data : data.toString()));
+    } else {
+      socket.onmessage = (event: MessageEventLike) => this.receive(event.data);
+    }
     socket.onclose = (event: CloseEventLike) => this.closedBySocket(event.code, event.reason);
     // An error is always followed by close; the close carries what the session needs.
     socket.onerror = () => undefined;
