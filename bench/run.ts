@@ -30,8 +30,8 @@ const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 20)) : n);
  */
 const PLANS: readonly TargetPlan[] = [
   { name: 'peer', serializers: SERIALIZERS, rounds: quick ? 1 : 3, runs: 2, streamResults: scale(200_000), seqCalls: scale(2_000), windowCalls: scale(20_000), heap: true },
-  { name: 'embedded', serializers: SERIALIZERS, rounds: quick ? 1 : 2, runs: 2, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
-  { name: 'fox', serializers: ['json'], rounds: quick ? 1 : 2, runs: 2, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
+  { name: 'embedded', serializers: SERIALIZERS, rounds: 1, runs: quick ? 2 : 3, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
+  { name: 'fox', serializers: ['json'], rounds: 1, runs: quick ? 2 : 3, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
 ];
 const HEAP_PENDING = 10_000;
 const HEAP_RUNS = quick ? 2 : 5;

@@ -20,9 +20,21 @@ export interface BenchAdapter {
   close(): Promise<void>;
 }
 
+/**
+ * Runs `step` until at least `work` units were done and WARM_UP_MS have passed: a first run
+ * right after start-up is still paying for JIT tiers (it measured 20–30% slower than the next
+ * one for every client), and each client needs a different amount of work to settle.
+ */
+const WARM_UP_MS = 300;
+async function warmUp(step: () => Promise<number>, work: number, deadline: number): Promise<void> {
+  const until = Date.now() + WARM_UP_MS;
+  let done = 0;
+  while ((done < work || Date.now() < until) && Date.now() < deadline) done += await step();
+}
+
 async function streamRuns(adapter: BenchAdapter, task: ClientTask, deadline: number): Promise<StreamRun[]> {
   const n = task.results ?? 200_000;
-  await adapter.stream(Math.min(n, 20_000)); // warm-up: JIT, buffers
+  await warmUp(() => adapter.stream(Math.min(n, 50_000)), n, deadline);
   const runs: StreamRun[] = [];
   for (let i = 0; i < task.runs && Date.now() < deadline; i++) {
     const cpu = process.cpuUsage();
@@ -62,7 +74,7 @@ async function latencyRun(adapter: BenchAdapter, calls: number, window: number):
 async function latencyRuns(adapter: BenchAdapter, task: ClientTask, deadline: number): Promise<LatencyRun[]> {
   const calls = task.calls ?? 10_000;
   const window = task.window ?? 1;
-  await latencyRun(adapter, Math.min(calls, 2_000), window); // warm-up
+  await warmUp(async () => (await latencyRun(adapter, Math.min(calls, 2_000), window)).calls, calls, deadline);
   const runs: LatencyRun[] = [];
   for (let i = 0; i < task.runs && Date.now() < deadline; i++) runs.push(await latencyRun(adapter, calls, window));
   return runs;
