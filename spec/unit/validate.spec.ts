@@ -3,10 +3,18 @@ import { MAX_ID, ProtocolViolation, RequestIdCounter, validateMessage } from '..
 
 describe('protocol: validateMessage', () => {
   it('fills missing and null payload slots with [] and {}', () => {
-    expect(validateMessage([50, 1, {}], 'client')).to.deep.equal([50, 1, {}, [], {}]);
-    expect(validateMessage([50, 1, {}, ['a']], 'client')).to.deep.equal([50, 1, {}, ['a'], {}]);
-    expect(validateMessage([50, 1, {}, null, null], 'client')).to.deep.equal([50, 1, {}, [], {}]);
+    expect(validateMessage([36, 1, 2, {}], 'client')).to.deep.equal([36, 1, 2, {}, [], {}]);
+    expect(validateMessage([36, 1, 2, {}, ['a']], 'client')).to.deep.equal([36, 1, 2, {}, ['a'], {}]);
+    expect(validateMessage([70, 1, {}, null, null], 'router')).to.deep.equal([70, 1, {}, [], {}]);
     expect(validateMessage([68, 3, 9, {}, null, { k: 1 }], 'client')).to.deep.equal([68, 3, 9, {}, [], { k: 1 }]);
+    expect(validateMessage([8, 48, 3, {}, 'a.b'], 'client')).to.deep.equal([8, 48, 3, {}, 'a.b', [], {}]);
+  });
+
+  it('leaves RESULT payload slots as they came (the caller fills them)', () => {
+    expect(validateMessage([50, 1, {}], 'client')).to.deep.equal([50, 1, {}]);
+    expect(validateMessage([50, 1, { progress: true }, ['a']], 'client')).to.deep.equal([50, 1, { progress: true }, ['a']]);
+    expect(validateMessage([50, 1, {}, null, null], 'client')).to.deep.equal([50, 1, {}, null, null]);
+    expect(validateMessage([50, 2n, {}], 'client')).to.deep.equal([50, 2, {}]);
   });
 
   it('normalises bigint ids to numbers, up to 2^53', () => {
@@ -38,6 +46,9 @@ describe('protocol: validateMessage', () => {
     ['too few elements', [48, 1, {}], 'router'],
     ['too many elements', [49, 1, {}, 'extra'], 'router'],
     ['kwargs that is a list', [70, 1, {}, [], []], 'router'],
+    ['a RESULT whose Arguments is a dict', [50, 1, {}, { a: 1 }], 'client'],
+    ['a RESULT whose ArgumentsKw is a list', [50, 1, {}, [], [1]], 'client'],
+    ['a RESULT with six elements', [50, 1, {}, [], {}, 1], 'client'],
     ['a CALL sent to a client', [48, 1, {}, 'a.b'], 'client'],
     ['a RESULT sent to a router', [50, 1, {}], 'router'],
     ['a HELLO with a number realm', [1, 5, {}], 'router'],

@@ -63,7 +63,12 @@ export type UnsubscribedMessage = [MessageType.UNSUBSCRIBED, number, Dict?];
 export type EventMessage = [MessageType.EVENT, number, number, Dict, Args, Dict];
 export type CallMessage = [MessageType.CALL, number, Dict, string, Args, Dict];
 export type CancelMessage = [MessageType.CANCEL, number, Dict];
-export type ResultMessage = [MessageType.RESULT, number, Dict, Args, Dict];
+/**
+ * RESULT is the exception to filled payload slots: it is what a streaming call receives per
+ * progressive result, so validation leaves missing (or null) slots alone and the caller,
+ * its only reader, treats them as [] / {}; copying the array to fill them costs per result.
+ */
+export type ResultMessage = [MessageType.RESULT, number, Dict, (Args | null)?, (Dict | null)?];
 export type RegisterMessage = [MessageType.REGISTER, number, Dict, string];
 export type RegisteredMessage = [MessageType.REGISTERED, number, number];
 export type UnregisterMessage = [MessageType.UNREGISTER, number, number];

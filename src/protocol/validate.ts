@@ -137,10 +137,25 @@ const COMPILED: Readonly<Record<Receiver, ReadonlyArray<CompiledLayout | undefin
 /**
  * The one place an incoming frame is checked: type code, length and the kind of every
  * envelope element (spec §1, §4.8). Returns the message with ids as numbers and payload
- * slots filled in ([] / {} for missing or null); throws ProtocolViolation otherwise.
+ * slots filled in ([] / {} for missing or null; RESULT excepted, see ResultMessage); throws
+ * ProtocolViolation otherwise.
  * The decoded array is normalised in place (it is fresh from the codec).
  */
 export function validateMessage(raw: unknown, receiver: Receiver): WampMessage {
+  // The one message a streaming client receives by the hundred thousand gets its checks
+  // written out, and its payload slots are left as they came (see ResultMessage); anything
+  // unusual about it (a bigint id, a wrong length) falls through to the general path, which
+  // also words the errors.
+  if (receiver === 'client' && Array.isArray(raw) && raw[0] === MessageType.RESULT) {
+    const id: unknown = raw[1];
+    if (typeof id === 'number' && Number.isInteger(id) && id >= 1 && id <= MAX_ID && isDict(raw[2]) && payloadSlotsValid(raw, 3)) {
+      return raw as WampMessage;
+    }
+  }
+  return validateGeneric(raw, receiver);
+}
+
+function validateGeneric(raw: unknown, receiver: Receiver): WampMessage {
   if (!Array.isArray(raw) || raw.length === 0) throw new ProtocolViolation('a WAMP message must be a non-empty array');
   const type: unknown = raw[0];
   const layout = typeof type === 'number' ? COMPILED[receiver][type] : undefined;
@@ -165,15 +180,40 @@ export function validateMessage(raw: unknown, receiver: Receiver): WampMessage {
       throw new ProtocolViolation(`message type ${String(type)}: element ${fixed + i} is not a valid ${layout.optionalKinds[i]}`);
     }
   }
-  if (layout.payload) normalisePayload(raw, fixed, type as number);
-  return raw as WampMessage;
+  if (!layout.payload) return raw as WampMessage;
+  if (!payloadSlotsValid(raw, fixed)) {
+    throw new ProtocolViolation(`message type ${String(type)}: Arguments must be a list and ArgumentsKw a dict`);
+  }
+  return (type === MessageType.RESULT ? raw : completePayload(raw, fixed)) as WampMessage;
 }
 
-function normalisePayload(raw: unknown[], at: number, type: number): void {
+/** Arguments (if there) is a list or null, ArgumentsKw (if there) a dict or null. */
+function payloadSlotsValid(raw: unknown[], at: number): boolean {
+  const length = raw.length;
+  if (length > at + 2) return false;
+  const args = length > at ? raw[at] : undefined;
+  const kwargs = length > at + 1 ? raw[at + 1] : undefined;
+  return (args === undefined || args === null || Array.isArray(args)) && (kwargs === undefined || kwargs === null || isDict(kwargs));
+}
+
+/**
+ * The message (its slots already checked) with both payload slots present: [] / {} for
+ * missing or null. Missing slots are added by building a new array of the final length:
+ * growing the decoded array in place makes V8 reallocate it.
+ */
+function completePayload(raw: unknown[], at: number): unknown[] {
   const args = raw[at];
-  if (args === undefined || args === null) raw[at] = [];
-  else if (!Array.isArray(args)) throw new ProtocolViolation(`message type ${type}: Arguments must be a list`);
   const kwargs = raw[at + 1];
-  if (kwargs === undefined || kwargs === null) raw[at + 1] = {};
-  else if (!isDict(kwargs)) throw new ProtocolViolation(`message type ${type}: ArgumentsKw must be a dict`);
+  if (raw.length === at + 2 && args !== null && kwargs !== null) return raw;
+  const filledArgs = args ?? [];
+  const filledKwargs = kwargs ?? {};
+  switch (at) {
+    case 3: return [raw[0], raw[1], raw[2], filledArgs, filledKwargs];
+    case 4: return [raw[0], raw[1], raw[2], raw[3], filledArgs, filledKwargs];
+    default: {
+      const out = raw.slice(0, at);
+      out.push(filledArgs, filledKwargs);
+      return out;
+    }
+  }
 }

@@ -72,17 +72,18 @@ export class Caller {
   }
 
   private onResult(message: ResultMessage): void {
-    const [, requestId, details, args, kwargs] = message;
+    const requestId = message[1];
     const pending = this.pendingCalls.get(requestId);
     if (pending === undefined) return; // late result of a cancelled call
+    const details = message[2];
     const progress = details['progress'] === true;
-    if (progress) {
-      // A progressive result we never asked for is ignored (digest §6.1, best practice).
-      if (pending.receiveProgress) pending.subscriber.next({ progress, args, kwargs, details });
-      return;
-    }
+    // A progressive result we never asked for is ignored (digest §6.1, best practice).
+    if (progress && !pending.receiveProgress) return;
+    // Validation leaves RESULT's payload slots as they came (see ResultMessage).
+    const result: CallResult = { progress, args: message[3] ?? [], kwargs: message[4] ?? {}, details };
+    if (progress) return pending.subscriber.next(result);
     this.pendingCalls.delete(requestId);
-    pending.subscriber.next({ progress, args, kwargs, details });
+    pending.subscriber.next(result);
     pending.subscriber.complete();
   }
 
