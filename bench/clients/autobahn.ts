@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import WebSocket from 'ws';
 import type { SerializerName } from '../../src/codec/index.js';
 import type { AutobahnModule, AutobahnSession, WhenPromise } from '../anchors-types.js';
-import { ECHO_PROCEDURE, REALM, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
+import { ECHO_PROCEDURE, ignoreError, REALM, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
 import { runClient, type BenchAdapter } from './driver.js';
 
 // Autobahn uses the global WebSocket, which Node 20 does not have.
@@ -52,7 +52,7 @@ class AutobahnAdapter implements BenchAdapter {
 
   hold(): void {
     const call = this.session.call(SWALLOW_PROCEDURE);
-    call.then(undefined, () => undefined);
+    call.then(undefined, ignoreError);
     this.held.push(call);
   }
 

@@ -2,7 +2,7 @@
 import type { Subscription } from 'rxjs';
 import type { SerializerName } from '../../src/codec/index.js';
 import { WampClient } from '../../src/index.js';
-import { ECHO_PROCEDURE, REALM, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
+import { ECHO_PROCEDURE, ignoreError, REALM, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
 import { runClient, type BenchAdapter } from './driver.js';
 
 class RxwampAdapter implements BenchAdapter {
@@ -33,7 +33,7 @@ class RxwampAdapter implements BenchAdapter {
   }
 
   hold(): void {
-    this.held.push(this.client.call$(SWALLOW_PROCEDURE, undefined, undefined, { receiveProgress: false }).subscribe({ error: () => undefined }));
+    this.held.push(this.client.call$(SWALLOW_PROCEDURE, undefined, undefined, { receiveProgress: false }).subscribe({ error: ignoreError }));
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ import { JsonSerializer } from 'wampy/JsonSerializer.js';
 import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
 import WebSocket from 'ws';
 import type { SerializerName } from '../../src/codec/index.js';
-import { ECHO_PROCEDURE, REALM, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
+import { ECHO_PROCEDURE, ignoreError, REALM, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
 import { runClient, type BenchAdapter } from './driver.js';
 
 class WampyAdapter implements BenchAdapter {
@@ -35,7 +35,7 @@ class WampyAdapter implements BenchAdapter {
 
   hold(): void {
     const call = this.wampy.call(SWALLOW_PROCEDURE);
-    call.catch(() => undefined);
+    call.catch(ignoreError);
     this.held.push(call);
   }
 
