@@ -1,6 +1,6 @@
 /** Turns the collected runs into bench/RESULTS.md: machine, targets, method, one table per figure. */
 import type { SerializerName } from '../src/codec/index.js';
-import { median, type CancelRun, type HeapRun, type LatencyRun, type StreamRun } from './lib/common.js';
+import { median, type CancelRun, type HeapRun, type LatencyRun, type ScaleRun, type StreamRun } from './lib/common.js';
 
 export type TargetName = 'peer' | 'embedded' | 'fox';
 
@@ -38,6 +38,11 @@ export interface BenchResults {
   window1000: Record<string, Cell<LatencyRun>>;
   heap: Record<string, Cell<HeapRun>>;
   cancel: Record<string, Cell<CancelRun>>;
+  /** Scale study: streaming calls at once, and the total results per batch. */
+  scaleLevels: number[];
+  scaleTotal: number;
+  /** `peer/json/<client>/<concurrency>` */
+  scale: Record<string, Cell<ScaleRun>>;
 }
 
 const CLIENTS = ['floor', 'rxwamp', 'autobahn', 'wampy'] as const;
@@ -162,6 +167,31 @@ function cancelSection(results: BenchResults): string {
   ].join('\n');
 }
 
+const scaleCpu = (c: Cell<ScaleRun> | undefined) => median(c?.runs.map((r) => r.cpuUs / r.results) ?? []);
+const scaleHeapMb = (c: Cell<ScaleRun> | undefined) => median(c?.runs.map((r) => r.peakHeapBytes / 2 ** 20) ?? []);
+
+function scaleSection(results: BenchResults): string {
+  if (results.scaleLevels.length === 0) return '';
+  const notes: string[] = [];
+  const header = ['serializer', 'client'];
+  for (const level of results.scaleLevels) header.push(`${num(level)} call${level === 1 ? "" : "s"}: µs / result`, '× floor', 'peak heap MB');
+  const rows = CLIENTS.map((client) => {
+    const row = ['json', client];
+    for (const level of results.scaleLevels) {
+      const cell = results.scale[`${key('peer', 'json', client)}/${level}`];
+      const floor = results.scale[`${key('peer', 'json', 'floor')}/${level}`];
+      if (cell?.error) notes.push(`${client}, ${level} calls: ${cell.error}`);
+      row.push(num(scaleCpu(cell), 2), ratio(scaleCpu(cell), scaleCpu(floor)), num(scaleHeapMb(cell), 1));
+    }
+    return row;
+  });
+  return [
+    `## 6. Scale study: 1 to ${num(Math.max(...results.scaleLevels))} streaming calls at once (scripted peer, JSON)`, '',
+    `Each batch starts N \`bench.stream\` calls at once with ${num(results.scaleTotal)} ÷ N progressive results each and waits for all of them; median of 3 batches in one process (after warm-up). CPU per result covers the whole batch, so with many short calls it includes each call's CALL, final RESULT and setup. Peak heap is the highest \`heapUsed\` (sampled every 2 ms) above the level after a forced GC, garbage not yet collected included.`, '',
+    table(header, rows), ...footnotes(notes), '',
+  ].join('\n');
+}
+
 function unavailableOr(results: BenchResults, plan: TargetPlan, body: string): string {
   const skipped = plan.serializers
     .map((s) => results.unavailable[`${plan.name}/${s}`] ? `**${s}: not available (${results.unavailable[`${plan.name}/${s}`]}).**` : '')
@@ -255,6 +285,7 @@ export function renderResults(results: BenchResults): string {
     latencySection(results, 'window1000'),
     heapSection(results),
     cancelSection(results),
+    scaleSection(results),
     methodSection(results),
   ].join('\n');
 }

@@ -33,6 +33,9 @@ const PLANS: readonly TargetPlan[] = [
   { name: 'embedded', serializers: SERIALIZERS, rounds: 1, runs: quick ? 2 : 3, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
   { name: 'fox', serializers: ['json'], rounds: 1, runs: quick ? 2 : 3, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
 ];
+/** Scale study (JSON, scripted peer): streaming calls at once, ~SCALE_TOTAL results per batch. */
+const SCALE_LEVELS: readonly number[] = quick ? [1, 100] : [1, 100, 10_000];
+const SCALE_TOTAL = scale(100_000);
 const HEAP_PENDING = 10_000;
 const HEAP_RUNS = quick ? 2 : 5;
 const CANCEL_ITERATIONS = quick ? 100 : 500;
@@ -120,6 +123,9 @@ const results: BenchResults = {
   window1000: {},
   heap: {},
   cancel: {},
+  scaleLevels: [...SCALE_LEVELS],
+  scaleTotal: SCALE_TOTAL,
+  scale: {},
 };
 
 function record<R>(into: Record<string, Cell<R>>, k: string, report: ClientReport, pick: (report: ClientReport) => R[] | undefined): void {
@@ -135,6 +141,7 @@ function record<R>(into: Record<string, Cell<R>>, k: string, report: ClientRepor
 const streamOf = (r: ClientReport) => (r.ok && r.scenario === 'stream' ? r.runs : undefined);
 const latencyOf = (r: ClientReport) => (r.ok && r.scenario === 'latency' ? r.runs : undefined);
 const heapOf = (r: ClientReport) => (r.ok && r.scenario === 'heap' ? r.runs : undefined);
+const scaleOf = (r: ClientReport) => (r.ok && r.scenario === 'scale' ? r.runs : undefined);
 const cancelOf = (r: ClientReport) => (r.ok && r.scenario === 'cancel' ? r.runs : undefined);
 
 async function benchTarget(plan: TargetPlan): Promise<void> {
@@ -177,6 +184,28 @@ async function benchTarget(plan: TargetPlan): Promise<void> {
   }
 }
 
+async function benchScale(): Promise<void> {
+  const server = await startServer('servers/peer.ts', []);
+  if ('unavailable' in server) {
+    results.unavailable['scale'] = server.unavailable;
+    return;
+  }
+  try {
+    for (const concurrency of SCALE_LEVELS) {
+      for (const client of CLIENTS) {
+        log(`  peer json ${client}: ${concurrency} streaming calls at once`);
+        const task: ClientTask = {
+          scenario: 'scale', url: server.url, serializer: 'json', deadlineMs: 60_000, runs: 3,
+          concurrency, results: Math.max(1, Math.round(SCALE_TOTAL / concurrency)),
+        };
+        record(results.scale, `${key('peer', 'json', client)}/${concurrency}`, await runClientProcess(`${client}.ts`, task, true), scaleOf);
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 async function benchCancel(): Promise<void> {
   const server = await startServer('servers/router-host.ts', ['--router', 'embedded', '--serializer', 'json']);
   if ('unavailable' in server) {
@@ -203,6 +232,8 @@ for (const plan of PLANS) {
   log(`target ${plan.name}`);
   await benchTarget(plan);
 }
+log('scale study');
+await benchScale();
 log('cancel latency');
 await benchCancel();
 results.durationSec = Math.round((Date.now() - started) / 1000);

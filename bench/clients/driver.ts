@@ -6,7 +6,7 @@
 import type { SerializerName } from '../../src/codec/index.js';
 import {
   cpuMicros, nowNs, percentileSorted, REPORT_PREFIX,
-  type ClientReport, type ClientTask, type HeapRun, type LatencyRun, type StreamRun,
+  type ClientReport, type ClientTask, type HeapRun, type LatencyRun, type ScaleRun, type StreamRun,
 } from '../lib/common.js';
 
 export interface BenchAdapter {
@@ -104,6 +104,34 @@ async function heapRun(adapter: BenchAdapter, task: ClientTask): Promise<HeapRun
   return { bytesPerCall: (after - before) / pending, pending };
 }
 
+/**
+ * Scale study: `concurrency` streaming calls at once, `results` progressive results each.
+ * CPU per result over the whole batch, and the peak of heapUsed above the level after a forced
+ * GC (sampled every 2 ms, so it includes garbage not yet collected).
+ */
+async function scaleRuns(adapter: BenchAdapter, task: ClientTask, deadline: number): Promise<ScaleRun[]> {
+  const concurrency = task.concurrency ?? 1;
+  const perCall = task.results ?? 10;
+  const batch = () => Promise.all(Array.from({ length: concurrency }, () => adapter.stream(perCall)))
+    .then((counts) => counts.reduce((a, b) => a + b, 0));
+  await warmUp(batch, concurrency * perCall, deadline);
+  const runs: ScaleRun[] = [];
+  for (let i = 0; i < task.runs && Date.now() < deadline; i++) {
+    gc();
+    const base = process.memoryUsage().heapUsed;
+    let peak = base;
+    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().heapUsed); }, 2);
+    const cpu = process.cpuUsage();
+    const results = await batch();
+    const cpuUs = cpuMicros(cpu);
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    if (results !== concurrency * perCall) throw new Error(`expected ${concurrency * perCall} progressive results, got ${results}`);
+    runs.push({ cpuUs, results, peakHeapBytes: peak - base, concurrency });
+  }
+  return runs;
+}
+
 export async function runClient(adapter: BenchAdapter): Promise<void> {
   let report: ClientReport;
   const task = JSON.parse(process.argv[2] ?? '{}') as ClientTask;
@@ -124,6 +152,9 @@ export async function runClient(adapter: BenchAdapter): Promise<void> {
         break;
       case 'heap':
         report = { ok: true, scenario: 'heap', runs: [await heapRun(adapter, task)] };
+        break;
+      case 'scale':
+        report = { ok: true, scenario: 'scale', runs: await scaleRuns(adapter, task, deadline) };
         break;
       default:
         report = { ok: false, error: `scenario ${task.scenario} is not run by the client driver` };

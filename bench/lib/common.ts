@@ -19,7 +19,7 @@ export const PROGRESS_ARGS: readonly unknown[] = [123456];
 export const SERIALIZERS: readonly SerializerName[] = ['json', 'cbor', 'msgpack'];
 
 export type ClientName = 'floor' | 'rxwamp' | 'autobahn' | 'wampy';
-export type ScenarioName = 'stream' | 'latency' | 'heap' | 'cancel';
+export type ScenarioName = 'stream' | 'latency' | 'heap' | 'cancel' | 'scale';
 /** Answers with one progressive result at once, then nothing until cancelled (cancel latency). */
 export const CANCEL_PROCEDURE = 'bench.cancel';
 
@@ -35,6 +35,8 @@ export interface ClientTask {
   readonly window?: number;
   /** heap: calls left pending. */
   readonly pending?: number;
+  /** scale: streaming calls running at once (each with `results` progressive results). */
+  readonly concurrency?: number;
   /** cancel: call/cancel cycles per run, and who calls (the callee is always rxwamp). */
   readonly iterations?: number;
   readonly caller?: 'floor' | 'rxwamp';
@@ -47,6 +49,7 @@ export interface ClientTask {
 export interface StreamRun { readonly cpuUs: number; readonly wallMs: number; readonly results: number }
 export interface LatencyRun { readonly callsPerSec: number; readonly p50Us: number; readonly p99Us: number; readonly calls: number }
 export interface HeapRun { readonly bytesPerCall: number; readonly pending: number }
+export interface ScaleRun { readonly cpuUs: number; readonly results: number; readonly peakHeapBytes: number; readonly concurrency: number }
 export interface CancelRun { readonly p50Us: number; readonly p99Us: number; readonly iterations: number }
 
 /** The one JSON line a client process prints on stdout. */
@@ -55,6 +58,7 @@ export type ClientReport =
   | { readonly ok: true; readonly scenario: 'latency'; readonly runs: LatencyRun[] }
   | { readonly ok: true; readonly scenario: 'heap'; readonly runs: HeapRun[] }
   | { readonly ok: true; readonly scenario: 'cancel'; readonly runs: CancelRun[] }
+  | { readonly ok: true; readonly scenario: 'scale'; readonly runs: ScaleRun[] }
   | { readonly ok: false; readonly error: string };
 
 export const REPORT_PREFIX = 'BENCH-REPORT ';
