@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { codecByName, type Codec, type SerializerName } from '../../src/codec/index.js';
+import { WampClient } from '../../src/index.js';
 
 export type Frame = unknown[];
 
@@ -119,4 +120,36 @@ export class ScriptedPeer {
 /** Waits until the event loop has delivered what is in flight on loopback. */
 export function settle(ms = 30): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export const SERIALIZERS: readonly SerializerName[] = ['json', 'cbor', 'msgpack'];
+
+/** What a wire test works with: a fresh scripted peer and a client speaking one serializer to it. */
+export interface WireContext {
+  readonly serializer: SerializerName;
+  peer: ScriptedPeer;
+  client: WampClient;
+  /** Replaces the peer (and the client) with one started with these options. */
+  restart(options?: Partial<ScriptedPeerOptions>): Promise<void>;
+}
+
+/** A describe block per serializer; each test gets its own peer and client, stopped after it. */
+export function describeWire(title: string, body: (t: WireContext) => void): void {
+  for (const serializer of SERIALIZERS) {
+    describe(`${title} over ${serializer}`, () => {
+      const t = { serializer } as WireContext;
+      const stop = async () => {
+        await t.client?.close().catch(() => undefined);
+        await t.peer?.stop();
+      };
+      t.restart = async (options = {}) => {
+        await stop();
+        t.peer = await ScriptedPeer.start({ serializer, ...options });
+        t.client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializer] });
+      };
+      beforeEach(() => t.restart());
+      afterEach(stop);
+      body(t);
+    });
+  }
 }

@@ -1,170 +1,146 @@
 import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { WampClient, WampConnectionError, WampError, type SerializerName } from '../../src/index.js';
-import { ScriptedPeer, settle } from '../helpers/scripted-peer.js';
+import { WampClient, WampConnectionError, WampError } from '../../src/index.js';
+import { describeWire, ScriptedPeer, settle } from '../helpers/scripted-peer.js';
 
-const SERIALIZERS: SerializerName[] = ['json', 'cbor', 'msgpack'];
 
 function failure(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(() => { throw new Error('expected a failure'); }, (error: unknown) => error);
 }
 
-for (const serializer of SERIALIZERS) {
-  describe(`wire: session over ${serializer}`, () => {
-    let peer: ScriptedPeer;
-    let client: WampClient;
+describeWire('wire: session', (t) => {
+  it('fails the opening with a WampError carrying the ABORT reason', async () => {
+    await t.restart({ autoWelcome: false });
+    const call = failure(firstValueFrom(t.client.call$('com.myapp.x')));
+    await t.peer.next(1);
+    t.peer.send([3, { message: 'The realm does not exist.' }, 'wamp.error.no_such_realm']);
+    const error = await call as WampError;
+    expect(error).to.be.instanceOf(WampError);
+    expect(error.uri).to.equal('wamp.error.no_such_realm');
+    expect(error.message).to.equal('wamp.error.no_such_realm: The realm does not exist.');
+    expect(t.peer.sent(48)).to.deep.equal([]);
+    expect(t.peer.sent(3)).to.deep.equal([]); // ABORT is never answered
+  });
 
-    afterEach(async () => {
-      await client?.close().catch(() => undefined);
-      await peer?.stop();
-    });
-
-    async function start(options: Partial<Parameters<typeof ScriptedPeer.start>[0]> = {}): Promise<void> {
-      peer = await ScriptedPeer.start({ serializer, ...options });
-      client = new WampClient({ url: peer.url, realm: 'realm1', serializers: [serializer] });
-    }
-
-    it('fails the opening with a WampError carrying the ABORT reason', async () => {
-      await start({ autoWelcome: false });
-      const call = failure(firstValueFrom(client.call$('com.myapp.x')));
-      await peer.next(1);
-      peer.send([3, { message: 'The realm does not exist.' }, 'wamp.error.no_such_realm']);
+  const malformed: Array<[string, unknown]> = [
+    ['an unknown message type', [999, 1, {}]],
+    ['an empty array', []],
+    ['a RESULT with a string request id', [50, 'one', {}]],
+    ['a RESULT with a non-list Arguments', [50, 1, {}, { not: 'a list' }]],
+    ['a RESULT with too many elements', [50, 1, {}, [], {}, 'extra']],
+    ['an ERROR answering an unknown request type', [8, 99, 1, {}, 'wamp.error.x']],
+    ['a second WELCOME', [2, 5, {}]],
+    ['a message sent only to routers', [48, 1, {}, 'com.x']],
+    ['a non-array', { type: 50 }],
+  ];
+  for (const [what, frame] of malformed) {
+    it(`answers ${what} with ABORT protocol_violation and fails pending calls`, async () => {
+      const call = failure(firstValueFrom(t.client.call$('com.myapp.x')));
+      await t.peer.next(48);
+      t.peer.send(frame as unknown[]);
+      const abort = await t.peer.next(3);
+      expect(abort[2]).to.equal('wamp.error.protocol_violation');
       const error = await call as WampError;
       expect(error).to.be.instanceOf(WampError);
-      expect(error.uri).to.equal('wamp.error.no_such_realm');
-      expect(error.message).to.equal('wamp.error.no_such_realm: The realm does not exist.');
-      expect(peer.sent(48)).to.deep.equal([]);
-      expect(peer.sent(3)).to.deep.equal([]); // ABORT is never answered
+      expect(error.uri).to.equal('wamp.error.protocol_violation');
+      await t.peer.closed();
     });
+  }
 
-    const malformed: Array<[string, unknown]> = [
-      ['an unknown message type', [999, 1, {}]],
-      ['an empty array', []],
-      ['a RESULT with a string request id', [50, 'one', {}]],
-      ['a RESULT with a non-list Arguments', [50, 1, {}, { not: 'a list' }]],
-      ['a RESULT with too many elements', [50, 1, {}, [], {}, 'extra']],
-      ['an ERROR answering an unknown request type', [8, 99, 1, {}, 'wamp.error.x']],
-      ['a second WELCOME', [2, 5, {}]],
-      ['a message sent only to routers', [48, 1, {}, 'com.x']],
-      ['a non-array', { type: 50 }],
+  it('answers an undecodable frame with ABORT protocol_violation', async () => {
+    const call = failure(firstValueFrom(t.client.call$('com.myapp.x')));
+    await t.peer.next(48);
+    t.peer.sendRaw(t.serializer === 'json' ? '[50, 1, {' : new Uint8Array([0xc1, 0xff, 0x00, 0xff]));
+    expect((await t.peer.next(3))[2]).to.equal('wamp.error.protocol_violation');
+    expect((await call as WampError).uri).to.equal('wamp.error.protocol_violation');
+  });
+
+  it('a message before WELCOME is a protocol violation', async () => {
+    await t.restart({ autoWelcome: false });
+    const connected = failure(t.client.connect());
+    await t.peer.next(1);
+    t.peer.send([50, 1, {}]);
+    expect((await t.peer.next(3))[2]).to.equal('wamp.error.protocol_violation');
+    expect((await connected as WampError).uri).to.equal('wamp.error.protocol_violation');
+  });
+
+  it('opens a new session for the next operation after one was aborted', async () => {
+    const first = failure(firstValueFrom(t.client.call$('com.myapp.x')));
+    await t.peer.next(48);
+    t.peer.send([12345]);
+    await first;
+    await t.peer.closed();
+    const second = firstValueFrom(t.client.call$('com.myapp.y'));
+    const [, id, , procedure] = await t.peer.next(48);
+    expect([id, procedure]).to.deep.equal([1, 'com.myapp.y']);
+    t.peer.send([50, id, {}, ['fresh']]);
+    expect((await second).args).to.deep.equal(['fresh']);
+  });
+
+  it('answers a router GOODBYE, and pending calls fail with its reason', async () => {
+    const call = failure(firstValueFrom(t.client.call$('com.myapp.x')));
+    await t.peer.next(48);
+    t.peer.send([6, { message: 'maintenance' }, 'wamp.close.system_shutdown']);
+    expect(await t.peer.next(6)).to.deep.equal([6, {}, 'wamp.close.goodbye_and_out']);
+    const error = await call as WampError;
+    expect(error.uri).to.equal('wamp.close.system_shutdown');
+  });
+
+  it('close() sends GOODBYE, waits for the answer, and fails pending calls', async () => {
+    const call = failure(firstValueFrom(t.client.call$('com.myapp.x')));
+    await t.peer.next(48);
+    await t.client.close();
+    expect(await t.peer.next(6)).to.deep.equal([6, {}, 'wamp.close.close_realm']);
+    expect(await call).to.be.instanceOf(WampConnectionError);
+    expect(t.client.session).to.equal(undefined);
+  });
+
+  it('fails pending calls with WampConnectionError when the connection drops', async () => {
+    const call = failure(firstValueFrom(t.client.call$('com.myapp.x')));
+    await t.peer.next(48);
+    t.peer.dropConnection();
+    const error = await call as WampConnectionError;
+    expect(error).to.be.instanceOf(WampConnectionError);
+    expect(error.code).to.equal(1006);
+  });
+
+  describe('bad input fails only its own operation and sends nothing', () => {
+    const cases: Array<[string, (c: WampClient) => Promise<unknown>, RegExp]> = [
+      ['an invalid procedure URI', (c) => firstValueFrom(c.call$('com.my app.x')), /not a valid WAMP URI/],
+      ['an empty URI component', (c) => firstValueFrom(c.call$('com..x')), /not a valid WAMP URI/],
+      ['a non-string procedure', (c) => firstValueFrom(c.call$(42 as unknown as string)), /must be a string URI/],
+      ['args that are not an array', (c) => firstValueFrom(c.call$('com.myapp.x', 'oops' as unknown as unknown[])), /args must be an array, got string/],
+      ['kwargs that are not a plain object', (c) => firstValueFrom(c.call$('com.myapp.x', [], new Map() as unknown as Record<string, unknown>)), /kwargs must be a plain object, got Map/],
+      ['an unknown cancel mode', (c) => firstValueFrom(c.call$('com.myapp.x', [], {}, { cancelMode: 'later' as 'kill' })), /cancelMode/],
+      ['an unserializable value', (c) => firstValueFrom(c.call$('com.myapp.x', [() => 1])), /cannot serialize a function/],
+      ['a circular value', (c) => { const o: Record<string, unknown> = {}; o['o'] = o; return firstValueFrom(c.call$('com.myapp.x', [o])); }, /circular|call stack/i],
+      ['a registration with an invalid URI', (c) => firstValueFrom(c.register('com.#.x', () => 1)), /not a valid WAMP URI/],
+      ['a handler that is not a function', (c) => firstValueFrom(c.register('com.myapp.x', 'no' as unknown as () => 1)), /handler must be a function/],
     ];
-    for (const [what, frame] of malformed) {
-      it(`answers ${what} with ABORT protocol_violation and fails pending calls`, async () => {
-        await start();
-        const call = failure(firstValueFrom(client.call$('com.myapp.x')));
-        await peer.next(48);
-        peer.send(frame as unknown[]);
-        const abort = await peer.next(3);
-        expect(abort[2]).to.equal('wamp.error.protocol_violation');
-        const error = await call as WampError;
-        expect(error).to.be.instanceOf(WampError);
-        expect(error.uri).to.equal('wamp.error.protocol_violation');
-        await peer.closed();
+    for (const [what, operation, message] of cases) {
+      it(what, async () => {
+        await t.client.connect();
+        await t.peer.next(1);
+        const error = await failure(operation(t.client)) as Error;
+        expect(error).to.be.instanceOf(TypeError);
+        expect(error.message).to.match(message);
+        await settle();
+        expect(t.peer.received).to.deep.equal([]);
+        // The session is still up and the request-id sequence has no gap.
+        const ok = lastValueFrom(t.client.call$('com.myapp.ok').pipe(toArray()));
+        const [, id] = await t.peer.next(48);
+        expect(id).to.equal(1);
+        t.peer.send([50, id, {}, ['fine']]);
+        expect((await ok)[0]!.args).to.deep.equal(['fine']);
       });
     }
 
-    it('answers an undecodable frame with ABORT protocol_violation', async () => {
-      await start();
-      const call = failure(firstValueFrom(client.call$('com.myapp.x')));
-      await peer.next(48);
-      peer.sendRaw(serializer === 'json' ? '[50, 1, {' : new Uint8Array([0xc1, 0xff, 0x00, 0xff]));
-      expect((await peer.next(3))[2]).to.equal('wamp.error.protocol_violation');
-      expect((await call as WampError).uri).to.equal('wamp.error.protocol_violation');
-    });
-
-    it('a message before WELCOME is a protocol violation', async () => {
-      await start({ autoWelcome: false });
-      const connected = failure(client.connect());
-      await peer.next(1);
-      peer.send([50, 1, {}]);
-      expect((await peer.next(3))[2]).to.equal('wamp.error.protocol_violation');
-      expect((await connected as WampError).uri).to.equal('wamp.error.protocol_violation');
-    });
-
-    it('opens a new session for the next operation after one was aborted', async () => {
-      await start();
-      const first = failure(firstValueFrom(client.call$('com.myapp.x')));
-      await peer.next(48);
-      peer.send([12345]);
-      await first;
-      await peer.closed();
-      const second = firstValueFrom(client.call$('com.myapp.y'));
-      const [, id, , procedure] = await peer.next(48);
-      expect([id, procedure]).to.deep.equal([1, 'com.myapp.y']);
-      peer.send([50, id, {}, ['fresh']]);
-      expect((await second).args).to.deep.equal(['fresh']);
-    });
-
-    it('answers a router GOODBYE, and pending calls fail with its reason', async () => {
-      await start();
-      const call = failure(firstValueFrom(client.call$('com.myapp.x')));
-      await peer.next(48);
-      peer.send([6, { message: 'maintenance' }, 'wamp.close.system_shutdown']);
-      expect(await peer.next(6)).to.deep.equal([6, {}, 'wamp.close.goodbye_and_out']);
-      const error = await call as WampError;
-      expect(error.uri).to.equal('wamp.close.system_shutdown');
-    });
-
-    it('close() sends GOODBYE, waits for the answer, and fails pending calls', async () => {
-      await start();
-      const call = failure(firstValueFrom(client.call$('com.myapp.x')));
-      await peer.next(48);
-      await client.close();
-      expect(await peer.next(6)).to.deep.equal([6, {}, 'wamp.close.close_realm']);
-      expect(await call).to.be.instanceOf(WampConnectionError);
-      expect(client.session).to.equal(undefined);
-    });
-
-    it('fails pending calls with WampConnectionError when the connection drops', async () => {
-      await start();
-      const call = failure(firstValueFrom(client.call$('com.myapp.x')));
-      await peer.next(48);
-      peer.dropConnection();
-      const error = await call as WampConnectionError;
-      expect(error).to.be.instanceOf(WampConnectionError);
-      expect(error.code).to.equal(1006);
-    });
-
-    describe('bad input fails only its own operation and sends nothing', () => {
-      const cases: Array<[string, (c: WampClient) => Promise<unknown>, RegExp]> = [
-        ['an invalid procedure URI', (c) => firstValueFrom(c.call$('com.my app.x')), /not a valid WAMP URI/],
-        ['an empty URI component', (c) => firstValueFrom(c.call$('com..x')), /not a valid WAMP URI/],
-        ['a non-string procedure', (c) => firstValueFrom(c.call$(42 as unknown as string)), /must be a string URI/],
-        ['args that are not an array', (c) => firstValueFrom(c.call$('com.myapp.x', 'oops' as unknown as unknown[])), /args must be an array, got string/],
-        ['kwargs that are not a plain object', (c) => firstValueFrom(c.call$('com.myapp.x', [], new Map() as unknown as Record<string, unknown>)), /kwargs must be a plain object, got Map/],
-        ['an unknown cancel mode', (c) => firstValueFrom(c.call$('com.myapp.x', [], {}, { cancelMode: 'later' as 'kill' })), /cancelMode/],
-        ['an unserializable value', (c) => firstValueFrom(c.call$('com.myapp.x', [() => 1])), /cannot serialize a function/],
-        ['a circular value', (c) => { const o: Record<string, unknown> = {}; o['o'] = o; return firstValueFrom(c.call$('com.myapp.x', [o])); }, /circular|call stack/i],
-        ['a registration with an invalid URI', (c) => firstValueFrom(c.register('com.#.x', () => 1)), /not a valid WAMP URI/],
-        ['a handler that is not a function', (c) => firstValueFrom(c.register('com.myapp.x', 'no' as unknown as () => 1)), /handler must be a function/],
-      ];
-      for (const [what, operation, message] of cases) {
-        it(what, async () => {
-          await start();
-          await client.connect();
-          await peer.next(1);
-          const error = await failure(operation(client)) as Error;
-          expect(error).to.be.instanceOf(TypeError);
-          expect(error.message).to.match(message);
-          await settle();
-          expect(peer.received).to.deep.equal([]);
-          // The session is still up and the request-id sequence has no gap.
-          const ok = lastValueFrom(client.call$('com.myapp.ok').pipe(toArray()));
-          const [, id] = await peer.next(48);
-          expect(id).to.equal(1);
-          peer.send([50, id, {}, ['fine']]);
-          expect((await ok)[0]!.args).to.deep.equal(['fine']);
-        });
-      }
-
-      it('a wildcard registration may have empty components', async () => {
-        await start();
-        client.register('com..x', () => 1, { match: 'wildcard' }).subscribe({ error: () => undefined });
-        expect(await peer.next(64)).to.deep.equal([64, 1, { match: 'wildcard' }, 'com..x']);
-      });
+    it('a wildcard registration may have empty components', async () => {
+      t.client.register('com..x', () => 1, { match: 'wildcard' }).subscribe({ error: () => undefined });
+      expect(await t.peer.next(64)).to.deep.equal([64, 1, { match: 'wildcard' }, 'com..x']);
     });
   });
-}
+});
 
 describe('wire: subprotocol negotiation', () => {
   it('offers serializers in preference order and uses the one the router chose', async () => {
