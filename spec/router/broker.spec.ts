@@ -1,30 +1,20 @@
 import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
+import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 const events = (peer: RawPeer) => peer.pending().filter((m) => m[0] === M.EVENT);
 
 describe('router: broker', () => {
-  let fixture: EmbeddedRouter;
-  const peers: RawPeer[] = [];
-  const join = async (details?: Dict) => {
-    const peer = await RawPeer.join(fixture.url, 'realm1', details ? { details } : {});
-    peers.push(peer);
-    return peer;
-  };
+  const router = useRouterWithRawPeers();
+  const join = (details?: Dict) => router.join(details ? { details } : {});
   const publish = (peer: RawPeer, topic: string, args: unknown[] = [], options: Dict = {}, kwargs: Dict = {}) => {
     const request = peer.nextRequestId();
     peer.send([M.PUBLISH, request, options, topic, args, kwargs]);
     return request;
   };
 
-  beforeEach(async () => { fixture = await startEmbeddedRouter(); });
-  afterEach(async () => {
-    await Promise.all(peers.splice(0).map((peer) => peer.close()));
-    await fixture.stop();
-  });
 
   it('delivers to subscribers with one publication id, acknowledges on request, not to the publisher', async () => {
     const [a, b, publisher] = [await join(), await join(), await join()];

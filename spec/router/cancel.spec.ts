@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
-import { RawPeer } from '../helpers/raw-peer.js';
+import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
 
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 const isInvocation = (m: unknown[]) => m[0] === M.INVOCATION;
@@ -9,13 +8,8 @@ const isInterrupt = (m: unknown[]) => m[0] === M.INTERRUPT;
 
 /** Call canceling (§6.3) with raw peers on both sides: exactly the digest's table. */
 describe('router: call canceling', () => {
-  let fixture: EmbeddedRouter;
-  const peers: RawPeer[] = [];
-  const join = async (roles?: Dict) => {
-    const peer = await RawPeer.join(fixture.url, 'realm1', roles ? { roles } : {});
-    peers.push(peer);
-    return peer;
-  };
+  const router = useRouterWithRawPeers();
+  const join = (roles?: Dict) => router.join(roles ? { roles } : {});
   /** A callee holding one invocation of a progressive call, and its caller. */
   const callInFlight = async (calleeRoles?: Dict) => {
     const callee = await join(calleeRoles);
@@ -26,11 +20,6 @@ describe('router: call canceling', () => {
     return { callee, caller, request, invocationId: invocation[1] as number };
   };
 
-  beforeEach(async () => { fixture = await startEmbeddedRouter(); });
-  afterEach(async () => {
-    await Promise.all(peers.splice(0).map((peer) => peer.close()));
-    await fixture.stop();
-  });
 
   it('skip: no INTERRUPT, the caller gets canceled at once, the late YIELD is dropped', async () => {
     const { callee, caller, request, invocationId } = await callInFlight();

@@ -1,25 +1,14 @@
 import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
-import { RawPeer } from '../helpers/raw-peer.js';
+import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
 
 const settle = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
 const isInvocation = (m: unknown[]) => m[0] === M.INVOCATION;
 
 describe('router: dealer', () => {
-  let fixture: EmbeddedRouter;
-  const peers: RawPeer[] = [];
-  const join = async (options: { roles?: Dict } = {}) => {
-    const peer = await RawPeer.join(fixture.url, 'realm1', options);
-    peers.push(peer);
-    return peer;
-  };
+  const router = useRouterWithRawPeers();
+  const join = (options: { roles?: Dict } = {}) => router.join(options);
 
-  beforeEach(async () => { fixture = await startEmbeddedRouter(); });
-  afterEach(async () => {
-    await Promise.all(peers.splice(0).map((peer) => peer.close()));
-    await fixture.stop();
-  });
 
   it('routes CALL → INVOCATION → YIELD → RESULT with args and kwargs intact', async () => {
     const [callee, caller] = [await join(), await join()];

@@ -1,26 +1,15 @@
 import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
-import { RawPeer } from '../helpers/raw-peer.js';
+import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
 
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 const isInvocation = (m: unknown[]) => m[0] === M.INVOCATION;
 
 /** Progressive call invocations (§6.2) and the request-id watermark, with raw peers. */
 describe('router: progressive call invocations', () => {
-  let fixture: EmbeddedRouter;
-  const peers: RawPeer[] = [];
-  const join = async (roles?: Dict) => {
-    const peer = await RawPeer.join(fixture.url, 'realm1', roles ? { roles } : {});
-    peers.push(peer);
-    return peer;
-  };
+  const router = useRouterWithRawPeers();
+  const join = (roles?: Dict) => router.join(roles ? { roles } : {});
 
-  beforeEach(async () => { fixture = await startEmbeddedRouter(); });
-  afterEach(async () => {
-    await Promise.all(peers.splice(0).map((peer) => peer.close()));
-    await fixture.stop();
-  });
 
   it('forwards every chunk under one INVOCATION id and accepts the spec\'s example id sequence', async () => {
     const callee = await join();
