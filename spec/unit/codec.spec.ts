@@ -58,6 +58,13 @@ describe('codec json binary rule', () => {
     expect(jsonCodec.encode([Buffer.from([1, 2])])).to.equal('["\\u0000AQI="]');
   });
 
+  it('encodes plain messages exactly as JSON.stringify does (the fast path), and others through the binary rule', () => {
+    const plain = [48, 1, { receive_progress: true, skip: undefined }, 'a.b', [1, 'x', null, true, { n: [2.5] }]];
+    expect(jsonCodec.encode(plain)).to.equal(JSON.stringify(plain));
+    const mixed = [48, 1, {}, 'a.b', [new Date(0), { bytes: new Uint8Array([255]) }]];
+    expect(jsonCodec.encode(mixed)).to.equal('[48,1,{},"a.b",["1970-01-01T00:00:00.000Z",{"bytes":"\\u0000/w=="}]]');
+  });
+
   it('leaves ordinary strings alone', () => {
     expect(jsonCodec.decode('["plain", "\\u0001x"]')).to.deep.equal(['plain', '\u0001x']);
   });

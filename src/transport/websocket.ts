@@ -24,8 +24,14 @@ interface CloseEventLike { readonly code: number; readonly reason: string }
 class WebSocketTransport implements Transport {
   private listener: TransportListener | undefined;
   private closed = false;
+  /** Whether send() has corked the TCP socket until the end of the current microtask checkpoint. */
+  private corked = false;
+  /** Node's TCP socket under `ws` (a private field of ws, absent in browsers, which batch on their own). */
+  private readonly tcp: { cork(): void; uncork(): void } | undefined;
 
   constructor(private readonly socket: WebSocket, readonly codec: Codec) {
+    const tcp = (socket as unknown as { _socket?: { cork?: unknown; uncork?: unknown } })._socket;
+    this.tcp = typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function' ? tcp as { cork(): void; uncork(): void } : undefined;
     const nodeSocket = socket as unknown as Partial<NodeWebSocketEvents>;
     if (typeof nodeSocket.on === 'function') {
       // Node's ws: its own 'message' event hands over the Buffer without building a
@@ -49,7 +55,20 @@ class WebSocketTransport implements Transport {
 
   send(message: readonly unknown[]): void {
     const frame = this.codec.encode(message);
-    if (this.isOpen) this.socket.send(frame);
+    if (!this.isOpen) return;
+    // Node (ws): keep the TCP socket corked until this job's microtasks are done, so messages
+    // sent in one burst (a window of calls, a stream of YIELDs) leave in one writev instead of
+    // one syscall each. Nothing waits longer than the current microtask checkpoint.
+    const tcp = this.tcp;
+    if (tcp && !this.corked) {
+      this.corked = true;
+      tcp.cork();
+      queueMicrotask(() => {
+        this.corked = false;
+        tcp.uncork();
+      });
+    }
+    this.socket.send(frame);
   }
 
   close(code = 1000, reason = ''): void {
