@@ -9,47 +9,21 @@
  * Prints `{"url": ...}` (or `{"unavailable": reason}`) on its first stdout line; exits when
  * stdin closes (or after 10 min).
  */
-import { createRequire } from 'node:module';
-import type { AddressInfo, Socket } from 'node:net';
-import WebSocket, { type RawData, type WebSocketServer } from 'ws';
+import type { Socket } from 'node:net';
+import WebSocket, { type RawData } from 'ws';
 import { codecByName, type Codec, type SerializerName } from '../../src/codec/index.js';
 import { MessageType } from '../../src/protocol/messages.js';
+import { Router } from '../../src/router/index.js';
+import { startFoxRouter } from '../../spec/helpers/fox-router.js';
 import { ECHO_PROCEDURE, PROGRESS_ARGS, REALM, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
 import { blast, wsFrame } from '../lib/ws-frames.js';
 
 interface RunningRouter { readonly url: string; stop(): Promise<void> }
 
-/** The part of src/router's API the bench uses (imported dynamically: it may not exist yet). */
-interface EmbeddedRouter {
-  listen(options: { host: string; port: number }): Promise<{ url?: string; port: number }>;
-  close(): Promise<void>;
-}
-type EmbeddedRouterModule = { Router: new (options: { realms: string[] }) => EmbeddedRouter };
-
 async function startEmbedded(): Promise<RunningRouter> {
-  const specifier = '../../src/router/index.js';
-  const module = (await import(specifier)) as EmbeddedRouterModule;
-  const router = new module.Router({ realms: [REALM] });
-  const address = await router.listen({ host: '127.0.0.1', port: 0 });
-  return { url: address.url ?? `ws://127.0.0.1:${address.port}/ws`, stop: () => router.close() };
-}
-
-async function startFox(): Promise<RunningRouter> {
-  type Fox = new () => { listenWAMP(options: { host: string; port: number }): WebSocketServer };
-  const FoxRouter = createRequire(import.meta.url)('fox-wamp') as Fox;
-  const server = new FoxRouter().listenWAMP({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `ws://127.0.0.1:${port}/ws`,
-    async stop() {
-      for (const client of server.clients) client.terminate();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const router = new Router({ realms: [REALM] });
+  const { url } = await router.listen({ host: '127.0.0.1', port: 0 });
+  return { url, stop: () => router.close() };
 }
 
 /** The scripted callee: bench.stream / bench.echo / bench.swallow over one bare WebSocket. */
@@ -157,7 +131,7 @@ const serializer = argument('serializer', 'json') as SerializerName;
 let router: RunningRouter;
 let callee: ScriptedCallee | undefined;
 try {
-  router = routerName === 'fox' ? await startFox() : await startEmbedded();
+  router = routerName === 'fox' ? await startFoxRouter() : await startEmbedded();
 } catch (error) {
   process.stdout.write(`${JSON.stringify({ unavailable: `${routerName} router could not start: ${(error as Error).message.split('\n')[0]}` })}\n`);
   process.exit(0);
