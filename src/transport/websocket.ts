@@ -38,7 +38,11 @@ class WebSocketTransport implements Transport {
       // MessageEvent per frame (the onmessage path does), which is measurable per result.
       nodeSocket.on('message', (data, isBinary) => this.receive(isBinary ? data : data.toString()));
     } else {
-      socket.onmessage = (event: MessageEventLike) => this.receive(event.data);
+      socket.onmessage = (event: MessageEventLike) => {
+        const frame = toFrame(event.data);
+        if (frame === undefined) this.listener?.onDecodeError(new TypeError('unsupported WebSocket frame type'));
+        else this.receive(frame);
+      };
     }
     socket.onclose = (event: CloseEventLike) => this.closedBySocket(event.code, event.reason);
     // An error is always followed by close; the close carries what the session needs.
@@ -80,11 +84,11 @@ class WebSocketTransport implements Transport {
     }
   }
 
-  private receive(data: unknown): void {
+  private receive(frame: string | Uint8Array): void {
     if (this.closed) return;
     let decoded: unknown;
     try {
-      decoded = this.codec.decode(toFrame(data));
+      decoded = this.codec.decode(frame);
     } catch (error) {
       this.listener?.onDecodeError(error as Error);
       return;
@@ -99,11 +103,12 @@ class WebSocketTransport implements Transport {
   }
 }
 
-function toFrame(data: unknown): string | Uint8Array {
+/** What browsers (and ws's onmessage shim) hand over, as a frame the codec reads. */
+function toFrame(data: unknown): string | Uint8Array | undefined {
   if (typeof data === 'string' || data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (Array.isArray(data)) return concat(data as Uint8Array[]); // ws fragments
-  throw new TypeError('unsupported WebSocket frame type');
+  return undefined;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
