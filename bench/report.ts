@@ -247,7 +247,7 @@ function targetsSection(results: BenchResults): string {
   const rows = evaluateTargets(results).map((row) => [row.target, row.figure, row.met === undefined ? 'not measured' : row.met ? '**met**' : '**missed**']);
   const missed = evaluateTargets(results).filter((row) => row.met === false);
   const note = missed.length
-    ? [`Missed: ${missed.length} of ${rows.length}. Profile findings and the proposed change to src/ (with before/after figures) are in [PROFILE.md](PROFILE.md).`, '']
+    ? [`Missed: ${missed.length} of ${rows.length}. Profile findings and the changes made to src/ (with before/after figures) are in [PROFILE.md](PROFILE.md).`, '']
     : [];
   return ['## Targets (rxwamp, against the scripted peer unless stated)', '', table(['target', 'figure (medians)', 'status'], rows).replace('| --- | --- | ---: |', '| --- | --- | --- |'), '', ...note].join('\n');
 }
