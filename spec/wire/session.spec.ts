@@ -55,6 +55,16 @@ describeWire('wire: session', (t) => {
     expect((await call as WampError).uri).to.equal('wamp.error.protocol_violation');
   });
 
+  it('gives up with WampConnectionError when the router never answers HELLO', async () => {
+    await t.restart({ autoWelcome: false });
+    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [t.serializer], connectTimeout: 100 });
+    const error = await failure(firstValueFrom(client.call$('com.myapp.x'))) as Error;
+    expect(error).to.be.instanceOf(WampConnectionError);
+    expect(error.message).to.equal('the router did not answer HELLO within 100 ms');
+    expect(await t.peer.closed()).to.equal(1000);
+    expect(t.peer.sent(48)).to.deep.equal([]);
+  });
+
   it('a message before WELCOME is a protocol violation', async () => {
     await t.restart({ autoWelcome: false });
     const connected = failure(t.client.connect());

@@ -181,7 +181,7 @@ export class WampClient {
       publisher: new Publisher(session),
       subscriber: new Subscriber(session),
     };
-    await session.open();
+    await session.open(options.connectTimeout ?? 10_000);
     return active;
   }
 }

@@ -13,7 +13,7 @@ export interface WampClientOptions {
   readonly serializers?: readonly SerializerName[];
   /** HELLO.Details.agent. Default `rxwamp/<version>`. */
   readonly agent?: string;
-  /** Give up opening the WebSocket after this many ms. Default 10000. */
+  /** Give up opening the WebSocket, and then joining the realm, after this many ms each. Default 10000. */
   readonly connectTimeout?: number;
   /** How long `close()` waits for the router's answering GOODBYE. Default 2000 ms. */
   readonly goodbyeTimeout?: number;

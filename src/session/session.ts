@@ -71,10 +71,20 @@ export class Session {
     return this.closeError;
   }
 
-  /** Sends HELLO; resolves on WELCOME, rejects with a WampError on ABORT. */
-  open(): Promise<SessionInfo> {
+  /**
+   * Sends HELLO; resolves on WELCOME, rejects with a WampError on ABORT, and with a
+   * WampConnectionError (closing the connection) when no answer comes within `timeoutMs`.
+   */
+  open(timeoutMs: number): Promise<SessionInfo> {
     return new Promise<SessionInfo>((resolve, reject) => {
-      this.opening = { resolve, reject };
+      const timer = setTimeout(() => {
+        this.end(new WampConnectionError(`the router did not answer HELLO within ${timeoutMs} ms`));
+        this.transport.close(1000);
+      }, timeoutMs);
+      this.opening = {
+        resolve: (info) => { clearTimeout(timer); resolve(info); },
+        reject: (error) => { clearTimeout(timer); reject(error); },
+      };
       this.transport.send([MessageType.HELLO, this.options.realm, { roles: this.options.roles, agent: this.options.agent }]);
     });
   }
