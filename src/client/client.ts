@@ -1,5 +1,6 @@
 import { Observable, throwError, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
 import { CloseReason } from '../protocol/error-uris.js';
+import { WampConnectionError } from '../protocol/errors.js';
 import type { Args, Dict } from '../protocol/messages.js';
 import { Callee, type InvocationHandler, type StreamHandler } from '../roles/callee.js';
 import { Caller } from '../roles/caller.js';
@@ -125,7 +126,7 @@ export class WampClient {
         (active) => {
           if (unsubscribed) return;
           // The session may have ended between WELCOME and this callback.
-          if (!active.session.isOpen) subscriber.error(active.session.closedWith);
+          if (!active.session.isOpen) subscriber.error(active.session.closedWith ?? new WampConnectionError('the session is closing'));
           else teardown = use(active, subscriber);
         },
         (error: unknown) => { if (!unsubscribed) subscriber.error(error); },
