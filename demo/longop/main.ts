@@ -2,10 +2,8 @@
  * `npm run demo`: the seed's longop, both sides in Rx. Starts the embedded router on a free
  * loopback port unless WAMP_URL (and optionally WAMP_REALM) point at another router.
  */
-import { WampClient } from '../../src/index.js';
 import { Router } from '../../src/router/index.js';
-import { callLongop, callLongopAndCancel } from './caller.js';
-import { serveLongop } from './callee.js';
+import { runLongopDemo } from './script.js';
 
 const log = (line: string) => console.log(line);
 const intervalMs = Number(process.env['LONGOP_INTERVAL_MS'] ?? 1000);
@@ -21,25 +19,9 @@ async function main(): Promise<void> {
   } else {
     log(`[router] using ${url}, realm ${realm}`);
   }
-
-  const calleeClient = new WampClient({ url, realm });
-  const callerClient = new WampClient({ url, realm });
   try {
-    await new Promise<void>((resolve, reject) => {
-      serveLongop(calleeClient, intervalMs, log).subscribe({ next: () => resolve(), error: reject });
-    });
-    log('[callee] registered com.myapp.longop');
-
-    log('[caller] call$("com.myapp.longop", [3])');
-    await callLongop(callerClient, 3, log);
-
-    log('[caller] call$("com.myapp.longop", [10]), unsubscribing after two progress results');
-    await callLongopAndCancel(callerClient, 10, log);
-    // Give the router's INTERRUPT a moment to reach the callee, whose stream then logs its teardown.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await runLongopDemo(url, realm, intervalMs, log);
   } finally {
-    await callerClient.close();
-    await calleeClient.close();
     await router?.close();
   }
 }

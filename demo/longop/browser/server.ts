@@ -4,25 +4,25 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Router } from '../../../src/router/index.js';
 
-const PAGE = `<!doctype html>
-<html><head><meta charset="utf-8"><title>rxwamp longop</title>
-<style>body{font:14px/1.5 system-ui,sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}</style></head>
-<body><h1>rxwamp: com.myapp.longop in the browser</h1><pre id="log"></pre><script src="/page.js"></script></body></html>`;
+export interface ServedPage {
+  /** http://127.0.0.1:<port>/ ; the router answers WebSockets at /ws on the same port. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
 
-/** Serves the browser demo page and the embedded router (at /ws) from one loopback port. */
-export async function startBrowserDemo(port = 0): Promise<{ url: string; stop(): Promise<void> }> {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    write: false,
-    logLevel: 'silent',
-  });
+/**
+ * Bundles `entry` for the browser (esbuild) and serves it in a page, with the embedded router
+ * (realm1) attached at /ws of the same loopback server.
+ */
+export async function servePageWithRouter(entry: string, body: string, port = 0): Promise<ServedPage> {
+  const bundle = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'iife', write: false, logLevel: 'silent' });
   const script = bundle.outputFiles[0]!.text;
+  const page = `<!doctype html><html><head><meta charset="utf-8"><title>rxwamp</title>
+<style>body{font:14px/1.5 system-ui,sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}</style></head>
+<body>${body}<script src="/page.js"></script></body></html>`;
   const server = createServer((request, response) => {
     if (request.url === '/page.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
+    else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
   });
   const router = new Router({ realms: ['realm1'] });
   router.attach(server, { path: '/ws' });
@@ -34,4 +34,10 @@ export async function startBrowserDemo(port = 0): Promise<{ url: string; stop():
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The longop demo page. */
+export function startBrowserDemo(port = 0): Promise<ServedPage> {
+  return servePageWithRouter(fileURLToPath(new URL('./page.ts', import.meta.url)),
+    '<h1>rxwamp: com.myapp.longop in the browser</h1><pre id="log"></pre>', port);
 }
