@@ -167,7 +167,6 @@ describe('router: fuzzing with random and truncated frames', function () {
       expect(stats.survived, name).to.be.greaterThan(0);
     }
     expect(internalErrors, 'router bugs surfaced by the fuzz').to.deep.equal([]);
-    expect(elapsed, 'fuzz duration (ms)').to.be.below(30_000);
     // The bystander session was not touched: nothing arrived, and it still serves.
     expect(bystander.received.length).to.equal(receivedBefore);
     expect(bystander.isOpen).to.equal(true);
