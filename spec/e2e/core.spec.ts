@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { concat, defer, firstValueFrom, interval, lastValueFrom, Observable, of, take, takeUntil, timer, toArray } from 'rxjs';
 import { final, payload, WampClient, WampError, type CallResult, type Registration } from '../../src/index.js';
-import { autobahn, connectAutobahn, connectWampy, type WampyCallResult } from '../helpers/peer-clients.js';
+import { autobahn, connectAutobahn } from '../helpers/autobahn-peer.js';
+import { connectWampy, type WampyCallResult } from '../helpers/wampy-peer.js';
 import { ROUTERS, type RunningRouter } from '../helpers/routers.js';
 
 /** Subscribes and resolves once REGISTERED arrived; the registration lasts until `stop()`. */

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { cryptosignAuth, deriveCraKey, signCraChallenge, ticketAuth, wampcraAuth } from '../../src/router/index.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
 import { RawPeer } from '../helpers/raw-peer.js';
-import { autobahn, connectAutobahn, type AutobahnConnectOptions, type AutobahnPeer } from './autobahn-peer.js';
+import { autobahn, connectAutobahn, type AutobahnConnectOptions, type AutobahnPeer } from '../helpers/autobahn-peer.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const aliceKeys = autobahn.nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(7));

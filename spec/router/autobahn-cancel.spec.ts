@@ -4,7 +4,7 @@ import { WampClient } from '../../src/index.js';
 import { MessageType as M } from '../../src/protocol/index.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
 import { RawPeer } from '../helpers/raw-peer.js';
-import { connectAutobahn, type AutobahnPeer } from './autobahn-peer.js';
+import { connectAutobahn, type AutobahnPeer } from '../helpers/autobahn-peer.js';
 
 const settle = (ms = 60) => new Promise((resolve) => setTimeout(resolve, ms));
 type Mode = 'skip' | 'kill' | 'killnowait';

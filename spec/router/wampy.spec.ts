@@ -1,13 +1,10 @@
 import { expect } from 'chai';
-import { Wampy } from 'wampy';
-import { CborSerializer } from 'wampy/CborSerializer.js';
-import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
-import WebSocket from 'ws';
 import { payload, WampClient } from '../../src/index.js';
 import { MessageType as M } from '../../src/protocol/index.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
 import { RawPeer } from '../helpers/raw-peer.js';
-import { autobahn, connectAutobahn } from './autobahn-peer.js';
+import { autobahn, connectAutobahn } from '../helpers/autobahn-peer.js';
+import { connectWampy as joinWampy, type WampyClient } from '../helpers/wampy-peer.js';
 
 const isInvocation = (m: unknown[]) => m[0] === M.INVOCATION;
 
@@ -15,14 +12,8 @@ const isInvocation = (m: unknown[]) => m[0] === M.INVOCATION;
 describe('router: wampy caller', () => {
   let fixture: EmbeddedRouter;
   const closers: Array<() => Promise<unknown>> = [];
-  const connectWampy = async (serializer?: 'cbor' | 'msgpack') => {
-    const wampy = new Wampy(fixture.url, {
-      realm: fixture.realm,
-      ws: WebSocket,
-      autoReconnect: false,
-      ...(serializer === 'cbor' ? { serializer: new CborSerializer() } : serializer === 'msgpack' ? { serializer: new MsgpackSerializer() } : {}),
-    } as unknown as ConstructorParameters<typeof Wampy>[1]);
-    await wampy.connect();
+  const connectWampy = async (serializer: 'json' | 'cbor' | 'msgpack' = 'json') => {
+    const wampy = await joinWampy(fixture.url, fixture.realm, serializer);
     closers.push(() => wampy.disconnect());
     return wampy;
   };
@@ -66,11 +57,7 @@ describe('router: wampy caller', () => {
         return new autobahn.Result([...args, 'from-json'], { ...kwargs, echoed: true });
       });
       const wampy = await connectWampy(serializer);
-      const blob = new Uint8Array([0, 1, 2, 253, 254, 255]);
-      const answer = await wampy.call('com.example.echo', {
-        argsList: [blob, 'text', 42, 1.5, null, true, { nested: [blob] }],
-        argsDict: { unicode: 'ünï©ødé ✓', empty: new Uint8Array(0) },
-      }) as { argsList: unknown[]; argsDict: Record<string, unknown> };
+      const answer = await callEchoWithMixedPayload(wampy);
       const base64 = '\u0000' + Buffer.from(blob).toString('base64');
       expect(seen[0]).to.deep.equal([base64, 'text', 42, 1.5, null, true, { nested: [base64] }]);
       expect(seen[1]).to.deep.equal({ unicode: 'ünï©ødé ✓', empty: '\u0000' });
@@ -97,11 +84,7 @@ describe('router: wampy caller', () => {
         }).subscribe({ next: () => resolve(), error: reject });
       });
       const wampy = await connectWampy(serializer);
-      const blob = new Uint8Array([0, 1, 2, 253, 254, 255]);
-      const answer = await wampy.call('com.example.echo', {
-        argsList: [blob, 'text', 42, 1.5, null, true, { nested: [blob] }],
-        argsDict: { unicode: 'ünï©ødé ✓', empty: new Uint8Array(0) },
-      }) as { argsList: unknown[]; argsDict: Record<string, unknown> };
+      const answer = await callEchoWithMixedPayload(wampy);
       // The JSON callee sees real binary: the router re-encoded it as \0+base64 and rxwamp revived it.
       const [args, kwargs] = seen as [unknown[], Record<string, unknown>];
       expect(toBytes(args[0])).to.deep.equal([...blob]);
@@ -116,6 +99,16 @@ describe('router: wampy caller', () => {
     });
   }
 });
+
+const blob = new Uint8Array([0, 1, 2, 253, 254, 255]);
+
+/** Calls com.example.echo with binary (nested too), numbers, null, booleans and Unicode. */
+async function callEchoWithMixedPayload(wampy: WampyClient): Promise<{ argsList: unknown[]; argsDict: Record<string, unknown> }> {
+  return await wampy.call('com.example.echo', {
+    argsList: [blob, 'text', 42, 1.5, null, true, { nested: [blob] }],
+    argsDict: { unicode: 'ünï©ødé ✓', empty: new Uint8Array(0) },
+  }) as unknown as { argsList: unknown[]; argsDict: Record<string, unknown> };
+}
 
 function toBytes(value: unknown): number[] {
   expect(value, 'a binary value').to.be.instanceOf(Uint8Array);

@@ -4,11 +4,20 @@ import WebSocket from 'ws';
 // Autobahn|JS 26 expects a global WebSocket (Node 22+); Node 20 gets the `ws` one.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
-/** The parts of Autobahn|JS the router tests use (it ships no types). */
+/** What an Autobahn|JS endpoint gets as its third argument. */
+export interface AutobahnInvocationDetails {
+  /** Present when the caller asked for progressive results (and the dealer passed that on). */
+  progress?: (args?: unknown[], kwargs?: Record<string, unknown>) => void;
+  procedure?: string;
+  caller?: number;
+}
+
+/** The parts of Autobahn|JS the tests use (it ships no types). */
 export interface AutobahnSession {
   readonly id: number;
   call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): AutobahnCall;
-  register(procedure: string, endpoint: (...args: unknown[]) => unknown, options?: Record<string, unknown>): Promise<unknown>;
+  register(procedure: string, endpoint: (args: unknown[], kwargs: Record<string, unknown>, details: AutobahnInvocationDetails) => unknown, options?: Record<string, unknown>): Promise<unknown>;
+  publish(topic: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown> | undefined;
   subscribe(topic: string, handler: (...args: unknown[]) => void, options?: Record<string, unknown>): Promise<unknown>;
   _call_reqs: Record<number, unknown>;
   _socket: { onmessage(message: unknown[]): void };
@@ -44,7 +53,8 @@ interface AutobahnModule {
   auth_cryptosign: { sign_challenge(keyPair: unknown, extra: Record<string, unknown>): string };
   nacl: { sign: { keyPair: { fromSeed(seed: Uint8Array): { publicKey: Uint8Array; secretKey: Uint8Array } } } };
   log: { warn(...args: unknown[]): void };
-  Result: new (args: unknown[], kwargs: Record<string, unknown>) => unknown;
+  Result: new (args?: unknown[], kwargs?: Record<string, unknown>) => unknown;
+  Error: new (error: string, args?: unknown[], kwargs?: Record<string, unknown>) => unknown;
 }
 
 interface AutobahnConnection {
