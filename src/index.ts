@@ -1,14 +1,16 @@
 export { WampClient } from './client/client.js';
-export type { WampClientOptions } from './client/options.js';
+export type { WampClientOptions, ReconnectOptions } from './client/options.js';
+export type { ConnectionState, ConnectionStatus, RouterFeatures } from './client/connection-state.js';
+export { ready, type Held } from './client/ready.js';
 export type { SessionInfo } from './session/session.js';
 export type {
   CallOptions, CallResult, CancelMode, InvocationDetails, InvokePolicy, Registration, RegisterOptions,
-  Publication, PublishOptions, SubscribeOptions, WampEvent,
+  Publication, PublishOptions, SubscribeOptions, SubscriptionInfo, WampEvent,
 } from './roles/types.js';
 export type { InvocationHandler, StreamHandler } from './roles/callee.js';
 export { final, Final, payload, Payload } from './roles/payload.js';
-export { WampError, WampConnectionError } from './protocol/errors.js';
+export { WampError, WampConnectionError, type ConnectionErrorCode } from './protocol/errors.js';
 export { ErrorUri, CloseReason } from './protocol/error-uris.js';
 export { SerializationError, type SerializerName } from './codec/codec.js';
-export type { WebSocketConstructor } from './transport/websocket.js';
+export type { WebSocketConstructor, WebSocketLike } from './transport/websocket.js';
 export type { Args, Dict } from './protocol/messages.js';

@@ -13,6 +13,8 @@ export interface ScriptedPeerOptions {
   readonly autoGoodbye?: boolean;
   /** WELCOME.Details.roles; default a dealer with progressive results and call canceling. */
   readonly roles?: Record<string, unknown>;
+  /** Frames to answer each client frame with at once (after autoWelcome/autoGoodbye); the frame is still recorded. */
+  readonly respond?: (frame: Frame) => Frame[] | undefined;
   /** Override the subprotocol choice: `false` picks none. */
   readonly chooseProtocol?: (offered: Set<string>) => string | false;
 }
@@ -98,10 +100,13 @@ export class ScriptedPeer {
     this.closeCode = undefined;
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       const frame = this.codec.decode(isBinary ? new Uint8Array(data) : data.toString('utf8')) as Frame;
+      // Automatic answers go to the connection the frame came on (several clients may be connected).
+      const answer = (reply: Frame) => socket.send(this.codec.encode(reply), { binary: this.codec.binary });
       if (frame[0] === 1 && this.options.autoWelcome !== false) {
-        this.send([2, 4242, { roles: this.options.roles ?? DEFAULT_ROUTER_ROLES }]);
+        answer([2, 4242, { roles: this.options.roles ?? DEFAULT_ROUTER_ROLES }]);
       }
-      if (frame[0] === 6 && this.options.autoGoodbye !== false) this.send([6, {}, 'wamp.close.goodbye_and_out']);
+      if (frame[0] === 6 && this.options.autoGoodbye !== false) answer([6, {}, 'wamp.close.goodbye_and_out']);
+      for (const reply of this.options.respond?.(frame) ?? []) answer(reply);
       const waiter = this.waiters.find((candidate) => candidate.match(frame));
       if (waiter) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -114,6 +119,15 @@ export class ScriptedPeer {
       this.closeCode = code;
       for (const waiter of this.closeWaiters.splice(0)) waiter(code);
     });
+  }
+}
+
+/** Waits until `condition()` holds, checking every few ms; fails after `timeoutMs` saying what it waited for. */
+export async function until(condition: () => boolean, timeoutMs = 5_000, what = condition.toString()): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { concat, firstValueFrom, NEVER, Observable, of, Subject, throwError } from 'rxjs';
-import { final, payload, WampError, type Registration } from '../../src/index.js';
-import { describeWire, settle } from '../helpers/scripted-peer.js';
+import { final, payload, WampClient, WampConnectionError, WampError, type Registration } from '../../src/index.js';
+import { describeWire, settle, until } from '../helpers/scripted-peer.js';
 
 
 describeWire('wire: callee', (t) => {
@@ -89,7 +89,7 @@ describeWire('wire: callee', (t) => {
     t.peer.send([69, 9, { mode: 'kill' }]);
     expect(await t.peer.next(8)).to.deep.equal([8, 68, 9, {}, 'wamp.error.canceled']);
     expect(teardowns).to.equal(1);
-    expect((t.client as unknown as { current: { callee: { activeInvocationCount: number } } }).current.callee.activeInvocationCount).to.equal(0);
+    expect((t.client as unknown as { connection: { current: { callee: { activeInvocationCount: number } } } }).connection.current.callee.activeInvocationCount).to.equal(0);
     values.next(2); // after the teardown nothing more goes out
     t.peer.send([69, 9, { mode: 'killnowait' }]); // a second INTERRUPT is ignored
     t.peer.send([69, 12345, { mode: 'kill' }]); // as is one for an unknown invocation
@@ -159,19 +159,40 @@ describeWire('wire: callee', (t) => {
     expect(await t.peer.next(8)).to.deep.equal([8, 68, 40, {}, 'wamp.error.no_such_registration', ['no registration 999']]);
   });
 
-  it('tears running streams down when the session is lost, and errors the registration', async () => {
-    let tornDown = false;
-    const registrationError = new Promise<unknown>((resolve) => {
-      t.client.registerStream('com.myapp.forever', () => new Observable(() => () => { tornDown = true; }))
-        .subscribe({ next: () => t.peer.send([68, 50, 1000 + 0, { receive_progress: true }, []]), error: resolve });
-    });
+  it('tears running streams down when the session is lost, and registers again on the next session', async () => {
+    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [t.serializer], reconnect: { initialDelay: 10 } });
+    let tornDown = 0;
+    const emissions: Registration[] = [];
+    const errors: unknown[] = [];
+    const subscription = client.registerStream('com.myapp.forever', () => new Observable(() => () => { tornDown++; }))
+      .subscribe({ next: (registration) => emissions.push(registration), error: (error) => errors.push(error) });
+    const [, requestId] = await t.peer.next(64);
+    t.peer.send([65, requestId, 1000]);
+    t.peer.send([68, 50, 1000, { receive_progress: true }, []]);
+    await settle();
+    t.peer.dropConnection();
+    // The new connection: HELLO, then the same REGISTER (request id 1 again: a new session).
+    await t.peer.next(1);
+    expect(await t.peer.next(64)).to.deep.equal([64, 1, {}, 'com.myapp.forever']);
+    t.peer.send([65, 1, 2000]);
+    await until(() => emissions.length === 2);
+    expect(emissions).to.deep.equal([{ id: 1000, procedure: 'com.myapp.forever' }, { id: 2000, procedure: 'com.myapp.forever' }]);
+    expect([tornDown, errors]).to.deep.equal([1, []]);
+    subscription.unsubscribe();
+    expect(await t.peer.next(66)).to.deep.equal([66, 2, 2000]);
+    await client.close();
+  });
+
+  it('without reconnect, a lost session errors the registration with WampConnectionError lost', async () => {
+    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [t.serializer], reconnect: false });
+    const registrationError = new Promise<unknown>((resolve) => client.registerStream('com.myapp.forever', () => NEVER).subscribe({ error: resolve }));
     const [, requestId] = await t.peer.next(64);
     t.peer.send([65, requestId, 1000]);
     await settle();
     t.peer.dropConnection();
-    const error = await registrationError;
-    expect((error as Error).name).to.equal('WampConnectionError');
-    expect(tornDown).to.equal(true);
+    const error = await registrationError as WampConnectionError;
+    expect([error.name, error.code]).to.deep.equal(['WampConnectionError', 'lost']);
+    expect(client.state).to.include({ status: 'closed', willRetry: false });
   });
 
   it('completes registrations on a deliberate close()', async () => {

@@ -121,7 +121,7 @@ describeWire('wire: caller', (t) => {
   });
 
   it('keeps nothing in memory for calls that ended, errored or were cancelled', async () => {
-    const pendingCalls = () => (t.client as unknown as { current: { caller: { pendingCount: number } } }).current.caller.pendingCount;
+    const pendingCalls = () => (t.client as unknown as { connection: { current: { caller: { pendingCount: number } } } }).connection.current.caller.pendingCount;
     const done = firstValueFrom(t.client.call$('com.myapp.a'));
     const failed = firstValueFrom(t.client.call$('com.myapp.b')).catch(() => undefined);
     const cancelled = t.client.call$('com.myapp.c').subscribe();

@@ -40,9 +40,9 @@ describeWire('wire: session', (t) => {
       t.peer.send(frame as unknown[]);
       const abort = await t.peer.next(3);
       expect(abort[2]).to.equal('wamp.error.protocol_violation');
-      const error = await call as WampError;
-      expect(error).to.be.instanceOf(WampError);
-      expect(error.uri).to.equal('wamp.error.protocol_violation');
+      const error = await call as WampConnectionError;
+      expect(error).to.be.instanceOf(WampConnectionError);
+      expect([error.code, error.reason, error.retryable]).to.deep.equal(['protocol-violation', 'wamp.error.protocol_violation', true]);
       await t.peer.closed();
     });
   }
@@ -52,7 +52,7 @@ describeWire('wire: session', (t) => {
     await t.peer.next(48);
     t.peer.sendRaw(t.serializer === 'json' ? '[50, 1, {' : new Uint8Array([0xc1, 0xff, 0x00, 0xff]));
     expect((await t.peer.next(3))[2]).to.equal('wamp.error.protocol_violation');
-    expect((await call as WampError).uri).to.equal('wamp.error.protocol_violation');
+    expect((await call as WampConnectionError).reason).to.equal('wamp.error.protocol_violation');
   });
 
   it('gives up with WampConnectionError when the router never answers HELLO', async () => {
@@ -60,8 +60,9 @@ describeWire('wire: session', (t) => {
     const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [t.serializer], connectTimeout: 100 });
     const error = await failure(firstValueFrom(client.call$('com.myapp.x'))) as Error;
     expect(error).to.be.instanceOf(WampConnectionError);
-    expect(error.message).to.equal('the router did not answer HELLO within 100 ms');
-    expect(await t.peer.closed()).to.equal(1000);
+    expect((error as WampConnectionError).code).to.equal('timeout');
+    expect(error.message).to.equal('the router did not answer HELLO within connectTimeout (100 ms)');
+    expect(await t.peer.closed()).to.equal(1006); // dropped: a router that does not answer HELLO would not answer a close handshake either
     expect(t.peer.sent(48)).to.deep.equal([]);
   });
 
@@ -71,7 +72,7 @@ describeWire('wire: session', (t) => {
     await t.peer.next(1);
     t.peer.send([50, 1, {}]);
     expect((await t.peer.next(3))[2]).to.equal('wamp.error.protocol_violation');
-    expect((await connected as WampError).uri).to.equal('wamp.error.protocol_violation');
+    expect((await connected as WampConnectionError).reason).to.equal('wamp.error.protocol_violation');
   });
 
   it('opens a new session for the next operation after one was aborted', async () => {
@@ -92,8 +93,8 @@ describeWire('wire: session', (t) => {
     await t.peer.next(48);
     t.peer.send([6, { message: 'maintenance' }, 'wamp.close.system_shutdown']);
     expect(await t.peer.next(6)).to.deep.equal([6, {}, 'wamp.close.goodbye_and_out']);
-    const error = await call as WampError;
-    expect(error.uri).to.equal('wamp.close.system_shutdown');
+    const error = await call as WampConnectionError;
+    expect([error.code, error.reason, error.retryable]).to.deep.equal(['router-closed', 'wamp.close.system_shutdown', true]);
   });
 
   it('close() sends GOODBYE, waits for the answer, and fails pending calls', async () => {
@@ -101,7 +102,9 @@ describeWire('wire: session', (t) => {
     await t.peer.next(48);
     await t.client.close();
     expect(await t.peer.next(6)).to.deep.equal([6, {}, 'wamp.close.close_realm']);
-    expect(await call).to.be.instanceOf(WampConnectionError);
+    const error = await call as WampConnectionError;
+    expect(error).to.be.instanceOf(WampConnectionError);
+    expect([error.code, error.retryable]).to.deep.equal(['closed', false]);
     expect(t.client.session).to.equal(undefined);
   });
 
@@ -111,7 +114,7 @@ describeWire('wire: session', (t) => {
     t.peer.dropConnection();
     const error = await call as WampConnectionError;
     expect(error).to.be.instanceOf(WampConnectionError);
-    expect(error.code).to.equal(1006);
+    expect([error.code, error.closeCode, error.retryable]).to.deep.equal(['lost', 1006, true]);
   });
 
   describe('bad input fails only its own operation and sends nothing', () => {

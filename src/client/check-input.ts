@@ -1,55 +1,178 @@
+import type { Args, Dict } from '../protocol/messages.js';
 import { describeInvalidUri } from '../protocol/uri.js';
-import type { CallOptions, PublishOptions, RegisterOptions, SubscribeOptions } from '../roles/types.js';
+import type { TopicMatch } from '../roles/subscriber.js';
+import type { CallOptions, CancelMode, InvokePolicy, PublishOptions, RegisterOptions, SubscribeOptions } from '../roles/types.js';
 
 /**
- * Checks what the application passes before anything is sent or connected, so bad input
- * fails only its own operation with a TypeError saying what is wrong.
+ * Reads what the application passes, once, before anything is sent or connected. Bad input
+ * fails only its own operation with a TypeError saying what is wrong, whatever it is made of:
+ * `null`, getters that throw, Proxies, symbols. Each reader returns a plain snapshot, so the
+ * roles never touch the application's objects again (only args and kwargs are read at encode
+ * time, where the codec turns any failure into a SerializationError).
  */
 
-export function checkPayload(args: unknown, kwargs: unknown): string | undefined {
-  if (args !== undefined && args !== null && !Array.isArray(args)) return `args must be an array, got ${describeType(args)}`;
-  if (kwargs !== undefined && kwargs !== null && !isPlainObject(kwargs)) return `kwargs must be a plain object, got ${describeType(kwargs)}`;
-  return undefined;
+/** URIs longer than this are refused: no router needs one, and a runaway string is caught early. */
+export const MAX_URI_LENGTH = 4096;
+
+export interface CallInput {
+  readonly procedure: string;
+  readonly args: Args | undefined;
+  readonly kwargs: Dict | undefined;
+  readonly options: CallOptions;
 }
 
-const CANCEL_MODES = new Set(['skip', 'kill', 'killnowait']);
-
-export function checkCall(procedure: unknown, args: unknown, kwargs: unknown, options: CallOptions | undefined): string | undefined {
-  return describeInvalidUri(procedure, 'procedure')
-    ?? checkPayload(args, kwargs)
-    ?? (options?.cancelMode !== undefined && !CANCEL_MODES.has(options.cancelMode)
-      ? `cancelMode must be skip, kill or killnowait, got ${String(options.cancelMode)}` : undefined)
-    ?? (options?.timeout !== undefined && !(Number.isInteger(options.timeout) && options.timeout >= 0)
-      ? `timeout must be a non-negative integer (ms), got ${String(options.timeout)}` : undefined);
+export interface RegisterInput {
+  readonly procedure: string;
+  readonly options: RegisterOptions;
 }
 
-export function checkRegister(procedure: unknown, handler: unknown, options: RegisterOptions | undefined): string | undefined {
-  return checkPattern(procedure, 'procedure', options?.match)
-    ?? (typeof handler === 'function' ? undefined : `handler must be a function, got ${describeType(handler)}`);
+export interface SubscribeInput {
+  readonly topic: string;
+  readonly match: TopicMatch;
+  readonly onSubscribed: SubscribeOptions['onSubscribed'];
 }
 
-export function checkSubscribe(topic: unknown, options: SubscribeOptions | undefined): string | undefined {
-  return checkPattern(topic, 'topic', options?.match);
+export interface PublishInput {
+  readonly topic: string;
+  readonly args: Args | undefined;
+  readonly kwargs: Dict | undefined;
+  readonly options: PublishOptions;
 }
 
-export function checkPublish(topic: unknown, args: unknown, kwargs: unknown, options: PublishOptions | undefined): string | undefined {
-  return describeInvalidUri(topic, 'topic')
-    ?? checkPayload(args, kwargs)
-    ?? checkIdList(options?.exclude, 'exclude')
-    ?? checkIdList(options?.eligible, 'eligible');
+const CANCEL_MODES: ReadonlySet<unknown> = new Set(['skip', 'kill', 'killnowait']);
+const MATCH_POLICIES: ReadonlySet<unknown> = new Set(['exact', 'prefix', 'wildcard']);
+const INVOKE_POLICIES: ReadonlySet<unknown> = new Set(['single', 'roundrobin', 'random', 'first', 'last']);
+
+export function readCall(procedure: unknown, args: unknown, kwargs: unknown, options: unknown): CallInput {
+  return guard(() => {
+    const uri = readUri(procedure, 'procedure', 'exact');
+    const payload = readPayload(args, kwargs);
+    const given = readOptionsObject(options);
+    const cancelMode = given['cancelMode'];
+    if (cancelMode !== undefined && !CANCEL_MODES.has(cancelMode)) fail(`cancelMode must be skip, kill or killnowait, got ${show(cancelMode)}`);
+    const timeout = given['timeout'];
+    if (timeout !== undefined && !(Number.isSafeInteger(timeout) && (timeout as number) >= 0)) fail(`timeout must be a non-negative integer (ms), got ${show(timeout)}`);
+    const snapshot: CallOptions = {
+      ...optional('receiveProgress', readBoolean(given['receiveProgress'], 'receiveProgress')),
+      ...optional('timeout', timeout as number | undefined),
+      ...optional('discloseMe', readBoolean(given['discloseMe'], 'discloseMe')),
+      ...optional('cancelMode', cancelMode as CancelMode | undefined),
+    };
+    return { procedure: uri, ...payload, options: snapshot };
+  });
 }
 
-/** A URI to register or subscribe: wildcard patterns may have empty components. */
-function checkPattern(uri: unknown, what: string, match: string | undefined): string | undefined {
-  if (match !== undefined && match !== 'exact' && match !== 'prefix' && match !== 'wildcard') {
-    return `match must be exact, prefix or wildcard, got ${String(match)}`;
+export function readRegister(procedure: unknown, handler: unknown, options: unknown): RegisterInput {
+  return guard(() => {
+    const given = readOptionsObject(options);
+    const match = readMatch(given['match']);
+    const uri = readUri(procedure, 'procedure', match);
+    if (typeof handler !== 'function') fail(`handler must be a function, got ${describeType(handler)}`);
+    const invoke = given['invoke'];
+    if (invoke !== undefined && !INVOKE_POLICIES.has(invoke)) fail(`invoke must be single, roundrobin, random, first or last, got ${show(invoke)}`);
+    const snapshot: RegisterOptions = {
+      match,
+      ...optional('invoke', invoke as InvokePolicy | undefined),
+      ...optional('discloseCaller', readBoolean(given['discloseCaller'], 'discloseCaller')),
+    };
+    return { procedure: uri, options: snapshot };
+  });
+}
+
+export function readSubscribe(topic: unknown, options: unknown): SubscribeInput {
+  return guard(() => {
+    const given = readOptionsObject(options);
+    const match = readMatch(given['match']);
+    const onSubscribed = given['onSubscribed'];
+    if (onSubscribed !== undefined && typeof onSubscribed !== 'function') fail(`onSubscribed must be a function, got ${describeType(onSubscribed)}`);
+    return { topic: readUri(topic, 'topic', match), match, onSubscribed: onSubscribed as SubscribeInput['onSubscribed'] };
+  });
+}
+
+export function readPublish(topic: unknown, args: unknown, kwargs: unknown, options: unknown): PublishInput {
+  return guard(() => {
+    const uri = readUri(topic, 'topic', 'exact');
+    const payload = readPayload(args, kwargs);
+    const given = readOptionsObject(options);
+    const snapshot: PublishOptions = {
+      ...optional('acknowledge', readBoolean(given['acknowledge'], 'acknowledge')),
+      ...optional('excludeMe', readBoolean(given['excludeMe'], 'excludeMe')),
+      ...optional('discloseMe', readBoolean(given['discloseMe'], 'discloseMe')),
+      ...optional('exclude', readIdList(given['exclude'], 'exclude')),
+      ...optional('eligible', readIdList(given['eligible'], 'eligible')),
+      ...optional('excludeAuthid', readStringList(given['excludeAuthid'], 'excludeAuthid')),
+      ...optional('excludeAuthrole', readStringList(given['excludeAuthrole'], 'excludeAuthrole')),
+      ...optional('eligibleAuthid', readStringList(given['eligibleAuthid'], 'eligibleAuthid')),
+      ...optional('eligibleAuthrole', readStringList(given['eligibleAuthrole'], 'eligibleAuthrole')),
+    };
+    return { topic: uri, ...payload, options: snapshot };
+  });
+}
+
+/** Runs a reader; whatever it throws that is not already a TypeError becomes one. */
+function guard<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof TypeError) throw error;
+    throw new TypeError(`invalid input: ${error instanceof Error ? error.message : 'a value could not be read'}`, { cause: error });
   }
-  return describeInvalidUri(uri, what, match === 'wildcard' ? { match } : {});
 }
 
-function checkIdList(ids: unknown, what: string): string | undefined {
+function fail(message: string): never {
+  throw new TypeError(message);
+}
+
+function readUri(uri: unknown, what: string, match: TopicMatch): string {
+  if (typeof uri === 'string' && uri.length > MAX_URI_LENGTH) fail(`${what} is ${uri.length} characters long, over the limit of ${MAX_URI_LENGTH}`);
+  const invalid = describeInvalidUri(uri, what, match === 'wildcard' ? { match } : {});
+  if (invalid) fail(typeof uri === 'string' ? invalid : `${what} must be a string URI, got ${describeType(uri)}`);
+  return uri as string;
+}
+
+function readPayload(args: unknown, kwargs: unknown): { args: Args | undefined; kwargs: Dict | undefined } {
+  if (args !== undefined && args !== null && !Array.isArray(args)) fail(`args must be an array, got ${describeType(args)}`);
+  if (kwargs !== undefined && kwargs !== null && !isPlainObject(kwargs)) fail(`kwargs must be a plain object, got ${describeType(kwargs)}`);
+  return { args: (args ?? undefined) as Args | undefined, kwargs: (kwargs ?? undefined) as Dict | undefined };
+}
+
+/** `undefined` and `null` mean no options. */
+function readOptionsObject(options: unknown): Record<string, unknown> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') fail(`options must be an object, got ${describeType(options)}`);
+  return options as Record<string, unknown>;
+}
+
+function readMatch(match: unknown): TopicMatch {
+  if (match === undefined) return 'exact';
+  if (!MATCH_POLICIES.has(match)) fail(`match must be exact, prefix or wildcard, got ${show(match)}`);
+  return match as TopicMatch;
+}
+
+function readBoolean(value: unknown, what: string): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') fail(`${what} must be a boolean, got ${describeType(value)}`);
+  return value as boolean | undefined;
+}
+
+function readIdList(ids: unknown, what: string): readonly number[] | undefined {
   if (ids === undefined) return undefined;
-  return Array.isArray(ids) && ids.every((id) => Number.isInteger(id) && id > 0) ? undefined : `${what} must be a list of session ids`;
+  if (!Array.isArray(ids)) fail(`${what} must be a list of session ids, got ${describeType(ids)}`);
+  const copy = [...(ids as unknown[])];
+  if (!copy.every((id) => Number.isSafeInteger(id) && (id as number) > 0)) fail(`${what} must be a list of session ids (positive integers)`);
+  return copy as number[];
+}
+
+function readStringList(values: unknown, what: string): readonly string[] | undefined {
+  if (values === undefined) return undefined;
+  if (!Array.isArray(values)) fail(`${what} must be a list of strings, got ${describeType(values)}`);
+  const copy = [...(values as unknown[])];
+  if (!copy.every((value) => typeof value === 'string')) fail(`${what} must be a list of strings`);
+  return copy as string[];
+}
+
+/** `{ key: value }` when value is defined, else nothing (so snapshots carry no undefined keys). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function isPlainObject(value: unknown): boolean {
@@ -58,9 +181,24 @@ function isPlainObject(value: unknown): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-function describeType(value: unknown): string {
+/** A short description of a value's kind that cannot throw (no getters, no coercion). */
+export function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  if (typeof value === 'object') {
+    try {
+      const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+      return typeof name === 'string' && name !== '' ? name : 'object';
+    } catch {
+      return 'object';
+    }
+  }
   return typeof value;
+}
+
+/** A value for an error message: primitives as themselves (short), others by kind. */
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === undefined) return String(value);
+  return describeType(value);
 }

@@ -1,114 +1,203 @@
 import { Observable, throwError, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
-import { CloseReason } from '../protocol/error-uris.js';
-import { WampConnectionError } from '../protocol/errors.js';
 import type { Args, Dict } from '../protocol/messages.js';
-import { Callee, type InvocationHandler, type StreamHandler } from '../roles/callee.js';
-import { Caller } from '../roles/caller.js';
-import { Publisher } from '../roles/publisher.js';
-import { Subscriber } from '../roles/subscriber.js';
+import {
+  registerOptions, runStreamHandler, runValueHandler,
+  type InvocationHandler, type RegistrationRequest, type StreamHandler,
+} from '../roles/callee.js';
+import type { TopicRequest } from '../roles/subscriber.js';
 import type {
   CallOptions, CallResult, Publication, PublishOptions, Registration, RegisterOptions, SubscribeOptions, WampEvent,
 } from '../roles/types.js';
-import { Session, type SessionInfo } from '../session/session.js';
-import { openWebSocket } from '../transport/websocket.js';
-import { checkCall, checkPublish, checkRegister, checkSubscribe } from './check-input.js';
-import { DEFAULT_SERIALIZERS, VERSION, type WampClientOptions } from './options.js';
-
-/** One joined session and the roles working on it. */
-interface ActiveSession {
-  readonly session: Session;
-  readonly caller: Caller;
-  readonly callee: Callee;
-  readonly publisher: Publisher;
-  readonly subscriber: Subscriber;
-}
+import type { SessionInfo } from '../session/session.js';
+import { readCall, readPublish, readRegister, readSubscribe } from './check-input.js';
+import { Connection } from './connection.js';
+import type { ConnectionState } from './connection-state.js';
+import { DesiredSet, type Restorable } from './desired-set.js';
+import { openSession, type ActiveSession } from './open-session.js';
+import { resolveOptions, type WampClientOptions } from './options.js';
 
 /**
  * The rxwamp client. It connects lazily on the first operation and every operation shares
- * that session; when the session ends, operations pending on it fail and the next operation
- * opens a new one.
+ * that session. A lost connection is re-established with backoff, and every registration and
+ * subscription the application still holds is restored on the new session; what cannot
+ * survive (pending calls, acknowledged publishes, invocations being served) fails at once
+ * with a WampConnectionError.
  */
 export class WampClient {
-  private readonly options: WampClientOptions;
-  private current: ActiveSession | undefined;
-  private connecting: Promise<ActiveSession> | undefined;
+  /**
+   * The connection state: replays the current one, then every change (idle, connecting,
+   * open, closed, reconnecting). Ready for `| async` in a template.
+   */
+  readonly state$: Observable<ConnectionState>;
+  private readonly connection: Connection;
+  private readonly desired = new DesiredSet();
 
   constructor(options: WampClientOptions) {
-    if (typeof options?.url !== 'string' || options.url.length === 0) throw new TypeError('options.url must be a WebSocket URL');
-    if (typeof options.realm !== 'string' || options.realm.length === 0) throw new TypeError('options.realm must be a realm URI');
-    this.options = options;
+    let resolved;
+    try {
+      resolved = resolveOptions(options);
+    } catch (error) {
+      if (error instanceof TypeError) throw error;
+      throw new TypeError(`invalid WampClient options: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    const settings = resolved;
+    this.connection = new Connection(settings.reconnect, {
+      open: (signal) => openSession(settings, signal),
+      opened: (active) => this.desired.attachAll(active),
+      closed: (error, deliberate) => this.desired.endAll(error, deliberate),
+    });
+    this.state$ = this.connection.state$;
+  }
+
+  /** The current connection state (what `state$` last emitted). */
+  get state(): ConnectionState {
+    return this.connection.state;
   }
 
   /** The joined session's id, realm and WELCOME details, while one is open. */
   get session(): SessionInfo | undefined {
-    return this.current?.session.isOpen ? this.current.session.info : undefined;
+    return this.connection.current?.session.info;
   }
 
-  /** Opens the session now (operations do so by themselves when needed). */
-  async connect(): Promise<SessionInfo> {
-    return (await this.activeSession()).session.info!;
+  /** Opens the session now (operations do so by themselves when needed); resolves once it is open. */
+  connect(): Promise<SessionInfo> {
+    return new Promise<SessionInfo>((resolve, reject) => {
+      this.connection.whenOpen((active) => resolve(active.session.info!), reject);
+    });
   }
 
   /**
    * Calls a procedure. Cold: each subscription sends its own CALL. Emits each progressive
    * result (`progress: true`), then the final one (`progress: false`), then completes; an
-   * ERROR from the router or callee arrives as a WampError. Unsubscribing before the final
-   * result sends CANCEL with `options.cancelMode` (default `kill`).
+   * ERROR from the router or callee arrives as a WampError, a lost connection as a
+   * WampConnectionError. Unsubscribing before the final result sends CANCEL with
+   * `options.cancelMode` (default `kill`).
    */
-  call$(procedure: string, args?: Args, kwargs?: Dict, options: CallOptions = {}): Observable<CallResult> {
-    const invalid = checkCall(procedure, args, kwargs, options);
-    if (invalid) return throwError(() => new TypeError(invalid));
-    return this.withSession<CallResult>(({ caller }, subscriber) => caller.call(subscriber, procedure, args ?? undefined, kwargs ?? undefined, options));
+  call$(procedure: string, args?: Args, kwargs?: Dict, options?: CallOptions): Observable<CallResult> {
+    let input: ReturnType<typeof readCall>;
+    try {
+      input = readCall(procedure, args, kwargs, options);
+    } catch (error) {
+      return throwError(() => error);
+    }
+    return this.onSession<CallResult>(({ caller }, subscriber) => caller.call(subscriber, input.procedure, input.args, input.kwargs, input.options));
   }
 
   /**
    * Registers a procedure whose handler returns a value, a Promise or an Observable (its last
-   * value is the result). Subscribe → REGISTER, emits once registered; unsubscribe → UNREGISTER.
+   * value is the result). Subscribe → REGISTER; emits a Registration once registered, and again
+   * (with the new id) each time it is restored after a reconnect; unsubscribe → UNREGISTER.
+   * Completes on `close()`; errors if the router refuses or revokes it, or the client gives up.
    */
-  register(procedure: string, handler: InvocationHandler, options: RegisterOptions = {}): Observable<Registration> {
-    const invalid = checkRegister(procedure, handler, options);
-    if (invalid) return throwError(() => new TypeError(invalid));
-    return this.withSession<Registration>(({ callee }, subscriber) => callee.register(subscriber, procedure, handler, options));
+  register(procedure: string, handler: InvocationHandler, options?: RegisterOptions): Observable<Registration> {
+    return this.registration(procedure, handler, options, false);
   }
 
   /**
    * Registers a procedure answered by an Observable: each value is a progressive result (when
-   * the caller asked for progress), `final(x)` the final one; INTERRUPT unsubscribes it.
+   * the caller asked for them), `final(x)` the final one; INTERRUPT unsubscribes it. Otherwise
+   * like `register`.
    */
-  registerStream(procedure: string, handler: StreamHandler, options: RegisterOptions = {}): Observable<Registration> {
-    const invalid = checkRegister(procedure, handler, options);
-    if (invalid) return throwError(() => new TypeError(invalid));
-    return this.withSession<Registration>(({ callee }, subscriber) => callee.registerStream(subscriber, procedure, handler, options));
+  registerStream(procedure: string, handler: StreamHandler, options?: RegisterOptions): Observable<Registration> {
+    return this.registration(procedure, handler, options, true);
   }
 
   /**
    * Publishes an event. Resolves once sent, or with the publication id once the router
    * answered when `options.acknowledge` is set (a refusal then rejects with a WampError).
+   * Bad input rejects with a TypeError; nothing is thrown synchronously.
    */
-  async publish(topic: string, args?: Args, kwargs?: Dict, options: PublishOptions = {}): Promise<Publication | undefined> {
-    const invalid = checkPublish(topic, args, kwargs, options);
-    if (invalid) throw new TypeError(invalid);
-    const { publisher } = await this.activeSession();
-    return publisher.publish(topic, args ?? undefined, kwargs ?? undefined, options);
+  async publish(topic: string, args?: Args, kwargs?: Dict, options?: PublishOptions): Promise<Publication | undefined> {
+    const input = readPublish(topic, args, kwargs, options);
+    return new Promise<Publication | undefined>((resolve, reject) => {
+      this.connection.whenOpen(({ publisher }) => {
+        publisher.publish(input.topic, input.args, input.kwargs, input.options).then(resolve, reject);
+      }, reject);
+    });
   }
 
   /**
-   * The events of a topic. Subscribe → SUBSCRIBE (errors if the router refuses), each EVENT a
-   * `next`; unsubscribe → UNSUBSCRIBE once no other local subscriber shares the subscription.
+   * The events of a topic. Subscribe → SUBSCRIBE (shared with other subscribers of the same
+   * topic and match), each EVENT a `next`; `options.onSubscribed` tells when the router
+   * subscription is in place. Restored after a reconnect; completes on `close()`; errors if
+   * the router refuses or revokes it, or the client gives up. Unsubscribe → UNSUBSCRIBE once
+   * no other local subscriber shares it.
    */
-  topic$(topic: string, options: SubscribeOptions = {}): Observable<WampEvent> {
-    const invalid = checkSubscribe(topic, options);
-    if (invalid) return throwError(() => new TypeError(invalid));
-    return this.withSession<WampEvent>(({ subscriber: role }, listener) => role.events(listener, topic, options));
+  topic$(topic: string, options?: SubscribeOptions): Observable<WampEvent> {
+    let input: ReturnType<typeof readSubscribe>;
+    try {
+      input = readSubscribe(topic, options);
+    } catch (error) {
+      return throwError(() => error);
+    }
+    return this.held<WampEvent>((listener, established) => {
+      const request: TopicRequest = {
+        topic: input.topic,
+        match: input.match,
+        event: (event) => listener.next(event),
+        subscribed: (subscription) => {
+          established();
+          input.onSubscribed?.(subscription);
+        },
+        refused: (error) => listener.error(error),
+      };
+      return (active) => active.subscriber.listen(request);
+    });
   }
 
-  /** Ends the session with the GOODBYE handshake. Later operations connect again. */
-  async close(): Promise<void> {
-    const pending = this.connecting;
-    const active = this.current ?? (pending ? await pending.catch(() => undefined) : undefined);
-    this.current = undefined;
-    this.connecting = undefined;
-    if (active) await active.session.close(CloseReason.closeRealm);
+  /**
+   * Ends the session with the GOODBYE handshake, or stops connecting or a reconnect backoff
+   * at once. Pending operations fail with WampConnectionError `closed`; registrations and
+   * subscriptions complete. A later operation connects again.
+   */
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+
+  private registration(procedure: string, handler: InvocationHandler | StreamHandler, options: RegisterOptions | undefined, streams: boolean): Observable<Registration> {
+    let input: ReturnType<typeof readRegister>;
+    try {
+      input = readRegister(procedure, handler, options);
+    } catch (error) {
+      return throwError(() => error);
+    }
+    return this.held<Registration>((subscriber, established) => {
+      const request: RegistrationRequest = {
+        procedure: input.procedure,
+        wampOptions: registerOptions(input.options),
+        run: streams ? runStreamHandler(handler as StreamHandler) : runValueHandler(handler as InvocationHandler),
+        streams,
+        registered: (registration) => {
+          established();
+          subscriber.next(registration);
+        },
+        refused: (error) => subscriber.error(error),
+      };
+      return (active) => active.callee.register(request);
+    });
+  }
+
+  /**
+   * An Observable for something the application holds across sessions (a registration or a
+   * subscription): kept in the desired set while subscribed, restored on every new session.
+   * `setUp` builds the per-subscriber request and returns how to attach it to a session.
+   */
+  private held<T>(setUp: (subscriber: RxSubscriber<T>, established: () => void) => (active: ActiveSession) => () => void): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      let wasEstablished = false;
+      const attach = setUp(subscriber, () => { wasEstablished = true; });
+      const item: Restorable = {
+        attach,
+        // close() completes what was in place; what never got in place (and any give-up) errors.
+        end: (error, deliberate) => {
+          if (deliberate && wasEstablished) subscriber.complete();
+          else subscriber.error(error);
+        },
+      };
+      const remove = this.desired.add(item, this.connection.current);
+      if (!this.connection.current) this.connection.ensureConnecting();
+      subscriber.add(remove);
+    });
   }
 
   /**
@@ -116,73 +205,30 @@ export class WampClient {
    * if needed (unsubscribing meanwhile cancels it). Roles work on this one subscriber
    * directly, so every value passes through a single Rx subscriber.
    */
-  private withSession<T>(use: (active: ActiveSession, subscriber: RxSubscriber<T>) => TeardownLogic): Observable<T> {
+  private onSession<T>(use: (active: ActiveSession, subscriber: RxSubscriber<T>) => TeardownLogic): Observable<T> {
     return new Observable<T>((subscriber) => {
-      const open = this.current;
-      if (open && open.session.isOpen) return use(open, subscriber);
+      const open = this.connection.current;
+      if (open) return start(open, subscriber, use);
       let teardown: TeardownLogic;
-      let unsubscribed = false;
-      this.activeSession().then(
-        (active) => {
-          if (unsubscribed) return;
-          // The session may have ended between WELCOME and this callback.
-          if (!active.session.isOpen) subscriber.error(active.session.closedWith ?? new WampConnectionError('the session is closing'));
-          else teardown = use(active, subscriber);
-        },
-        (error: unknown) => { if (!unsubscribed) subscriber.error(error); },
+      const stopWaiting = this.connection.whenOpen(
+        (active) => { teardown = start(active, subscriber, use); },
+        (error) => subscriber.error(error),
       );
       return () => {
-        unsubscribed = true;
+        stopWaiting();
         if (typeof teardown === 'function') teardown();
         else teardown?.unsubscribe();
       };
     });
   }
+}
 
-  private activeSession(): Promise<ActiveSession> {
-    if (this.current?.session.isOpen) return Promise.resolve(this.current);
-    this.connecting ??= this.open().then(
-      (active) => {
-        this.connecting = undefined;
-        this.current = active;
-        active.session.onClose(() => { if (this.current === active) this.current = undefined; });
-        return active;
-      },
-      (error: unknown) => {
-        this.connecting = undefined;
-        throw error;
-      },
-    );
-    return this.connecting;
-  }
-
-  private async open(): Promise<ActiveSession> {
-    const options = this.options;
-    const transport = await openWebSocket({
-      url: options.url,
-      serializers: options.serializers ?? DEFAULT_SERIALIZERS,
-      connectTimeout: options.connectTimeout ?? 10_000,
-      ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
-    });
-    const session = new Session(transport, {
-      realm: options.realm,
-      agent: options.agent ?? `rxwamp/${VERSION}`,
-      goodbyeTimeout: options.goodbyeTimeout ?? 2_000,
-      roles: {
-        caller: { features: Caller.features },
-        callee: { features: Callee.features },
-        publisher: { features: Publisher.features },
-        subscriber: { features: Subscriber.features },
-      },
-    });
-    const active: ActiveSession = {
-      session,
-      caller: new Caller(session),
-      callee: new Callee(session),
-      publisher: new Publisher(session),
-      subscriber: new Subscriber(session),
-    };
-    await session.open(options.connectTimeout ?? 10_000);
-    return active;
+/** Runs one operation on a session; whatever it throws errors that operation alone. */
+function start<T>(active: ActiveSession, subscriber: RxSubscriber<T>, use: (active: ActiveSession, subscriber: RxSubscriber<T>) => TeardownLogic): TeardownLogic {
+  try {
+    return use(active, subscriber);
+  } catch (error) {
+    subscriber.error(error);
+    return undefined;
   }
 }

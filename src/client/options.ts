@@ -1,6 +1,20 @@
 import type { SerializerName } from '../codec/codec.js';
 import type { WebSocketConstructor } from '../transport/websocket.js';
 
+/** Randomized exponential backoff between reconnection attempts (defaults like autobahn-js's). */
+export interface ReconnectOptions {
+  /** Delay before the first attempt, ms. Default 1500. */
+  readonly initialDelay?: number;
+  /** Each further delay is the previous one times this. Default 1.5. */
+  readonly factor?: number;
+  /** Upper bound of a delay, ms. Default 300000 (5 min). */
+  readonly maxDelay?: number;
+  /** Attempts after a lost connection before the client gives up (Infinity: never). Default 15. */
+  readonly maxAttempts?: number;
+  /** Each delay is moved by up to ± this fraction at random, so clients do not all return at once. Default 0.1. */
+  readonly jitter?: number;
+}
+
 export interface WampClientOptions {
   /** Router WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`. */
   readonly url: string;
@@ -13,13 +27,105 @@ export interface WampClientOptions {
   readonly serializers?: readonly SerializerName[];
   /** HELLO.Details.agent. Default `rxwamp/<version>`. */
   readonly agent?: string;
-  /** Give up opening the WebSocket, and then joining the realm, after this many ms each. Default 10000. */
+  /** Give up opening the WebSocket and joining the realm (one deadline for both) after this many ms. Default 10000. */
   readonly connectTimeout?: number;
   /** How long `close()` waits for the router's answering GOODBYE. Default 2000 ms. */
   readonly goodbyeTimeout?: number;
+  /** Reconnect after a lost connection, restoring registrations and subscriptions; `false` disables. Default on. */
+  readonly reconnect?: ReconnectOptions | false;
+  /** Node: send a WebSocket ping this often, ms (browsers cannot ping); 0 disables. Default 15000. */
+  readonly pingInterval?: number;
+  /** Node: a ping without a pong within this many ms means the connection is lost. Default 10000. */
+  readonly pongTimeout?: number;
+  /** Anywhere: no frame received for this many ms means the connection is lost; 0 disables. Default 0. */
+  readonly idleTimeout?: number;
+  /**
+   * Largest message, in bytes, sent (an operation over it fails alone with
+   * `wamp.error.payload_size_exceeded`) or received (Node: a larger frame drops the connection).
+   * Default 16 MiB.
+   */
+  readonly maxMessageSize?: number;
   /** WebSocket implementation; defaults to the browser's, or `ws` in Node. */
   readonly WebSocket?: WebSocketConstructor;
 }
 
 export const DEFAULT_SERIALIZERS: readonly SerializerName[] = ['cbor', 'msgpack', 'json'];
 export const VERSION = '0.1.0';
+
+/** Every option with its default filled in, read once from what the application passed. */
+export interface ResolvedOptions {
+  readonly url: string;
+  readonly realm: string;
+  readonly serializers: readonly SerializerName[];
+  readonly agent: string;
+  readonly connectTimeout: number;
+  readonly goodbyeTimeout: number;
+  readonly reconnect: Required<ReconnectOptions> | false;
+  readonly pingInterval: number;
+  readonly pongTimeout: number;
+  readonly idleTimeout: number;
+  readonly maxMessageSize: number;
+  readonly WebSocket: WebSocketConstructor | undefined;
+}
+
+/** Reads and checks the client's options; throws a TypeError naming the first bad one. */
+export function resolveOptions(options: WampClientOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('WampClient options must be an object with url and realm');
+  const url: unknown = options.url;
+  const realm: unknown = options.realm;
+  if (typeof url !== 'string' || url.length === 0) throw new TypeError('options.url must be a WebSocket URL');
+  if (typeof realm !== 'string' || realm.length === 0) throw new TypeError('options.realm must be a realm URI');
+  const serializers: unknown = options.serializers ?? DEFAULT_SERIALIZERS;
+  if (!Array.isArray(serializers) || serializers.length === 0) throw new TypeError('options.serializers must be a non-empty list');
+  const agent: unknown = options.agent ?? `rxwamp/${VERSION}`;
+  if (typeof agent !== 'string') throw new TypeError('options.agent must be a string');
+  const WebSocket: unknown = options.WebSocket;
+  if (WebSocket !== undefined && typeof WebSocket !== 'function') throw new TypeError('options.WebSocket must be a WebSocket class');
+  return {
+    url,
+    realm,
+    serializers: [...serializers] as SerializerName[],
+    agent,
+    connectTimeout: milliseconds(options.connectTimeout, 'connectTimeout', 10_000),
+    goodbyeTimeout: milliseconds(options.goodbyeTimeout, 'goodbyeTimeout', 2_000),
+    reconnect: resolveReconnect(options.reconnect),
+    pingInterval: milliseconds(options.pingInterval, 'pingInterval', 15_000),
+    pongTimeout: milliseconds(options.pongTimeout, 'pongTimeout', 10_000),
+    idleTimeout: milliseconds(options.idleTimeout, 'idleTimeout', 0),
+    maxMessageSize: positive(options.maxMessageSize, 'maxMessageSize', 16 * 1024 * 1024),
+    WebSocket: WebSocket as WebSocketConstructor | undefined,
+  };
+}
+
+function resolveReconnect(reconnect: ReconnectOptions | false | undefined): Required<ReconnectOptions> | false {
+  if (reconnect === false) return false;
+  if (reconnect !== undefined && (typeof reconnect !== 'object' || reconnect === null)) throw new TypeError('options.reconnect must be an object or false');
+  const given = reconnect ?? {};
+  const jitter = given.jitter ?? 0.1;
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) throw new TypeError('options.reconnect.jitter must be between 0 and 1');
+  const factor = given.factor ?? 1.5;
+  if (typeof factor !== 'number' || !(factor >= 1) || !Number.isFinite(factor)) throw new TypeError('options.reconnect.factor must be a number ≥ 1');
+  const maxAttempts = given.maxAttempts ?? 15;
+  if (typeof maxAttempts !== 'number' || !(maxAttempts >= 0) || (!Number.isInteger(maxAttempts) && maxAttempts !== Infinity)) {
+    throw new TypeError('options.reconnect.maxAttempts must be a non-negative integer or Infinity');
+  }
+  return {
+    initialDelay: milliseconds(given.initialDelay, 'reconnect.initialDelay', 1_500),
+    factor,
+    maxDelay: milliseconds(given.maxDelay, 'reconnect.maxDelay', 300_000),
+    maxAttempts,
+    jitter,
+  };
+}
+
+function milliseconds(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(`options.${name} must be a non-negative number of ms`);
+  return value;
+}
+
+function positive(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new TypeError(`options.${name} must be a positive integer`);
+  return value;
+}

@@ -23,3 +23,9 @@ export class SerializationError extends TypeError {
     this.name = 'SerializationError';
   }
 }
+
+/** Whatever building or encoding a message threw (a hostile getter, a Proxy trap, a cycle) as a SerializationError. */
+export function asSerializationError(error: unknown): SerializationError {
+  if (error instanceof SerializationError) return error;
+  return new SerializationError(`cannot serialize the message: ${error instanceof Error ? error.message : String(error)}`, error);
+}

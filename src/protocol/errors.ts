@@ -36,16 +36,58 @@ function describe(uri: string, args: Args | undefined, details: Dict | undefined
 }
 
 /**
- * The connection to the router could not be opened, or was lost. Every operation pending on
- * that session fails with it; the next operation opens a new connection.
+ * Why a connection or session ended, as a stable code to branch on:
+ * - `connect-failed`: the WebSocket could not be opened (refused, unreachable, no subprotocol);
+ * - `timeout`: opening the WebSocket and joining the realm took longer than `connectTimeout`;
+ * - `lost`: an open connection dropped, or the liveness deadline (ping/idle) passed;
+ * - `router-closed`: the router ended the session (GOODBYE, or ABORT after WELCOME); see `reason`;
+ * - `protocol-violation`: the router sent a malformed or unexpected message; rxwamp sent ABORT;
+ * - `closed`: the application called `close()`.
+ */
+export type ConnectionErrorCode = 'connect-failed' | 'timeout' | 'lost' | 'router-closed' | 'protocol-violation' | 'closed';
+
+export interface WampConnectionErrorInit {
+  /** The WAMP close or abort reason URI, when the router gave one (or rxwamp sent one). */
+  readonly reason?: string;
+  /** The WebSocket close code, when the transport reported one. */
+  readonly closeCode?: number;
+  readonly details?: Dict;
+  readonly cause?: unknown;
+}
+
+/** Router close reasons after which reconnecting would only be refused or is not wanted. */
+const FINAL_REASONS = new Set([
+  'wamp.close.killed', 'wamp.close.close_realm', 'wamp.close.normal', 'wamp.close.goodbye_and_out',
+  'wamp.error.no_such_realm', 'wamp.error.authentication_failed', 'wamp.error.authentication_denied',
+  'wamp.error.authorization_failed', 'wamp.error.not_authorized', 'wamp.error.no_such_role',
+  'wamp.error.no_such_principal', 'wamp.error.no_auth_method', 'wamp.error.no_matching_auth_method',
+]);
+
+/** Whether a router's GOODBYE/ABORT reason leaves a retry any hope (shutdowns do, refusals do not). */
+export function isRetryableReason(reason: string): boolean {
+  return !FINAL_REASONS.has(reason);
+}
+
+/**
+ * The connection to the router could not be opened, or the session on it ended: every
+ * operation pending on that session fails with it, each with the same instance. `retryable`
+ * says whether re-issuing the operation may succeed (the client reconnects, or connects again
+ * for the next operation): true for everything but `close()` and a deliberate router close.
  */
 export class WampConnectionError extends Error {
-  /** WebSocket close code, when the transport reported one. */
-  readonly code: number | undefined;
+  readonly code: ConnectionErrorCode;
+  readonly retryable: boolean;
+  readonly reason: string | undefined;
+  readonly closeCode: number | undefined;
+  readonly details: Dict;
 
-  constructor(message: string, code?: number, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+  constructor(code: ConnectionErrorCode, message: string, init: WampConnectionErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'WampConnectionError';
     this.code = code;
+    this.reason = init.reason;
+    this.closeCode = init.closeCode;
+    this.details = init.details ?? {};
+    this.retryable = code !== 'closed' && (init.reason === undefined || isRetryableReason(init.reason));
   }
 }

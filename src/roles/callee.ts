@@ -1,4 +1,4 @@
-import { from, isObservable, Observable, of, Subject, takeUntil, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import { from, isObservable, Observable, of, Subject, takeUntil, type ObservableInput, type Subscription } from 'rxjs';
 import { ErrorUri } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
 import {
@@ -15,16 +15,28 @@ export type InvocationHandler = (args: Args, kwargs: Dict, details: InvocationDe
 /** `registerStream`'s handler: every value is a progressive result; `final(x)` ends the call. */
 export type StreamHandler = (args: Args, kwargs: Dict, details: InvocationDetails) => ObservableInput<unknown>;
 
-interface RegistrationEntry {
+/**
+ * One `register`/`registerStream` subscription as the client keeps it across sessions: the
+ * callee role of each session registers it and reports back through `registered`/`refused`.
+ */
+export interface RegistrationRequest {
   readonly procedure: string;
-  readonly subscriber: Subscriber<Registration>;
+  /** REGISTER.Options, already in wire form. */
+  readonly wampOptions: Dict;
   /** Turns one invocation into the stream of values the callee answers with. */
   readonly run: (args: Args, kwargs: Dict, details: InvocationDetails) => Observable<unknown>;
   /** Values are sent as progressive results when the caller asked for them. */
   readonly streams: boolean;
-  registrationId?: number;
+  /** REGISTERED arrived on this session. */
+  registered(registration: Registration): void;
+  /** The router refused the REGISTER, or revoked the registration later. */
+  refused(error: WampError): void;
+}
+
+interface PendingRegister {
+  readonly request: RegistrationRequest;
   /** Unsubscribed before REGISTERED arrived: unregister as soon as it does. */
-  abandoned?: boolean;
+  abandoned: boolean;
 }
 
 interface ActiveInvocation {
@@ -47,8 +59,8 @@ export class Callee {
     shared_registration: true,
   };
 
-  private readonly pendingRegisters = new Map<number, RegistrationEntry>();
-  private readonly registrations = new Map<number, RegistrationEntry>();
+  private readonly pendingRegisters = new Map<number, PendingRegister>();
+  private readonly registrations = new Map<number, RegistrationRequest>();
   private readonly invocations = new Map<number, ActiveInvocation>();
 
   constructor(private readonly session: Session) {
@@ -59,7 +71,7 @@ export class Callee {
     session.routeError(MessageType.REGISTER, (message) => this.onRegisterError(message));
     // An UNREGISTER refused (e.g. the router already dropped it) leaves nothing to undo.
     session.routeError(MessageType.UNREGISTER, () => undefined);
-    session.onClose((error) => this.closeAll(error));
+    session.onClose(() => this.stopAll());
   }
 
   /** Invocations still running (for tests and diagnostics). */
@@ -67,65 +79,60 @@ export class Callee {
     return this.invocations.size;
   }
 
-  /** Registers for the client's subscriber; returns the teardown (UNREGISTER). */
-  register(subscriber: Subscriber<Registration>, procedure: string, handler: InvocationHandler, options: RegisterOptions): TeardownLogic {
-    return this.registerEntry(subscriber, procedure, options, false, (args, kwargs, details) => {
-      const output = handler(args, kwargs, details);
-      return isObservable(output) || isPromiseLike(output) ? from(output as ObservableInput<unknown>) : of(output);
-    });
-  }
-
-  registerStream(subscriber: Subscriber<Registration>, procedure: string, handler: StreamHandler, options: RegisterOptions): TeardownLogic {
-    return this.registerEntry(subscriber, procedure, options, true, (args, kwargs, details) => from(handler(args, kwargs, details)));
-  }
-
-  private registerEntry(subscriber: Subscriber<Registration>, procedure: string, options: RegisterOptions, streams: boolean, run: RegistrationEntry['run']): TeardownLogic {
-    const entry: RegistrationEntry = { procedure, subscriber, run, streams };
-    const requestId = this.session.sendRequest((id) => [MessageType.REGISTER, id, registerOptions(options), procedure]);
-    this.pendingRegisters.set(requestId, entry);
+  /**
+   * Sends REGISTER for the request and returns the teardown (UNREGISTER). Throws, sending
+   * nothing, when the session has ended or the message cannot be sent.
+   */
+  register(request: RegistrationRequest): () => void {
+    const pending: PendingRegister = { request, abandoned: false };
+    const requestId = this.session.sendRequest((id) => [MessageType.REGISTER, id, request.wampOptions, request.procedure]);
+    this.pendingRegisters.set(requestId, pending);
     return () => {
       if (this.pendingRegisters.has(requestId)) {
-        entry.abandoned = true;
+        pending.abandoned = true;
         return;
       }
-      const registrationId = entry.registrationId;
-      if (registrationId !== undefined && this.registrations.get(registrationId) === entry) {
+      for (const [registrationId, registered] of this.registrations) {
+        if (registered !== request) continue;
         this.registrations.delete(registrationId);
         this.unregister(registrationId);
+        return;
       }
     };
   }
 
   private unregister(registrationId: number): void {
-    if (this.session.isOpen) this.session.sendRequest((id) => [MessageType.UNREGISTER, id, registrationId]);
+    if (!this.session.isOpen) return;
+    try {
+      this.session.sendRequest((id) => [MessageType.UNREGISTER, id, registrationId]);
+    } catch { /* the session is ending: the router drops the registration with it */ }
   }
 
   private onRegistered([, requestId, registrationId]: RegisteredMessage): void {
-    const entry = this.pendingRegisters.get(requestId);
-    if (entry === undefined) return;
+    const pending = this.pendingRegisters.get(requestId);
+    if (pending === undefined) return;
     this.pendingRegisters.delete(requestId);
-    if (entry.abandoned) return this.unregister(registrationId);
-    entry.registrationId = registrationId;
-    this.registrations.set(registrationId, entry);
-    entry.subscriber.next({ id: registrationId, procedure: entry.procedure });
+    if (pending.abandoned) return this.unregister(registrationId);
+    this.registrations.set(registrationId, pending.request);
+    pending.request.registered({ id: registrationId, procedure: pending.request.procedure });
   }
 
   private onRegisterError([, , requestId, details, uri, args, kwargs]: ErrorMessage): void {
-    const entry = this.pendingRegisters.get(requestId);
-    if (entry === undefined) return;
+    const pending = this.pendingRegisters.get(requestId);
+    if (pending === undefined) return;
     this.pendingRegisters.delete(requestId);
-    if (!entry.abandoned) entry.subscriber.error(new WampError(uri, { details, args, kwargs }));
+    if (!pending.abandoned) pending.request.refused(new WampError(uri, { details, args, kwargs }));
   }
 
   /** `[67, id]` acknowledges our UNREGISTER; `[67, 0, {registration}]` is a revocation (§6.8). */
   private onUnregistered([, requestId, details]: UnregisteredMessage): void {
     if (requestId !== 0 || details === undefined) return;
     const registrationId = details['registration'];
-    const entry = typeof registrationId === 'number' ? this.registrations.get(registrationId) : undefined;
-    if (entry === undefined) return;
+    const request = typeof registrationId === 'number' ? this.registrations.get(registrationId) : undefined;
+    if (request === undefined) return;
     this.registrations.delete(registrationId as number);
     const reason = typeof details['reason'] === 'string' ? `: ${details['reason']}` : '';
-    entry.subscriber.error(new WampError('wamp.error.registration_revoked', { details, message: `registration of ${entry.procedure} revoked by the router${reason}` }));
+    request.refused(new WampError('wamp.error.registration_revoked', { details, message: `registration of ${request.procedure} revoked by the router${reason}` }));
   }
 
   private onInvocation([, requestId, registrationId, details, args, kwargs]: InvocationMessage): void {
@@ -196,7 +203,8 @@ export class Callee {
       this.session.send(withPayload([MessageType.YIELD, requestId, progress ? { progress: true } : {}], args, kwargs));
       return true;
     } catch (error) {
-      this.sendError(requestId, new WampError(ErrorUri.invalidArgument, {
+      // Too large: the caller learns payload_size_exceeded; unserializable: invalid_argument.
+      this.sendError(requestId, error instanceof WampError ? error : new WampError(ErrorUri.invalidArgument, {
         args: [`result could not be serialized: ${(error as Error).message}`],
       }));
       return false;
@@ -211,8 +219,10 @@ export class Callee {
     try {
       this.session.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri], wampError.args, wampError.kwargs));
     } catch {
-      // The error's own args could not be serialized: send the URI alone.
-      this.session.send([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri]);
+      // The error's own args could not be serialized (or are too large): send the URI alone.
+      try {
+        this.session.send([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri]);
+      } catch { /* the session ended meanwhile: the router answers the caller */ }
     }
   }
 
@@ -226,27 +236,37 @@ export class Callee {
     this.sendError(requestId, new WampError(ErrorUri.canceled, { message: 'invocation interrupted' }));
   }
 
-  private closeAll(error: Error): void {
+  /**
+   * The session ended: every invocation being served is torn down (its teardown runs; the
+   * router answers its caller). Registrations belong to the client, which restores or ends them.
+   */
+  private stopAll(): void {
     const invocations = [...this.invocations.values()];
     this.invocations.clear();
+    this.pendingRegisters.clear();
+    this.registrations.clear();
     for (const invocation of invocations) {
       invocation.finished = true;
       invocation.subscription?.unsubscribe();
     }
-    const entries = [...this.pendingRegisters.values(), ...this.registrations.values()];
-    this.pendingRegisters.clear();
-    this.registrations.clear();
-    // close() ends registrations cleanly; losing the session is an error for them.
-    const deliberate = this.session.closedByClient;
-    for (const entry of entries) {
-      if (entry.abandoned) continue;
-      if (deliberate) entry.subscriber.complete();
-      else entry.subscriber.error(error);
-    }
   }
 }
 
-function registerOptions(options: RegisterOptions): Dict {
+/** How `register`'s handler answers: a value, a Promise or an Observable (its last value is the result). */
+export function runValueHandler(handler: InvocationHandler): RegistrationRequest['run'] {
+  return (args, kwargs, details) => {
+    const output = handler(args, kwargs, details);
+    return isObservable(output) || isPromiseLike(output) ? from(output as ObservableInput<unknown>) : of(output);
+  };
+}
+
+/** How `registerStream`'s handler answers: every value of its Observable (or other ObservableInput). */
+export function runStreamHandler(handler: StreamHandler): RegistrationRequest['run'] {
+  return (args, kwargs, details) => from(handler(args, kwargs, details));
+}
+
+/** REGISTER.Options for the application's options. */
+export function registerOptions(options: RegisterOptions): Dict {
   const wampOptions: Dict = {};
   if (options.match && options.match !== 'exact') wampOptions['match'] = options.match;
   if (options.invoke && options.invoke !== 'single') wampOptions['invoke'] = options.invoke;

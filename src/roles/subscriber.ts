@@ -1,31 +1,41 @@
-import type { Subscriber as RxSubscriber, TeardownLogic } from 'rxjs';
 import { WampError } from '../protocol/errors.js';
 import {
   MessageType, type Dict, type ErrorMessage, type EventMessage, type SubscribedMessage, type UnsubscribedMessage,
 } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
-import type { SubscribeOptions, WampEvent } from './types.js';
+import type { SubscriptionInfo, WampEvent } from './types.js';
 
-/** One router subscription and the local listeners sharing it. */
-interface TopicSubscription {
-  readonly topic: string;
-  readonly listeners: Set<RxSubscriber<WampEvent>>;
-}
+export type TopicMatch = 'exact' | 'prefix' | 'wildcard';
 
-/** One `events()` subscription: its SUBSCRIBE request, then the router subscription it joined. */
-interface TopicListener {
+/**
+ * One `topic$` subscription as the client keeps it across sessions: the subscriber role of
+ * each session subscribes it and reports back.
+ */
+export interface TopicRequest {
   readonly topic: string;
-  readonly listener: RxSubscriber<WampEvent>;
-  /** Unsubscribed before SUBSCRIBED arrived. */
-  abandoned: boolean;
-  subscriptionId?: number;
+  readonly match: TopicMatch;
+  event(event: WampEvent): void;
+  /** The router subscription is in place (SUBSCRIBED arrived, or it already existed). */
+  subscribed(subscription: SubscriptionInfo): void;
+  /** The router refused the SUBSCRIBE, or revoked the subscription later. */
+  refused(error: WampError): void;
 }
 
 /**
- * The subscriber role on one session. A router may hand the same subscription id to several
- * SUBSCRIBEs of one session (§1.5), so listeners are counted per id and UNSUBSCRIBE goes out
- * only when the last one leaves.
+ * One router subscription (one topic and match policy) and the local listeners sharing it.
+ * At most one SUBSCRIBE or UNSUBSCRIBE of it is in flight, so a listener joining while the
+ * last one leaves can never be handed an id the router is about to drop.
  */
+interface TopicEntry {
+  readonly key: string;
+  readonly topic: string;
+  readonly match: TopicMatch;
+  readonly listeners: Set<TopicRequest>;
+  phase: 'subscribing' | 'subscribed' | 'unsubscribing';
+  subscriptionId?: number;
+}
+
+/** The subscriber role on one session. */
 export class Subscriber {
   /** Subscriber features rxwamp implements (HELLO.roles.subscriber.features). */
   static readonly features: Readonly<Dict> = {
@@ -33,91 +43,125 @@ export class Subscriber {
     publisher_identification: true,
   };
 
-  private readonly pendingSubscribes = new Map<number, TopicListener>();
-  private readonly subscriptions = new Map<number, TopicSubscription>();
+  private readonly entries = new Map<string, TopicEntry>();
+  private readonly bySubscriptionId = new Map<number, TopicEntry>();
+  private readonly pendingSubscribes = new Map<number, TopicEntry>();
+  private readonly pendingUnsubscribes = new Map<number, TopicEntry>();
 
   constructor(private readonly session: Session) {
     session.route(MessageType.SUBSCRIBED, (message) => this.onSubscribed(message));
     session.route(MessageType.UNSUBSCRIBED, (message) => this.onUnsubscribed(message));
     session.route(MessageType.EVENT, (message) => this.onEvent(message));
     session.routeError(MessageType.SUBSCRIBE, (message) => this.onSubscribeError(message));
-    session.routeError(MessageType.UNSUBSCRIBE, () => undefined);
-    session.onClose((error) => this.closeAll(error));
+    session.routeError(MessageType.UNSUBSCRIBE, (message) => this.unsubscribeAnswered(message[2]));
+    session.onClose(() => {
+      // Subscriptions belong to the client, which restores or ends them.
+      this.entries.clear();
+      this.bySubscriptionId.clear();
+      this.pendingSubscribes.clear();
+      this.pendingUnsubscribes.clear();
+    });
   }
 
-  /** Subscribes for the client's listener; returns the teardown (UNSUBSCRIBE when last). */
-  events(listener: RxSubscriber<WampEvent>, topic: string, options: SubscribeOptions): TeardownLogic {
-    const wampOptions: Dict = options.match && options.match !== 'exact' ? { match: options.match } : {};
-    const pending: TopicListener = { topic, listener, abandoned: false };
-    const requestId = this.session.sendRequest((id) => [MessageType.SUBSCRIBE, id, wampOptions, topic]);
-    this.pendingSubscribes.set(requestId, pending);
+  /**
+   * Adds a listener, subscribing on the router when it is the first for its topic and match;
+   * returns the teardown (UNSUBSCRIBE when it was the last). Throws, sending nothing, when the
+   * session has ended.
+   */
+  listen(request: TopicRequest): () => void {
+    const key = `${request.match} ${request.topic}`;
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      const created: TopicEntry = { key, topic: request.topic, match: request.match, listeners: new Set(), phase: 'subscribing' };
+      this.subscribe(created);
+      this.entries.set(key, created);
+      entry = created;
+    }
+    entry.listeners.add(request);
+    if (entry.phase === 'subscribed') request.subscribed({ id: entry.subscriptionId!, topic: entry.topic });
+    const joined = entry;
     return () => {
-      if (this.pendingSubscribes.has(requestId)) {
-        pending.abandoned = true;
-        return;
-      }
-      const subscriptionId = pending.subscriptionId;
-      const subscription = subscriptionId === undefined ? undefined : this.subscriptions.get(subscriptionId);
-      if (subscription?.listeners.delete(listener) && subscription.listeners.size === 0) this.unsubscribe(subscriptionId!);
+      if (!joined.listeners.delete(request) || joined.listeners.size > 0) return;
+      if (joined.phase === 'subscribed') this.unsubscribe(joined);
+      // Still subscribing: SUBSCRIBED finds no listener and unsubscribes then.
     };
   }
 
-  private unsubscribe(subscriptionId: number): void {
-    this.subscriptions.delete(subscriptionId);
-    if (this.session.isOpen) this.session.sendRequest((id) => [MessageType.UNSUBSCRIBE, id, subscriptionId]);
+  private subscribe(entry: TopicEntry): void {
+    const options: Dict = entry.match === 'exact' ? {} : { match: entry.match };
+    const requestId = this.session.sendRequest((id) => [MessageType.SUBSCRIBE, id, options, entry.topic]);
+    entry.phase = 'subscribing';
+    this.pendingSubscribes.set(requestId, entry);
+  }
+
+  private unsubscribe(entry: TopicEntry): void {
+    this.bySubscriptionId.delete(entry.subscriptionId!);
+    entry.phase = 'unsubscribing';
+    if (!this.session.isOpen) return;
+    try {
+      const requestId = this.session.sendRequest((id) => [MessageType.UNSUBSCRIBE, id, entry.subscriptionId!]);
+      this.pendingUnsubscribes.set(requestId, entry);
+    } catch {
+      this.entries.delete(entry.key); // the session is ending: the router drops it with it
+    }
   }
 
   private onSubscribed([, requestId, subscriptionId]: SubscribedMessage): void {
-    const pending = this.pendingSubscribes.get(requestId);
-    if (pending === undefined) return;
+    const entry = this.pendingSubscribes.get(requestId);
+    if (entry === undefined) return;
     this.pendingSubscribes.delete(requestId);
-    const existing = this.subscriptions.get(subscriptionId);
-    if (pending.abandoned) {
-      if (existing === undefined) this.session.sendRequest((id) => [MessageType.UNSUBSCRIBE, id, subscriptionId]);
-      return;
-    }
-    pending.subscriptionId = subscriptionId;
-    if (existing) existing.listeners.add(pending.listener);
-    else this.subscriptions.set(subscriptionId, { topic: pending.topic, listeners: new Set([pending.listener]) });
+    entry.subscriptionId = subscriptionId;
+    entry.phase = 'subscribed';
+    this.bySubscriptionId.set(subscriptionId, entry);
+    if (entry.listeners.size === 0) return this.unsubscribe(entry);
+    const info: SubscriptionInfo = { id: subscriptionId, topic: entry.topic };
+    for (const listener of [...entry.listeners]) listener.subscribed(info);
   }
 
   private onSubscribeError([, , requestId, details, uri, args, kwargs]: ErrorMessage): void {
-    const pending = this.pendingSubscribes.get(requestId);
-    if (pending === undefined) return;
+    const entry = this.pendingSubscribes.get(requestId);
+    if (entry === undefined) return;
     this.pendingSubscribes.delete(requestId);
-    if (!pending.abandoned) pending.listener.error(new WampError(uri, { details, args, kwargs }));
+    this.entries.delete(entry.key);
+    const error = new WampError(uri, { details, args, kwargs });
+    for (const listener of [...entry.listeners]) listener.refused(error);
   }
 
-  /** `[35, id]` acknowledges our UNSUBSCRIBE; `[35, 0, {subscription}]` is a revocation (§7.7). */
+  /** `[35, id]` answers our UNSUBSCRIBE; `[35, 0, {subscription}]` is a revocation (§7.7). */
   private onUnsubscribed([, requestId, details]: UnsubscribedMessage): void {
-    if (requestId !== 0 || details === undefined) return;
-    const subscriptionId = details['subscription'];
-    const subscription = typeof subscriptionId === 'number' ? this.subscriptions.get(subscriptionId) : undefined;
-    if (subscription === undefined) return;
-    this.subscriptions.delete(subscriptionId as number);
-    const error = new WampError('wamp.error.subscription_revoked', { details, message: `subscription to ${subscription.topic} revoked by the router` });
-    for (const listener of subscription.listeners) listener.error(error);
+    if (requestId !== 0) return this.unsubscribeAnswered(requestId);
+    const subscriptionId = details?.['subscription'];
+    const entry = typeof subscriptionId === 'number' ? this.bySubscriptionId.get(subscriptionId) : undefined;
+    if (entry === undefined) return;
+    this.bySubscriptionId.delete(subscriptionId as number);
+    this.entries.delete(entry.key);
+    const error = new WampError('wamp.error.subscription_revoked', { details, message: `subscription to ${entry.topic} revoked by the router` });
+    for (const listener of [...entry.listeners]) listener.refused(error);
+  }
+
+  /** UNSUBSCRIBED or an ERROR for it: the old subscription is gone; listeners that joined meanwhile get a new one. */
+  private unsubscribeAnswered(requestId: number): void {
+    const entry = this.pendingUnsubscribes.get(requestId);
+    if (entry === undefined) return;
+    this.pendingUnsubscribes.delete(requestId);
+    entry.subscriptionId = undefined;
+    if (entry.listeners.size === 0) {
+      this.entries.delete(entry.key);
+      return;
+    }
+    try {
+      this.subscribe(entry);
+    } catch {
+      // Only an ending session refuses a SUBSCRIBE that went out before: the client restores it on the next one.
+      this.entries.delete(entry.key);
+    }
   }
 
   private onEvent([, subscriptionId, publication, details, args, kwargs]: EventMessage): void {
-    const subscription = this.subscriptions.get(subscriptionId);
-    if (subscription === undefined) return; // unsubscribed meanwhile
-    const topic = typeof details['topic'] === 'string' ? details['topic'] : subscription.topic;
+    const entry = this.bySubscriptionId.get(subscriptionId);
+    if (entry === undefined) return; // unsubscribed meanwhile
+    const topic = typeof details['topic'] === 'string' ? details['topic'] : entry.topic;
     const event: WampEvent = { args, kwargs, details, topic, publication };
-    for (const listener of subscription.listeners) listener.next(event);
-  }
-
-  private closeAll(error: Error): void {
-    const listeners = [
-      ...[...this.pendingSubscribes.values()].filter((pending) => !pending.abandoned).map((pending) => pending.listener),
-      ...[...this.subscriptions.values()].flatMap((subscription) => [...subscription.listeners]),
-    ];
-    this.pendingSubscribes.clear();
-    this.subscriptions.clear();
-    const deliberate = this.session.closedByClient;
-    for (const listener of listeners) {
-      if (deliberate) listener.complete();
-      else listener.error(error);
-    }
+    for (const listener of entry.listeners) listener.event(event);
   }
 }

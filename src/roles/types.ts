@@ -75,6 +75,19 @@ export interface Publication {
 export interface SubscribeOptions {
   /** `prefix` or `wildcard` pattern subscription; default exact. */
   readonly match?: 'exact' | 'prefix' | 'wildcard';
+  /**
+   * Called each time the router subscription is in place for this subscriber: once SUBSCRIBED
+   * arrived (or at once when another subscriber of the same topic already has it), and again
+   * after it was restored on a new session. Events published after that reach it.
+   */
+  readonly onSubscribed?: (subscription: SubscriptionInfo) => void;
+}
+
+/** A router subscription in place (see SubscribeOptions.onSubscribed). */
+export interface SubscriptionInfo {
+  /** The router's subscription id (a new one on every session). */
+  readonly id: number;
+  readonly topic: string;
 }
 
 /** One EVENT received on a subscription. */

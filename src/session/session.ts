@@ -1,3 +1,4 @@
+import { asSerializationError } from '../codec/codec.js';
 import { CloseReason, ErrorUri } from '../protocol/error-uris.js';
 import { WampConnectionError, WampError } from '../protocol/errors.js';
 import { RequestIdCounter } from '../protocol/ids.js';
@@ -73,19 +74,25 @@ export class Session {
 
   /**
    * Sends HELLO; resolves on WELCOME, rejects with a WampError on ABORT, and with a
-   * WampConnectionError (closing the connection) when no answer comes within `timeoutMs`.
+   * WampConnectionError `timeout` (dropping the connection) when no answer comes within
+   * `timeoutMs` (0: no limit).
    */
-  open(timeoutMs: number): Promise<SessionInfo> {
+  open(timeoutMs: number, timeoutMessage = `the router did not answer HELLO within ${timeoutMs} ms`): Promise<SessionInfo> {
     return new Promise<SessionInfo>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.end(new WampConnectionError(`the router did not answer HELLO within ${timeoutMs} ms`));
-        this.transport.close(1000);
-      }, timeoutMs);
+      const timer = timeoutMs > 0 ? setTimeout(() => {
+        this.end(new WampConnectionError('timeout', timeoutMessage));
+        this.transport.abort('no WELCOME');
+      }, timeoutMs) : undefined;
       this.opening = {
         resolve: (info) => { clearTimeout(timer); resolve(info); },
         reject: (error) => { clearTimeout(timer); reject(error); },
       };
-      this.transport.send([MessageType.HELLO, this.options.realm, { roles: this.options.roles, agent: this.options.agent }]);
+      try {
+        this.transport.send([MessageType.HELLO, this.options.realm, { roles: this.options.roles, agent: this.options.agent }]);
+      } catch (error) {
+        this.end(error instanceof Error ? error : new Error(String(error)));
+        this.transport.abort('HELLO could not be sent');
+      }
     });
   }
 
@@ -95,15 +102,32 @@ export class Session {
    * payload that cannot be serialized throws here and leaves no gap in the sequence.
    */
   sendRequest(build: (requestId: number) => readonly unknown[]): number {
+    this.assertOpen();
     const requestId = this.requestIds.peek();
-    this.transport.send(build(requestId));
+    let message: readonly unknown[];
+    try {
+      message = build(requestId);
+    } catch (error) {
+      throw asSerializationError(error); // the payload could not even be read
+    }
+    this.transport.send(message);
     this.requestIds.next();
     return requestId;
   }
 
-  /** Sends a message; throws SerializationError (nothing sent) if it cannot be encoded. */
+  /**
+   * Sends a message; throws (nothing sent) SerializationError if it cannot be encoded, WampError
+   * payload_size_exceeded if it is too large, and the session's WampConnectionError once it ended.
+   */
   send(message: readonly unknown[]): void {
+    this.assertOpen();
     this.transport.send(message);
+  }
+
+  /** Operations find out here, not by silence, that the session is gone. */
+  private assertOpen(): void {
+    if (this.state === 'established') return;
+    throw this.closeError ?? new WampConnectionError('closed', `the session is ${this.state}`);
   }
 
   /** Whether the router announced `feature` for `role` (dealer or broker) in WELCOME. */
@@ -128,31 +152,36 @@ export class Session {
     else this.closeListeners.push(listener);
   }
 
-  /** GOODBYE handshake (§4.5); resolves when the router answered or after goodbyeTimeout. */
-  close(reason: string = CloseReason.closeRealm): Promise<void> {
+  /**
+   * GOODBYE handshake (§4.5); resolves when the router answered or after goodbyeTimeout (then
+   * the connection is dropped). Pending operations fail with `error` (default: code `closed`).
+   */
+  close(reason: string = CloseReason.closeRealm, error: Error = new WampConnectionError('closed', 'session closed by the client')): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();
     this.closedDeliberately = true;
     if (this.state !== 'established') {
-      this.end(new WampConnectionError('session closed by the client before it was established'));
-      this.transport.close(1000);
+      this.end(error);
+      this.transport.abort('closed before the session was established');
       return Promise.resolve();
     }
     this.state = 'shutting-down';
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(finish, this.options.goodbyeTimeout);
+      const timer = setTimeout(() => finish(false), this.options.goodbyeTimeout);
       const self = this;
-      function finish(): void {
+      function finish(answered: boolean): void {
         clearTimeout(timer);
         self.goodbyeAnswered = undefined;
-        self.end(new WampConnectionError('session closed by the client'));
-        self.transport.close(1000);
+        self.end(error);
+        // A router that did not answer GOODBYE would not answer the closing handshake either.
+        if (answered) self.transport.close(1000);
+        else self.transport.abort('no answer to GOODBYE');
         resolve();
       }
-      this.goodbyeAnswered = finish;
+      this.goodbyeAnswered = () => finish(true);
       try {
         this.transport.send([MessageType.GOODBYE, {}, reason]);
       } catch {
-        finish();
+        finish(false);
       }
     });
   }
@@ -163,19 +192,24 @@ export class Session {
     try {
       this.transport.send([MessageType.ABORT, { message }, ErrorUri.protocolViolation]);
     } catch { /* the transport may already be gone */ }
-    this.end(new WampError(ErrorUri.protocolViolation, { message: `protocol violation: ${message}`, details: { message } }));
+    this.end(new WampConnectionError('protocol-violation', `protocol violation: ${message}`, { reason: ErrorUri.protocolViolation, details: { message } }));
     this.transport.close(1002, 'protocol violation');
   }
 
   private receive(raw: unknown): void {
     if (this.state === 'closed') return;
-    let message: WampMessage;
     try {
-      message = validateMessage(raw, 'client');
+      this.dispatch(raw);
     } catch (error) {
-      if (error instanceof ProtocolViolation) return this.protocolViolation(error.message);
-      throw error;
+      // Nothing a router sends may throw out of the socket's event handler (that would crash
+      // a Node process): whatever could not be handled ends this session like a bad frame.
+      const text = error instanceof Error ? error.message : String(error);
+      this.protocolViolation(error instanceof ProtocolViolation ? text : `a message could not be handled: ${text}`);
     }
+  }
+
+  private dispatch(raw: unknown): void {
+    const message = validateMessage(raw, 'client');
     const type = message[0];
     switch (this.state) {
       case 'establishing':
@@ -198,7 +232,7 @@ export class Session {
       case MessageType.GOODBYE:
         return this.goodbyeFromRouter(message[1], message[2]);
       case MessageType.ABORT:
-        this.end(new WampError(message[2], { details: message[1], args: message[3], kwargs: message[4] }));
+        this.end(new WampConnectionError('router-closed', `the router aborted the session: ${describeReason(message[2], message[1])}`, { reason: message[2], details: message[1] }));
         return this.transport.close(1000);
       case MessageType.WELCOME:
       case MessageType.CHALLENGE:
@@ -240,13 +274,13 @@ export class Session {
     try {
       this.transport.send([MessageType.GOODBYE, {}, CloseReason.goodbyeAndOut]);
     } catch { /* ignore */ }
-    this.end(new WampError(reason, { details, message: `router closed the session: ${reason}` }));
+    this.end(new WampConnectionError('router-closed', `the router closed the session: ${describeReason(reason, details)}`, { reason, details }));
     this.transport.close(1000);
   }
 
   private transportClosed(code: number, reason: string): void {
     if (this.state === 'shutting-down') this.goodbyeAnswered?.();
-    this.end(new WampConnectionError(`connection lost (code ${code}${reason ? `: ${reason}` : ''})`, code));
+    this.end(new WampConnectionError('lost', `connection lost (code ${code}${reason ? `: ${reason}` : ''})`, { closeCode: code }));
   }
 
   /** Moves to closed once, failing the opening attempt and telling every role. */
@@ -259,4 +293,8 @@ export class Session {
     const listeners = this.closeListeners.splice(0);
     for (const listener of listeners) listener(error);
   }
+}
+
+function describeReason(reason: string, details: Dict): string {
+  return typeof details['message'] === 'string' ? `${reason} (${details['message']})` : reason;
 }

@@ -6,7 +6,7 @@ export interface TransportListener {
   onMessage(message: unknown): void;
   /** A frame the codec could not decode. */
   onDecodeError(error: Error): void;
-  /** The connection is gone; called once. */
+  /** The connection is gone (closed, dropped, or declared dead by the liveness check); called once. */
   onClose(code: number, reason: string): void;
 }
 
@@ -14,8 +14,15 @@ export interface TransportListener {
 export interface Transport {
   readonly codec: Codec;
   readonly isOpen: boolean;
-  /** Encodes and sends; throws SerializationError before anything is sent if it cannot encode. */
+  /**
+   * Encodes and sends. Throws before anything is sent: SerializationError if the message cannot
+   * be encoded, WampError `wamp.error.payload_size_exceeded` if it is over the size limit, and
+   * WampConnectionError if the connection is no longer open.
+   */
   send(message: readonly unknown[]): void;
+  /** Closes with the WebSocket closing handshake. */
   close(code?: number, reason?: string): void;
+  /** Drops the connection at once (no closing handshake) and reports onClose now. */
+  abort(reason: string): void;
   setListener(listener: TransportListener): void;
 }

@@ -1,25 +1,57 @@
-import WebSocket from 'isomorphic-ws';
-import { codecByName, type Codec, type SerializerName } from '../codec/index.js';
-import { WampConnectionError } from '../protocol/errors.js';
+import WebSocketImpl from 'isomorphic-ws';
+import { asSerializationError, codecByName, type Codec, type SerializerName } from '../codec/index.js';
+import { ErrorUri } from '../protocol/error-uris.js';
+import { WampConnectionError, WampError } from '../protocol/errors.js';
+import { LivenessCheck, type LivenessOptions } from './liveness.js';
 import type { Transport, TransportListener } from './transport.js';
 
+interface CloseEventLike { readonly code: number; readonly reason: string }
+interface MessageEventLike { readonly data: unknown }
+interface ErrorEventLike { readonly error?: unknown; readonly message?: string }
+
+/**
+ * The WebSocket rxwamp needs, described by shape so that the browser's WebSocket, `ws` and
+ * `isomorphic-ws` all fit without their type packages. Handlers take `never` so that each
+ * implementation's own event types are accepted.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  readonly protocol: string;
+  binaryType: string;
+  onopen: ((event: never) => unknown) | null;
+  onclose: ((event: never) => unknown) | null;
+  onerror: ((event: never) => unknown) | null;
+  onmessage: ((event: never) => unknown) | null;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
 /** The WebSocket class to use: the global one in browsers, `ws` in Node, or one supplied. */
-export type WebSocketConstructor = new (url: string, protocols: string[]) => WebSocket;
+export type WebSocketConstructor = new (url: string, protocols: string[]) => WebSocketLike;
+
+const OPEN = 1;
 
 export interface WebSocketTransportOptions {
   readonly url: string;
   /** Serializers in preference order; each is offered as its `wamp.2.*` subprotocol. */
   readonly serializers: readonly SerializerName[];
   readonly WebSocket?: WebSocketConstructor;
-  /** Give up opening after this many ms. */
-  readonly connectTimeout?: number;
+  /** Give up opening after this many ms (0: no limit). */
+  readonly connectTimeout: number;
+  /** Largest message sent or (where the WebSocket can enforce it) received, in bytes. */
+  readonly maxMessageSize: number;
+  readonly liveness: LivenessOptions;
+  /** Aborting it stops an opening in progress, which then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
-interface MessageEventLike { readonly data: unknown }
-interface NodeWebSocketEvents {
+/** Node's ws extras, absent in browsers. */
+interface NodeWebSocketExtras {
   on(event: 'message', listener: (data: Uint8Array & { toString(): string }, isBinary: boolean) => void): void;
+  on(event: 'error', listener: () => void): void;
+  terminate(): void;
+  _socket?: { cork?: unknown; uncork?: unknown };
 }
-interface CloseEventLike { readonly code: number; readonly reason: string }
 
 class WebSocketTransport implements Transport {
   private listener: TransportListener | undefined;
@@ -28,15 +60,17 @@ class WebSocketTransport implements Transport {
   private corked = false;
   /** Node's TCP socket under `ws` (a private field of ws, absent in browsers, which batch on their own). */
   private readonly tcp: { cork(): void; uncork(): void } | undefined;
+  private readonly node: Partial<NodeWebSocketExtras>;
+  private readonly liveness: LivenessCheck;
 
-  constructor(private readonly socket: WebSocket, readonly codec: Codec) {
-    const tcp = (socket as unknown as { _socket?: { cork?: unknown; uncork?: unknown } })._socket;
+  constructor(private readonly socket: WebSocketLike, readonly codec: Codec, private readonly maxMessageSize: number, liveness: LivenessOptions) {
+    this.node = socket as unknown as Partial<NodeWebSocketExtras>;
+    const tcp = this.node._socket;
     this.tcp = typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function' ? tcp as { cork(): void; uncork(): void } : undefined;
-    const nodeSocket = socket as unknown as Partial<NodeWebSocketEvents>;
-    if (typeof nodeSocket.on === 'function') {
+    if (typeof this.node.on === 'function') {
       // Node's ws: its own 'message' event hands over the Buffer without building a
       // MessageEvent per frame (the onmessage path does), which is measurable per result.
-      nodeSocket.on('message', (data, isBinary) => this.receive(isBinary ? data : data.toString()));
+      this.node.on('message', (data, isBinary) => this.receive(isBinary ? data : data.toString()));
     } else {
       socket.onmessage = (event: MessageEventLike) => {
         const frame = toFrame(event.data);
@@ -45,12 +79,14 @@ class WebSocketTransport implements Transport {
       };
     }
     socket.onclose = (event: CloseEventLike) => this.closedBySocket(event.code, event.reason);
-    // An error is always followed by close; the close carries what the session needs.
-    socket.onerror = () => undefined;
+    // An error is always followed by close, which carries what the session needs. The handler
+    // stays attached for the socket's whole life: ws throws an 'error' that has no listener.
+    socket.onerror = ignore;
+    this.liveness = new LivenessCheck(socket, liveness, (reason) => this.abort(reason));
   }
 
   get isOpen(): boolean {
-    return !this.closed && this.socket.readyState === WebSocket.OPEN;
+    return !this.closed && this.socket.readyState === OPEN;
   }
 
   setListener(listener: TransportListener): void {
@@ -58,8 +94,14 @@ class WebSocketTransport implements Transport {
   }
 
   send(message: readonly unknown[]): void {
-    const frame = this.codec.encode(message);
-    if (!this.isOpen) return;
+    const frame = encode(this.codec, message);
+    const size = typeof frame === 'string' ? utf8Length(frame, this.maxMessageSize) : frame.byteLength;
+    if (size > this.maxMessageSize) {
+      throw new WampError(ErrorUri.payloadSizeExceeded, {
+        message: `${ErrorUri.payloadSizeExceeded}: the message is ${size} bytes, over maxMessageSize ${this.maxMessageSize}`,
+      });
+    }
+    if (!this.isOpen) throw new WampConnectionError('lost', 'the connection is no longer open');
     // Node (ws): keep the TCP socket corked until this job's microtasks are done, so messages
     // sent in one burst (a window of calls, a stream of YIELDs) leave in one writev instead of
     // one syscall each. Nothing waits longer than the current microtask checkpoint.
@@ -77,20 +119,34 @@ class WebSocketTransport implements Transport {
 
   close(code = 1000, reason = ''): void {
     if (this.closed) return;
+    this.liveness.stop();
     try {
       this.socket.close(code, reason);
     } catch {
-      this.socket.close();
+      this.abort('the WebSocket refused to close');
     }
+  }
+
+  abort(reason: string): void {
+    if (this.closed) return;
+    this.liveness.stop();
+    // ws: terminate destroys the TCP socket at once; browsers only have close(), whose
+    // handshake we do not wait for: the session is told now either way.
+    try {
+      if (typeof this.node.terminate === 'function') this.node.terminate();
+      else this.socket.close(4000, reason.slice(0, 120));
+    } catch { /* already gone */ }
+    this.closedBySocket(1006, reason);
   }
 
   private receive(frame: string | Uint8Array): void {
     if (this.closed) return;
+    this.liveness.heard();
     let decoded: unknown;
     try {
       decoded = this.codec.decode(frame);
     } catch (error) {
-      this.listener?.onDecodeError(error as Error);
+      this.listener?.onDecodeError(error instanceof Error ? error : new Error(String(error)));
       return;
     }
     this.listener?.onMessage(decoded);
@@ -99,8 +155,34 @@ class WebSocketTransport implements Transport {
   private closedBySocket(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.liveness.stop();
     this.listener?.onClose(code, reason);
   }
+}
+
+function ignore(): void { /* see the onerror comment */ }
+
+/** Encodes, turning whatever a codec or a hostile value throws into a SerializationError. */
+function encode(codec: Codec, message: readonly unknown[]): string | Uint8Array {
+  try {
+    return codec.encode(message);
+  } catch (error) {
+    throw asSerializationError(error);
+  }
+}
+
+/** UTF-8 length of a string, counted only when it could be over `limit` (a code unit is at most 3 bytes). */
+function utf8Length(text: string, limit: number): number {
+  if (text.length * 3 <= limit) return text.length;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) { bytes += 4; i++; }
+    else bytes += 3;
+  }
+  return bytes;
 }
 
 /** What browsers (and ws's onmessage shim) hand over, as a frame the codec reads. */
@@ -120,55 +202,75 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 
 /**
  * Opens a WebSocket offering the serializers' subprotocols in preference order and resolves
- * once it is open with the serializer the router chose; fails with WampConnectionError when
- * the connection cannot be made or the router chose no subprotocol (or one not offered).
+ * once it is open with the serializer the router chose. Rejects with WampConnectionError when
+ * the connection cannot be made (`connect-failed`), does not open in time (`timeout`) or the
+ * router chose no subprotocol (or one not offered); with the signal's reason when aborted.
+ * Whatever happens, the socket is either handed over or closed, with an error listener kept.
  */
 export function openWebSocket(options: WebSocketTransportOptions): Promise<Transport> {
-  const codecs = options.serializers.map(codecByName);
+  let codecs: Codec[];
+  try {
+    codecs = options.serializers.map(codecByName);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   if (codecs.length === 0) return Promise.reject(new TypeError('at least one serializer is required'));
   const offered = codecs.map((codec) => codec.subprotocol);
-  const Impl = options.WebSocket ?? (WebSocket as unknown as WebSocketConstructor);
+  const Impl = options.WebSocket ?? (WebSocketImpl as unknown as new (url: string, protocols: string[], nodeOptions: object) => WebSocketLike);
+  const { url, signal } = options;
+  if (signal?.aborted) return Promise.reject(signal.reason);
 
   return new Promise<Transport>((resolve, reject) => {
-    let socket: WebSocket;
+    let socket: WebSocketLike;
     try {
-      socket = new Impl(options.url, offered);
+      // The third argument is ws's (Node): cap what a router may send. Browsers ignore it.
+      socket = new (Impl as new (url: string, protocols: string[], nodeOptions: object) => WebSocketLike)(url, offered, { maxPayload: options.maxMessageSize });
     } catch (error) {
-      reject(new WampConnectionError(`cannot open WebSocket to ${options.url}: ${(error as Error).message}`, undefined, error));
+      reject(new WampConnectionError('connect-failed', `cannot open a WebSocket to ${url}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
       return;
     }
     // Browsers default to Blob; we decode from bytes.
-    if ((socket.binaryType as string) === 'blob') socket.binaryType = 'arraybuffer';
+    if (socket.binaryType === 'blob') socket.binaryType = 'arraybuffer';
     let settled = false;
-    const timer = options.connectTimeout
-      ? setTimeout(() => fail(new WampConnectionError(`connecting to ${options.url} timed out after ${options.connectTimeout} ms`)), options.connectTimeout)
+    const timer = options.connectTimeout > 0
+      ? setTimeout(() => fail(new WampConnectionError('timeout', `connecting to ${url} timed out after ${options.connectTimeout} ms`)), options.connectTimeout)
       : undefined;
-    const fail = (error: Error) => {
-      if (settled) return;
+    const onAbort = () => fail(signal!.reason as Error);
+    signal?.addEventListener('abort', onAbort);
+    const finish = () => {
       settled = true;
       clearTimeout(timer);
-      socket.onopen = socket.onclose = socket.onerror = null;
-      try { socket.close(); } catch { /* already closing */ }
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (error: Error) => {
+      if (settled) return;
+      finish();
+      socket.onopen = socket.onclose = null;
+      socket.onerror = ignore; // closing a connecting ws emits 'error': it must have a listener
+      const node = socket as unknown as Partial<NodeWebSocketExtras>;
+      try {
+        if (typeof node.terminate === 'function') node.terminate();
+        else socket.close();
+      } catch { /* already closing */ }
       reject(error);
     };
     let lastError: unknown;
-    socket.onerror = (event: { error?: unknown; message?: string }) => { lastError = event.error ?? event.message; };
+    socket.onerror = (event: ErrorEventLike) => { lastError = event.error ?? event.message; };
     socket.onclose = (event: CloseEventLike) => {
       const why = lastError instanceof Error ? lastError.message : event.reason || `close code ${event.code}`;
-      fail(new WampConnectionError(`cannot connect to ${options.url}: ${why}`, event.code, lastError));
+      fail(new WampConnectionError('connect-failed', `cannot connect to ${url}: ${why}`, { closeCode: event.code, cause: lastError }));
     };
     socket.onopen = () => {
       if (settled) return;
       const codec = codecs.find((candidate) => candidate.subprotocol === socket.protocol);
       if (!codec) {
-        fail(new WampConnectionError(socket.protocol
+        fail(new WampConnectionError('connect-failed', socket.protocol
           ? `router chose subprotocol "${socket.protocol}", which was not offered (${offered.join(', ')})`
           : `router chose no WebSocket subprotocol (offered ${offered.join(', ')})`));
         return;
       }
-      settled = true;
-      clearTimeout(timer);
-      resolve(new WebSocketTransport(socket, codec));
+      finish();
+      resolve(new WebSocketTransport(socket, codec, options.maxMessageSize, options.liveness));
     };
   });
 }

@@ -1,0 +1,62 @@
+import { Callee } from '../roles/callee.js';
+import { Caller } from '../roles/caller.js';
+import { Publisher } from '../roles/publisher.js';
+import { Subscriber } from '../roles/subscriber.js';
+import { Session } from '../session/session.js';
+import { openWebSocket } from '../transport/websocket.js';
+import type { ResolvedOptions } from './options.js';
+
+/** One joined session and the roles working on it. */
+export interface ActiveSession {
+  readonly session: Session;
+  readonly caller: Caller;
+  readonly callee: Callee;
+  readonly publisher: Publisher;
+  readonly subscriber: Subscriber;
+}
+
+/**
+ * One connection attempt: opens the WebSocket and joins the realm within one `connectTimeout`
+ * deadline for both. Aborting `signal` drops whatever is open and rejects with its reason.
+ */
+export async function openSession(options: ResolvedOptions, signal: AbortSignal): Promise<ActiveSession> {
+  const deadline = Date.now() + options.connectTimeout;
+  const transport = await openWebSocket({
+    url: options.url,
+    serializers: options.serializers,
+    connectTimeout: options.connectTimeout,
+    maxMessageSize: options.maxMessageSize,
+    liveness: { pingInterval: options.pingInterval, pongTimeout: options.pongTimeout, idleTimeout: options.idleTimeout },
+    signal,
+    ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
+  });
+  const session = new Session(transport, {
+    realm: options.realm,
+    agent: options.agent,
+    goodbyeTimeout: options.goodbyeTimeout,
+    roles: {
+      caller: { features: Caller.features },
+      callee: { features: Callee.features },
+      publisher: { features: Publisher.features },
+      subscriber: { features: Subscriber.features },
+    },
+  });
+  const active: ActiveSession = {
+    session,
+    caller: new Caller(session),
+    callee: new Callee(session),
+    publisher: new Publisher(session),
+    subscriber: new Subscriber(session),
+  };
+  const abort = () => void session.close(undefined, signal.reason as Error);
+  if (signal.aborted) abort();
+  signal.addEventListener('abort', abort);
+  try {
+    // What is left of the one deadline (at least 1 ms, so the HELLO still gets its chance); 0: no limit.
+    await session.open(options.connectTimeout > 0 ? Math.max(1, deadline - Date.now()) : 0,
+      `the router did not answer HELLO within connectTimeout (${options.connectTimeout} ms)`);
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
+  return active;
+}

@@ -1,0 +1,92 @@
+/**
+ * Notices a connection that stays open but carries nothing: a frozen router, a dead NAT entry,
+ * a proxy that stopped forwarding. TCP alone may take many minutes to tell.
+ */
+export interface LivenessOptions {
+  /** Send a WebSocket ping this often (ms) where the WebSocket can (Node's ws); 0 disables. */
+  readonly pingInterval: number;
+  /** A ping not answered by a pong within this many ms means the connection is dead. */
+  readonly pongTimeout: number;
+  /** No frame at all (messages, pongs) for this many ms means the connection is dead; 0 disables. */
+  readonly idleTimeout: number;
+}
+
+/** The part of Node's ws that pings; browsers expose none of it. */
+interface PingingSocket {
+  ping(): void;
+  on(event: 'pong', listener: () => void): void;
+}
+
+/**
+ * Runs the ping/pong and idle checks of one connection and calls `dead` once when a deadline
+ * passes. `heard()` is called for every incoming frame: it only sets a flag, so the per-message
+ * cost is one store (the idle check looks at the flag on its own tick).
+ */
+export class LivenessCheck {
+  private heardSinceTick = true;
+  private readonly timers: Array<ReturnType<typeof setInterval>> = [];
+  private pongDeadline: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+
+  constructor(socket: unknown, options: LivenessOptions, private readonly dead: (reason: string) => void) {
+    const pinging = asPingingSocket(socket);
+    if (pinging && options.pingInterval > 0) {
+      pinging.on('pong', () => this.pong());
+      this.every(options.pingInterval, () => this.ping(pinging, options.pongTimeout));
+    }
+    if (options.idleTimeout > 0) {
+      this.every(options.idleTimeout, () => {
+        if (!this.heardSinceTick) return this.fail(`nothing received for ${options.idleTimeout} ms`);
+        this.heardSinceTick = false;
+      });
+    }
+  }
+
+  heard(): void {
+    this.heardSinceTick = true;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    clearTimeout(this.pongDeadline);
+    this.pongDeadline = undefined;
+  }
+
+  private ping(socket: PingingSocket, pongTimeout: number): void {
+    if (this.pongDeadline !== undefined) return; // the previous ping is still within its deadline
+    try {
+      socket.ping();
+    } catch {
+      return; // the socket is closing; its close event follows
+    }
+    this.pongDeadline = unref(setTimeout(() => this.fail(`no pong within ${pongTimeout} ms`), pongTimeout));
+  }
+
+  private pong(): void {
+    this.heardSinceTick = true;
+    clearTimeout(this.pongDeadline);
+    this.pongDeadline = undefined;
+  }
+
+  private every(ms: number, tick: () => void): void {
+    this.timers.push(unref(setInterval(tick, ms)));
+  }
+
+  private fail(reason: string): void {
+    if (this.stopped) return;
+    this.stop();
+    this.dead(reason);
+  }
+}
+
+function asPingingSocket(socket: unknown): PingingSocket | undefined {
+  const candidate = socket as Partial<PingingSocket> | undefined;
+  return typeof candidate?.ping === 'function' && typeof candidate.on === 'function' ? candidate as PingingSocket : undefined;
+}
+
+/** Liveness timers must not keep a Node process alive on their own (the socket does that). */
+function unref<T>(timer: T): T {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
