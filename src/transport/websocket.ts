@@ -78,10 +78,14 @@ class WebSocketTransport implements Transport {
         else this.receive(frame);
       };
     }
-    socket.onclose = (event: CloseEventLike) => this.closedBySocket(event.code, event.reason);
-    // An error is always followed by close, which carries what the session needs. The handler
-    // stays attached for the socket's whole life: ws throws an 'error' that has no listener.
-    socket.onerror = ignore;
+    // An error is always followed by close; its text (e.g. ws's "Max payload size exceeded")
+    // becomes the close reason when the close itself has none. The handler stays attached for
+    // the socket's whole life: ws throws an 'error' that has no listener.
+    let lastError = '';
+    socket.onerror = (event: ErrorEventLike) => {
+      lastError = event.error instanceof Error ? event.error.message : typeof event.message === 'string' ? event.message : '';
+    };
+    socket.onclose = (event: CloseEventLike) => this.closedBySocket(event.code, event.reason || lastError);
     this.liveness = new LivenessCheck(socket, liveness, (reason) => this.abort(reason));
   }
 
