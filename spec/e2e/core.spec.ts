@@ -1,14 +1,20 @@
 import { expect } from 'chai';
-import { concat, defer, firstValueFrom, interval, lastValueFrom, Observable, of, take, takeUntil, timer, toArray } from 'rxjs';
-import { final, payload, WampClient, WampError, type CallResult, type Registration } from '../../src/index.js';
+import { concat, defer, finalize, firstValueFrom, interval, lastValueFrom, Observable, of, take, takeUntil, timer, toArray, type Subscription } from 'rxjs';
+import { final, payload, ready, WampClient, WampError, type CallResult, type Registration, type WampEvent } from '../../src/index.js';
 import { autobahn, connectAutobahn } from '../helpers/autobahn-peer.js';
 import { connectWampy, type WampyCallResult } from '../helpers/wampy-peer.js';
 import { ROUTERS, type RunningRouter } from '../helpers/routers.js';
 
-/** Subscribes and resolves once REGISTERED arrived; the registration lasts until `stop()`. */
-function registered(registration: Observable<Registration>): Promise<{ stop(): void }> {
+/** Resolves once REGISTERED arrived; the registration lasts until `stop()` (rxwamp's `ready`). */
+async function registered(registration: Observable<Registration>): Promise<{ stop(): void }> {
+  const held = await ready(registration);
+  return { stop: () => held.unsubscribe() };
+}
+
+/** Subscribes to a topic and resolves once the router subscription is in place (onSubscribed). */
+function subscribed(client: WampClient, topic: string, onEvent: (event: WampEvent) => void): Promise<Subscription> {
   return new Promise((resolve, reject) => {
-    const subscription = registration.subscribe({ next: () => resolve({ stop: () => subscription.unsubscribe() }), error: reject });
+    const subscription: Subscription = client.topic$(topic, { onSubscribed: () => resolve(subscription) }).subscribe({ next: onEvent, error: reject });
   });
 }
 
@@ -166,8 +172,12 @@ for (const fixture of ROUTERS) {
           const seen = await lastValueFrom(caller.call$('com.myapp.endless', [], {}, { cancelMode: mode }).pipe(take(2), toArray()));
           expect(seen.map((r) => r.args[0])).to.deep.equal([0, 1]);
           if (mode === 'skip') {
-            await new Promise((resolve) => setTimeout(resolve, 60));
+            // A call to the same callee after the CANCEL: the router handled the CANCEL first,
+            // so an INTERRUPT (there must be none) would have reached the callee before it.
+            const ping = await registered(callee.register('com.myapp.endless_ping', () => 'pong'));
+            expect((await firstValueFrom(caller.call$('com.myapp.endless_ping'))).args).to.deep.equal(['pong']);
             expect(tornDown).to.equal(0);
+            ping.stop();
           } else {
             await until(() => tornDown === 1);
           }
@@ -188,12 +198,15 @@ for (const fixture of ROUTERS) {
     } else {
       it('unsubscribing call$ sends CANCEL, which this router ignores: the call simply ends for the caller', async () => {
         const callee = newClient();
-        const registration = await registered(callee.registerStream('com.myapp.ignored_cancel', () => interval(5).pipe(take(20))));
+        let streamsEnded = 0;
+        const registration = await registered(callee.registerStream('com.myapp.ignored_cancel', () => interval(5).pipe(take(20), finalize(() => { streamsEnded++; }))));
         const caller = newClient();
         const seen = await lastValueFrom(caller.call$('com.myapp.ignored_cancel').pipe(take(2), toArray()));
         expect(seen.map((r) => r.args[0])).to.deep.equal([0, 1]);
-        // Late results for the cancelled call are dropped; the session keeps working.
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        // Late results for the cancelled call are dropped; the session keeps working. The callee
+        // streamed to its end; a round trip on its connection then follows its last YIELD.
+        await until(() => streamsEnded === 1);
+        await firstValueFrom(callee.call$('com.myapp.nobody_home')).catch(() => undefined);
         const again = await firstValueFrom(caller.call$('com.myapp.ignored_cancel').pipe(take(1)));
         expect(again.args).to.deep.equal([0]);
         registration.stop();
@@ -205,7 +218,8 @@ for (const fixture of ROUTERS) {
       const registration = await registered(callee.register('com.myapp.temporary', () => 'here'));
       expect((await firstValueFrom(newClient().call$('com.myapp.temporary'))).args).to.deep.equal(['here']);
       registration.stop();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The callee's own next request is handled after its UNREGISTER (one connection, in order).
+      await firstValueFrom(callee.call$('com.myapp.nobody_home')).catch(() => undefined);
       const error = await firstValueFrom(newClient().call$('com.myapp.temporary')).catch((e: unknown) => e);
       expect((error as WampError).uri).to.equal('wamp.error.no_such_procedure');
     });
@@ -213,9 +227,7 @@ for (const fixture of ROUTERS) {
     it('rxwamp publish → rxwamp topic$ subscribers, with acknowledge', async () => {
       const subscriber = newClient();
       const received: unknown[][] = [];
-      const subscription = subscriber.topic$('com.myapp.news').subscribe((event) => received.push(event.args));
-      await until(() => subscriber.session !== undefined);
-      await new Promise((resolve) => setTimeout(resolve, 50)); // SUBSCRIBED
+      const subscription = await subscribed(subscriber, 'com.myapp.news', (event) => received.push(event.args));
       const publisher = newClient();
       const ack = await publisher.publish('com.myapp.news', ['first'], {}, { acknowledge: true });
       expect(ack?.id).to.be.a('number');
@@ -228,9 +240,7 @@ for (const fixture of ROUTERS) {
     it('an autobahn-js publisher reaches an rxwamp subscriber; an rxwamp publisher reaches a wampy subscriber', async () => {
       const subscriber = newClient();
       const received: unknown[] = [];
-      const subscription = subscriber.topic$('com.myapp.ab_news').subscribe((event) => received.push([event.args, event.kwargs]));
-      await until(() => subscriber.session !== undefined);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const subscription = await subscribed(subscriber, 'com.myapp.ab_news', (event) => received.push([event.args, event.kwargs]));
       const ab = await connectAutobahn(router.url, router.realm);
       await ab.session.publish('com.myapp.ab_news', ['from autobahn'], { k: 1 }, { acknowledge: true });
       await until(() => received.length === 1);

@@ -131,7 +131,7 @@ describe('wire: connection state, reconnect and restore', () => {
     client.registerStream('com.myapp.free', () => NEVER).subscribe({ next: (r) => kept.push(r.id) });
     for (let i = 0; i < 2; i++) {
       const [, id] = await peer.next(64);
-      peer.send([65, id, 100 + id]);
+      peer.send([65, id, 100 + (id as number)]);
     }
     await until(() => kept.length === 1);
     peer.dropConnection();
