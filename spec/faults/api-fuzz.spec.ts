@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { WampClient, WampError } from '../../src/index.js';
 import { ScriptedPeer, settle, type Frame } from '../helpers/scripted-peer.js';
+import { seededRandom } from '../router/fuzz-frames.js';
 
 /**
  * Throws random procedures, args, kwargs and options at every operation, on a connected and on
@@ -15,19 +16,7 @@ const CASES = 1_000;
 const MAX_MESSAGE_SIZE = 64 * 1024;
 const BARRIER = 'com.fuzz.barrier';
 
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = random(SEED);
+const rand = seededRandom(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
 
 const huge = 'x'.repeat(20 * 1024 * 1024);
