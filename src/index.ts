@@ -11,6 +11,6 @@ export type { InvocationHandler, StreamHandler } from './roles/callee.js';
 export { final, Final, payload, Payload } from './roles/payload.js';
 export { WampError, WampConnectionError, type ConnectionErrorCode } from './protocol/errors.js';
 export { ErrorUri, CloseReason } from './protocol/error-uris.js';
-export { SerializationError, type SerializerName } from './codec/codec.js';
+export { SerializationError, type Serializer, type SerializerName } from './codec/codec.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport/websocket.js';
 export type { Args, Dict } from './protocol/messages.js';

@@ -2,6 +2,7 @@
 import type { Subscription } from 'rxjs';
 import type { SerializerName } from '../../src/codec/index.js';
 import { WampClient } from '../../src/index.js';
+import { serializer as serializerEntry } from '../../spec/helpers/serializers.js';
 import { ECHO_PROCEDURE, ignoreError, REALM, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
 import { runClient, type BenchAdapter } from './driver.js';
 
@@ -11,7 +12,7 @@ class RxwampAdapter implements BenchAdapter {
   private readonly held: Subscription[] = [];
 
   async connect(url: string, serializer: SerializerName): Promise<void> {
-    this.client = new WampClient({ url, realm: REALM, serializers: [serializer] });
+    this.client = new WampClient({ url, realm: REALM, serializers: [serializerEntry(serializer)] });
     await this.client.connect();
   }
 

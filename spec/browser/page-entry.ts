@@ -4,6 +4,7 @@
  */
 import { concat, lastValueFrom, Observable, of, take, toArray } from 'rxjs';
 import { final, WampClient, type SerializerName } from '../../src/index.js';
+import { serializer as serializerEntry } from '../helpers/serializers.js';
 
 interface Report {
   readonly progress: Array<[boolean, unknown]>;
@@ -13,8 +14,8 @@ interface Report {
 }
 
 async function scenario(url: string, serializer: SerializerName): Promise<Report> {
-  const callee = new WampClient({ url, realm: 'realm1', serializers: [serializer] });
-  const caller = new WampClient({ url, realm: 'realm1', serializers: [serializer] });
+  const callee = new WampClient({ url, realm: 'realm1', serializers: [serializerEntry(serializer)] });
+  const caller = new WampClient({ url, realm: 'realm1', serializers: [serializerEntry(serializer)] });
   let tornDown = false;
   const registrations = [
     callee.registerStream('com.browser.longop', ([n]) => concat(of(0, 1, 2).pipe(take(n as number)), of(final(n)))),

@@ -4,6 +4,7 @@ import { final, payload, ready, WampClient, WampError, type CallResult, type Reg
 import { autobahn, connectAutobahn } from '../helpers/autobahn-peer.js';
 import { connectWampy, type WampyCallResult } from '../helpers/wampy-peer.js';
 import { ROUTERS, type RunningRouter } from '../helpers/routers.js';
+import { serializer as serializerEntry } from '../helpers/serializers.js';
 
 /** Resolves once REGISTERED arrived; the registration lasts until `stop()` (rxwamp's `ready`). */
 async function registered(registration: Observable<Registration>): Promise<{ stop(): void }> {
@@ -37,7 +38,7 @@ for (const fixture of ROUTERS) {
     let router: RunningRouter;
     const clients: WampClient[] = [];
     const newClient = (serializer = fixture.serializers[0]!) => {
-      const client = new WampClient({ url: router.url, realm: router.realm, serializers: [serializer] });
+      const client = new WampClient({ url: router.url, realm: router.realm, serializers: [serializerEntry(serializer)] });
       clients.push(client);
       return client;
     };

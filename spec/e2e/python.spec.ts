@@ -4,6 +4,7 @@ import { final, payload, WampClient, type Registration, type WampEvent } from '.
 import type { Router } from '../../src/router/index.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
 import { fromPeerJson, usePythonPeers, type PeerEvent, type PythonPeer, type PythonSerializer } from '../helpers/python-peer.js';
+import { serializer as serializerEntry } from '../helpers/serializers.js';
 
 /** Subscribes and resolves once REGISTERED arrived; the registration lasts until `stop()`. */
 function registered(registration: Observable<Registration>): Promise<{ stop(): void }> {
@@ -78,7 +79,7 @@ describe('e2e with Autobahn|Python as the other peer (embedded router)', functio
   for (const serializer of SERIALIZERS) {
     describe(`over ${serializer}`, () => {
       const newClient = () => {
-        const client = new WampClient({ url: fixture.url, realm: fixture.realm, serializers: [serializer] });
+        const client = new WampClient({ url: fixture.url, realm: fixture.realm, serializers: [serializerEntry(serializer)] });
         clients.push(client);
         return client;
       };

@@ -4,6 +4,7 @@ import { final, WampClient, WampConnectionError, type ConnectionState, type Regi
 import { connectAutobahn, type AutobahnPeer } from '../helpers/autobahn-peer.js';
 import { startRouterProcess, stopAllRouterProcesses, type RouterKind, type RouterProcess } from '../helpers/router-process.js';
 import { until } from '../helpers/scripted-peer.js';
+import { serializer as serializerEntry } from '../helpers/serializers.js';
 
 /**
  * A router crash in the middle of work: the router runs in a child process and is SIGKILLed
@@ -30,7 +31,7 @@ for (const kind of ['embedded', 'fox'] as const) {
 
     it('fails every call with WampConnectionError lost, tears the invocations down, and restores registerStream and topic$ on the restarted router', async () => {
       router = await startRouterProcess({ kind });
-      app = new WampClient({ url: router.url, realm: router.realm, serializers: SERIALIZERS[kind], reconnect: { initialDelay: 100, maxAttempts: 50 } });
+      app = new WampClient({ url: router.url, realm: router.realm, serializers: SERIALIZERS[kind].map(serializerEntry), reconnect: { initialDelay: 100, maxAttempts: 50 } });
       const states: ConnectionState['status'][] = [];
       app.state$.subscribe((state) => states.push(state.status));
 

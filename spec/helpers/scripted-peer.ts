@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { codecByName, type Codec, type SerializerName } from '../../src/codec/index.js';
 import { WampClient } from '../../src/index.js';
+import { serializer as serializerEntry } from './serializers.js';
 
 export type Frame = unknown[];
 
@@ -159,7 +160,7 @@ export function describeWire(title: string, body: (t: WireContext) => void): voi
       t.restart = async (options = {}) => {
         await stop();
         t.peer = await ScriptedPeer.start({ serializer, ...options });
-        t.client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializer] });
+        t.client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(serializer)] });
       };
       beforeEach(() => t.restart());
       afterEach(stop);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { concat, firstValueFrom, NEVER, Observable, of, Subject, throwError } from 'rxjs';
 import { final, payload, WampClient, WampConnectionError, WampError, type Registration } from '../../src/index.js';
 import { describeWire, settle, until } from '../helpers/scripted-peer.js';
+import { serializer as serializerEntry } from '../helpers/serializers.js';
 
 
 describeWire('wire: callee', (t) => {
@@ -160,7 +161,7 @@ describeWire('wire: callee', (t) => {
   });
 
   it('tears running streams down when the session is lost, and registers again on the next session', async () => {
-    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [t.serializer], reconnect: { initialDelay: 10 } });
+    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], reconnect: { initialDelay: 10 } });
     let tornDown = 0;
     const emissions: Registration[] = [];
     const errors: unknown[] = [];
@@ -184,7 +185,7 @@ describeWire('wire: callee', (t) => {
   });
 
   it('without reconnect, a lost session errors the registration with WampConnectionError lost', async () => {
-    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [t.serializer], reconnect: false });
+    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], reconnect: false });
     const registrationError = new Promise<unknown>((resolve) => client.registerStream('com.myapp.forever', () => NEVER).subscribe({ error: resolve }));
     const [, requestId] = await t.peer.next(64);
     t.peer.send([65, requestId, 1000]);

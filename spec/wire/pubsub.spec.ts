@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { WampClient, WampConnectionError, WampError, type WampEvent } from '../../src/index.js';
 import { describeWire, settle, until } from '../helpers/scripted-peer.js';
+import { serializer as serializerEntry } from '../helpers/serializers.js';
 
 
 describeWire('wire: publish and subscribe', (t) => {
@@ -109,7 +110,7 @@ describeWire('wire: publish and subscribe', (t) => {
   });
 
   it('restores topic$ on the next session after the connection is lost, and errors it without reconnect', async () => {
-    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [t.serializer], reconnect: { initialDelay: 10 } });
+    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], reconnect: { initialDelay: 10 } });
     const events: unknown[] = [];
     const subscribed: number[] = [];
     const subscription = client.topic$('com.b', { onSubscribed: ({ id }) => subscribed.push(id) }).subscribe({ next: (e) => events.push(e.args), error: (e) => events.push(e) });
@@ -127,7 +128,7 @@ describeWire('wire: publish and subscribe', (t) => {
     subscription.unsubscribe();
     await client.close();
 
-    const once = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [t.serializer], reconnect: false });
+    const once = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], reconnect: false });
     const lost = new Promise((resolve) => once.topic$('com.c').subscribe({ error: resolve }));
     const [, id3] = await t.peer.next((frame) => frame[0] === 32 && frame[3] === 'com.c');
     t.peer.send([33, id3, 4]);

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { cbor } from '../../src/cbor.js';
 import { WampClient, WampConnectionError, WampError } from '../../src/index.js';
+import { msgpack } from '../../src/msgpack.js';
 import { describeWire, ScriptedPeer, settle } from '../helpers/scripted-peer.js';
+import { serializer as serializerEntry } from '../helpers/serializers.js';
 
 
 function failure(promise: Promise<unknown>): Promise<unknown> {
@@ -57,7 +60,7 @@ describeWire('wire: session', (t) => {
 
   it('gives up with WampConnectionError when the router never answers HELLO', async () => {
     await t.restart({ autoWelcome: false });
-    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [t.serializer], connectTimeout: 100 });
+    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], connectTimeout: 100 });
     const error = await failure(firstValueFrom(client.call$('com.myapp.x'))) as Error;
     expect(error).to.be.instanceOf(WampConnectionError);
     expect((error as WampConnectionError).code).to.equal('timeout');
@@ -159,9 +162,19 @@ describe('wire: subprotocol negotiation', () => {
   it('offers serializers in preference order and uses the one the router chose', async () => {
     let offered: string[] = [];
     const peer = await ScriptedPeer.start({ serializer: 'msgpack', chooseProtocol: (protocols) => { offered = [...protocols]; return 'wamp.2.msgpack'; } });
-    const client = new WampClient({ url: peer.url, realm: 'realm1' });
+    const client = new WampClient({ url: peer.url, realm: 'realm1', serializers: [cbor, msgpack, 'json'] });
     await client.connect();
     expect(offered).to.deep.equal(['wamp.2.cbor', 'wamp.2.msgpack', 'wamp.2.json']);
+    await client.close();
+    await peer.stop();
+  });
+
+  it('offers JSON alone by default (CBOR and MessagePack are imported, not bundled)', async () => {
+    let offered: string[] = [];
+    const peer = await ScriptedPeer.start({ serializer: 'json', chooseProtocol: (protocols) => { offered = [...protocols]; return 'wamp.2.json'; } });
+    const client = new WampClient({ url: peer.url, realm: 'realm1' });
+    await client.connect();
+    expect(offered).to.deep.equal(['wamp.2.json']);
     await client.close();
     await peer.stop();
   });
@@ -186,10 +199,10 @@ describe('wire: subprotocol negotiation', () => {
     expect(error.message).to.match(/cannot connect/);
   });
 
-  it('rejects an unknown serializer name with a TypeError', async () => {
-    const client = new WampClient({ url: 'ws://127.0.0.1:1/ws', realm: 'realm1', serializers: ['xml' as 'json'] });
-    const error = await failure(client.connect()) as Error;
-    expect(error).to.be.instanceOf(TypeError);
-    expect(error.message).to.match(/unknown serializer "xml"/);
+  it('rejects an unknown serializer, and names the import for "cbor" and "msgpack", with a TypeError', () => {
+    const make = (name: string) => () => new WampClient({ url: 'ws://127.0.0.1:1/ws', realm: 'realm1', serializers: [name as 'json'] });
+    expect(make('xml')).to.throw(TypeError, /unknown serializer "xml"/);
+    expect(make('cbor')).to.throw(TypeError, /import \{ cbor \} from 'rxwamp\/cbor'/);
+    expect(make('msgpack')).to.throw(TypeError, /import \{ msgpack \} from 'rxwamp\/msgpack'/);
   });
 });

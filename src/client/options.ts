@@ -1,4 +1,5 @@
-import type { SerializerName } from '../codec/codec.js';
+import type { Codec, Serializer } from '../codec/codec.js';
+import { jsonCodec } from '../codec/json.js';
 import type { WebSocketConstructor } from '../transport/websocket.js';
 
 /** Randomized exponential backoff between reconnection attempts (defaults like autobahn-js's). */
@@ -21,10 +22,12 @@ export interface WampClientOptions {
   /** The realm to join. */
   readonly realm: string;
   /**
-   * Serializers to offer, in preference order; the router picks one.
-   * Default `['cbor', 'msgpack', 'json']`.
+   * Serializers to offer, in preference order; the router picks one. `'json'` is built in;
+   * CBOR and MessagePack are imported from `rxwamp/cbor` and `rxwamp/msgpack`, so an app that
+   * does not use them does not ship them: `serializers: [cbor, msgpack, 'json']`.
+   * Default `['json']`.
    */
-  readonly serializers?: readonly SerializerName[];
+  readonly serializers?: readonly (Serializer | 'json')[];
   /** HELLO.Details.agent. Default `rxwamp/<version>`. */
   readonly agent?: string;
   /** Give up opening the WebSocket and joining the realm (one deadline for both) after this many ms. Default 10000. */
@@ -49,14 +52,14 @@ export interface WampClientOptions {
   readonly WebSocket?: WebSocketConstructor;
 }
 
-export const DEFAULT_SERIALIZERS: readonly SerializerName[] = ['cbor', 'msgpack', 'json'];
+export const DEFAULT_SERIALIZERS: readonly 'json'[] = ['json'];
 export const VERSION = '0.1.0';
 
 /** Every option with its default filled in, read once from what the application passed. */
 export interface ResolvedOptions {
   readonly url: string;
   readonly realm: string;
-  readonly serializers: readonly SerializerName[];
+  readonly serializers: readonly Codec[];
   readonly agent: string;
   readonly connectTimeout: number;
   readonly goodbyeTimeout: number;
@@ -77,6 +80,7 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
   if (typeof realm !== 'string' || realm.length === 0) throw new TypeError('options.realm must be a realm URI');
   const serializers: unknown = options.serializers ?? DEFAULT_SERIALIZERS;
   if (!Array.isArray(serializers) || serializers.length === 0) throw new TypeError('options.serializers must be a non-empty list');
+  const codecs = (serializers as unknown[]).map(resolveSerializer);
   const agent: unknown = options.agent ?? `rxwamp/${VERSION}`;
   if (typeof agent !== 'string') throw new TypeError('options.agent must be a string');
   const WebSocket: unknown = options.WebSocket;
@@ -84,7 +88,7 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
   return {
     url,
     realm,
-    serializers: [...serializers] as SerializerName[],
+    serializers: codecs,
     agent,
     connectTimeout: milliseconds(options.connectTimeout, 'connectTimeout', 10_000),
     goodbyeTimeout: milliseconds(options.goodbyeTimeout, 'goodbyeTimeout', 2_000),
@@ -128,4 +132,18 @@ function positive(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new TypeError(`options.${name} must be a positive integer`);
   return value;
+}
+
+/** `'json'` or a serializer object (from `rxwamp/cbor`, `rxwamp/msgpack`, or one of your own). */
+function resolveSerializer(serializer: unknown): Codec {
+  if (serializer === 'json') return jsonCodec;
+  if (serializer === 'cbor' || serializer === 'msgpack') {
+    throw new TypeError(`serializer "${serializer}" is not built in: import { ${serializer} } from 'rxwamp/${serializer}' and pass it, e.g. serializers: [${serializer}, 'json']`);
+  }
+  const candidate = serializer as Partial<Codec> | null;
+  if (typeof candidate === 'object' && candidate !== null && typeof candidate.encode === 'function' && typeof candidate.decode === 'function'
+    && typeof candidate.subprotocol === 'string' && candidate.subprotocol.startsWith('wamp.2.') && typeof candidate.binary === 'boolean') {
+    return candidate as Codec;
+  }
+  throw new TypeError(`unknown serializer ${typeof serializer === 'string' ? `"${serializer}"` : typeof serializer} (expected 'json', or cbor / msgpack imported from rxwamp/cbor, rxwamp/msgpack)`);
 }

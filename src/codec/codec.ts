@@ -16,6 +16,12 @@ export interface Codec {
   decode(frame: string | Uint8Array): unknown;
 }
 
+/**
+ * A serializer as the client takes it in `serializers`: `'json'` is built in; CBOR and
+ * MessagePack come from their own entry points (`rxwamp/cbor`, `rxwamp/msgpack`).
+ */
+export type Serializer = Codec;
+
 /** Thrown by a codec when a value cannot be serialized. */
 export class SerializationError extends TypeError {
   constructor(message: string, cause?: unknown) {

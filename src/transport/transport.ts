@@ -1,4 +1,4 @@
-import type { Codec } from '../codec/index.js';
+import type { Codec } from '../codec/codec.js';
 
 /** What a transport reports to the session above it. */
 export interface TransportListener {

@@ -1,5 +1,5 @@
 import WebSocketImpl from 'isomorphic-ws';
-import { asSerializationError, codecByName, type Codec, type SerializerName } from '../codec/index.js';
+import { asSerializationError, type Codec } from '../codec/codec.js';
 import { ErrorUri } from '../protocol/error-uris.js';
 import { WampConnectionError, WampError } from '../protocol/errors.js';
 import { LivenessCheck, type LivenessOptions } from './liveness.js';
@@ -34,7 +34,7 @@ const OPEN = 1;
 export interface WebSocketTransportOptions {
   readonly url: string;
   /** Serializers in preference order; each is offered as its `wamp.2.*` subprotocol. */
-  readonly serializers: readonly SerializerName[];
+  readonly serializers: readonly Codec[];
   readonly WebSocket?: WebSocketConstructor;
   /** Give up opening after this many ms (0: no limit). */
   readonly connectTimeout: number;
@@ -212,12 +212,7 @@ function concat(chunks: Uint8Array[]): Uint8Array {
  * Whatever happens, the socket is either handed over or closed, with an error listener kept.
  */
 export function openWebSocket(options: WebSocketTransportOptions): Promise<Transport> {
-  let codecs: Codec[];
-  try {
-    codecs = options.serializers.map(codecByName);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  const codecs = options.serializers;
   if (codecs.length === 0) return Promise.reject(new TypeError('at least one serializer is required'));
   const offered = codecs.map((codec) => codec.subprotocol);
   const Impl = options.WebSocket ?? (WebSocketImpl as unknown as new (url: string, protocols: string[], nodeOptions: object) => WebSocketLike);
