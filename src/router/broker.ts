@@ -1,8 +1,9 @@
 import type { Codec } from '../codec/index.js';
 import {
-  ErrorUri, MessageType, randomGlobalId, withPayload,
+  ErrorUri, MessageType, withPayload,
   type Dict, type PublishMessage, type SubscribeMessage, type UnsubscribeMessage,
 } from '../protocol/index.js';
+import { randomGlobalId } from './global-ids.js';
 import { boolOption, idListOption, oneOfOption, stringListOption } from './options.js';
 import type { RouterSession } from './router-session.js';
 import { SubscriptionTable } from './subscriptions.js';

@@ -1,4 +1,5 @@
 import { ErrorUri, type MatchPolicy } from '../protocol/index.js';
+import { unusedGlobalId } from './global-ids.js';
 import { PatternTable } from './pattern-table.js';
 import type { RouterSession } from './router-session.js';
 
@@ -57,7 +58,6 @@ export class RegistrationTable {
   private readonly byId = new Map<number, Registration>();
   private readonly byPattern = new PatternTable<Registration>();
   private readonly bySession = new Map<RouterSession, Set<Registration>>();
-  private nextId = 1;
 
   register(session: RouterSession, uri: string, match: MatchPolicy, invoke: InvokePolicy, discloseCaller: boolean): RegisterOutcome {
     let registration = this.byPattern.get(uri, match);
@@ -66,7 +66,7 @@ export class RegistrationTable {
       if (registration.invoke !== invoke) return { error: 'wamp.error.procedure_exists_with_different_invocation_policy' };
       if (registration.callees.some((callee) => callee.session === session)) return { error: ErrorUri.procedureAlreadyExists };
     } else {
-      registration = new Registration(this.nextId++, uri, match, invoke);
+      registration = new Registration(unusedGlobalId(this.byId), uri, match, invoke);
       this.byId.set(registration.id, registration);
       this.byPattern.set(uri, match, registration);
     }

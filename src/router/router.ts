@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { isValidUri, randomGlobalId } from '../protocol/index.js';
+import { isValidUri } from '../protocol/index.js';
 import type { Authenticator } from './auth.js';
 import { anonymousAuth } from './authenticators/anonymous.js';
+import { unusedGlobalId } from './global-ids.js';
 import { Realm } from './realm.js';
 import { RouterSession, type SessionHost } from './router-session.js';
 import { ServerSocket } from './server-socket.js';
@@ -79,8 +80,7 @@ export class Router {
       findRealm: (uri) => this.realms.get(uri),
       findAuthenticator: (method) => this.authenticators.get(method),
       allocateSessionId: () => {
-        let id: number;
-        do id = randomGlobalId(); while (this.sessionIds.has(id));
+        const id = unusedGlobalId(this.sessionIds);
         this.sessionIds.add(id);
         return id;
       },

@@ -1,4 +1,5 @@
 import type { MatchPolicy } from '../protocol/index.js';
+import { unusedGlobalId } from './global-ids.js';
 import { PatternTable } from './pattern-table.js';
 import type { RouterSession } from './router-session.js';
 
@@ -13,13 +14,12 @@ export class SubscriptionTable {
   private readonly byId = new Map<number, Subscription>();
   private readonly byPattern = new PatternTable<Subscription>();
   private readonly bySession = new Map<RouterSession, Set<Subscription>>();
-  private nextId = 1;
 
   /** Adds the session (again subscribing returns the existing subscription, spec §7.1). */
   subscribe(session: RouterSession, uri: string, match: MatchPolicy): Subscription {
     let subscription = this.byPattern.get(uri, match);
     if (!subscription) {
-      subscription = new Subscription(this.nextId++, uri, match);
+      subscription = new Subscription(unusedGlobalId(this.byId), uri, match);
       this.byId.set(subscription.id, subscription);
       this.byPattern.set(uri, match, subscription);
     }
