@@ -1,5 +1,6 @@
 export { WampClient } from './client/client.js';
-export type { WampClientOptions, ReconnectOptions } from './client/options.js';
+export type { WampClientOptions, ReconnectOptions, TlsOptions } from './client/options.js';
+export type { Authenticator, ChallengeAnswer, HelloAuth, Secret } from './auth/authenticator.js';
 export type { ConnectionState, ConnectionStatus, RouterFeatures } from './client/connection-state.js';
 export { ready, type Held } from './client/ready.js';
 export type { SessionInfo } from './session/session.js';

@@ -28,12 +28,14 @@ export async function openSession(options: ResolvedOptions, signal: AbortSignal)
     maxMessageSize: options.maxMessageSize,
     liveness: { pingInterval: options.pingInterval, pongTimeout: options.pongTimeout, idleTimeout: options.idleTimeout },
     signal,
+    ...(options.tls ? { tls: options.tls } : {}),
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
   });
   const session = new Session(transport, {
     realm: options.realm,
     agent: options.agent,
     goodbyeTimeout: options.goodbyeTimeout,
+    auth: options.auth,
     roles: {
       caller: { features: Caller.features },
       callee: { features: Callee.features },

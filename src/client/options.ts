@@ -1,5 +1,6 @@
 import type { Codec, Serializer } from '../codec/codec.js';
 import { jsonCodec } from '../codec/json.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import type { WebSocketConstructor } from '../transport/websocket.js';
 
 /** Randomized exponential backoff between reconnection attempts (defaults like autobahn-js's). */
@@ -48,8 +49,29 @@ export interface WampClientOptions {
    * Default 16 MiB.
    */
   readonly maxMessageSize?: number;
+  /**
+   * How to authenticate, in preference order: `ticket(...)`, `wampcra(...)`, `cryptosign(...)`,
+   * `anonymous()` from `rxwamp/auth`, or your own Authenticator. Default: none (anonymous).
+   * Run again on every (re)join, so secrets given as functions are asked for afresh.
+   */
+  readonly auth?: Authenticator | readonly Authenticator[];
+  /** Node (`ws`) only: TLS options for `wss://` (browsers use their own trust store). */
+  readonly tls?: TlsOptions;
   /** WebSocket implementation; defaults to the browser's, or `ws` in Node. */
   readonly WebSocket?: WebSocketConstructor;
+}
+
+/** TLS settings handed to Node's `ws` (and so to `tls.connect`) for `wss://` URLs. */
+export interface TlsOptions {
+  /** Trusted CA certificate(s), PEM: for routers with a private or self-signed certificate. */
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Client certificate and key, PEM (TLS client authentication). */
+  readonly cert?: string | Uint8Array;
+  readonly key?: string | Uint8Array;
+  /** Default true. false accepts any certificate: for tests only, never in production. */
+  readonly rejectUnauthorized?: boolean;
+  /** Server name to check the certificate against, when it differs from the URL's host. */
+  readonly servername?: string;
 }
 
 export const DEFAULT_SERIALIZERS: readonly 'json'[] = ['json'];
@@ -68,6 +90,8 @@ export interface ResolvedOptions {
   readonly pongTimeout: number;
   readonly idleTimeout: number;
   readonly maxMessageSize: number;
+  readonly auth: readonly Authenticator[];
+  readonly tls: TlsOptions | undefined;
   readonly WebSocket: WebSocketConstructor | undefined;
 }
 
@@ -97,6 +121,8 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
     pongTimeout: milliseconds(options.pongTimeout, 'pongTimeout', 10_000),
     idleTimeout: milliseconds(options.idleTimeout, 'idleTimeout', 0),
     maxMessageSize: positive(options.maxMessageSize, 'maxMessageSize', 16 * 1024 * 1024),
+    auth: resolveAuth(options.auth),
+    tls: resolveTls(options.tls),
     WebSocket: WebSocket as WebSocketConstructor | undefined,
   };
 }
@@ -146,4 +172,23 @@ function resolveSerializer(serializer: unknown): Codec {
     return candidate as Codec;
   }
   throw new TypeError(`unknown serializer ${typeof serializer === 'string' ? `"${serializer}"` : typeof serializer} (expected 'json', or cbor / msgpack imported from rxwamp/cbor, rxwamp/msgpack)`);
+}
+
+function resolveAuth(auth: unknown): readonly Authenticator[] {
+  if (auth === undefined) return [];
+  const list = (Array.isArray(auth) ? [...auth] : [auth]) as unknown[];
+  for (const method of list) {
+    const candidate = method as Partial<Authenticator> | null;
+    if (typeof candidate !== 'object' || candidate === null || typeof candidate.method !== 'string'
+      || typeof candidate.hello !== 'function' || typeof candidate.answer !== 'function') {
+      throw new TypeError('options.auth must be an authenticator (ticket(), wampcra(), cryptosign(), anonymous() from rxwamp/auth) or a list of them');
+    }
+  }
+  return list as Authenticator[];
+}
+
+function resolveTls(tls: unknown): TlsOptions | undefined {
+  if (tls === undefined) return undefined;
+  if (typeof tls !== 'object' || tls === null) throw new TypeError('options.tls must be an object');
+  return { ...(tls as TlsOptions) };
 }

@@ -5,6 +5,7 @@ import { RequestIdCounter } from '../protocol/ids.js';
 import { MessageType, type Dict, type ErrorMessage, type ErrorRequestType, type WampMessage } from '../protocol/messages.js';
 import { ProtocolViolation, validateMessage } from '../protocol/validate.js';
 import type { Transport } from '../transport/transport.js';
+import type { Authenticator, ChallengeAnswer } from '../auth/authenticator.js';
 
 export type SessionState = 'establishing' | 'established' | 'shutting-down' | 'closed';
 
@@ -12,7 +13,14 @@ export type SessionState = 'establishing' | 'established' | 'shutting-down' | 'c
 export interface SessionInfo {
   readonly id: number;
   readonly realm: string;
+  /** WELCOME.Details as sent (roles, agent, auth fields, …). */
   readonly details: Dict;
+  /** The identity the router granted (WELCOME.Details), when it says. */
+  readonly authid?: string;
+  readonly authrole?: string;
+  readonly authmethod?: string;
+  readonly authprovider?: string;
+  readonly authextra?: Dict;
 }
 
 export interface SessionOptions {
@@ -22,6 +30,8 @@ export interface SessionOptions {
   readonly agent: string;
   /** How long close() waits for the router's answering GOODBYE. */
   readonly goodbyeTimeout: number;
+  /** Authentication methods offered in HELLO, in preference order (none: anonymous). */
+  readonly auth?: readonly Authenticator[];
 }
 
 type Handler<M> = (message: M) => void;
@@ -87,13 +97,63 @@ export class Session {
         resolve: (info) => { clearTimeout(timer); resolve(info); },
         reject: (error) => { clearTimeout(timer); reject(error); },
       };
-      try {
-        this.transport.send([MessageType.HELLO, this.options.realm, { roles: this.options.roles, agent: this.options.agent }]);
-      } catch (error) {
-        this.end(error instanceof Error ? error : new Error(String(error)));
-        this.transport.abort('HELLO could not be sent');
-      }
+      void this.sendHello();
     });
+  }
+
+  /** HELLO with the auth methods' details, asked for afresh on every join (secrets may be refreshed). */
+  private async sendHello(): Promise<void> {
+    const details: Dict = { roles: this.options.roles, agent: this.options.agent };
+    const methods = this.options.auth ?? [];
+    try {
+      if (methods.length > 0) Object.assign(details, await helloAuth(methods));
+    } catch (error) {
+      return this.cannotAuthenticate(`could not prepare ${methods.map((m) => m.method).join(', ')} for HELLO: ${errorText(error)}`);
+    }
+    if (this.state !== 'establishing') return; // timed out or closed meanwhile
+    try {
+      this.transport.send([MessageType.HELLO, this.options.realm, details]);
+    } catch (error) {
+      this.end(error instanceof Error ? error : new Error(String(error)));
+      this.transport.abort('HELLO could not be sent');
+    }
+  }
+
+  /** Answers a CHALLENGE with the offered method's AUTHENTICATE (several rounds may come). */
+  private async answerChallenge(method: string, extra: Dict): Promise<void> {
+    const authenticator = this.options.auth?.find((candidate) => candidate.method === method);
+    if (authenticator === undefined) {
+      // The spec's answer to a challenge for a method this client never offered: ABORT.
+      const offered = this.options.auth?.map((candidate) => candidate.method).join(', ') || 'none';
+      try {
+        this.transport.send([MessageType.ABORT, { message: `${method} was not offered` }, ErrorUri.authenticationFailed]);
+      } catch { /* ignore */ }
+      this.end(new WampError(ErrorUri.authenticationFailed, { message: `${ErrorUri.authenticationFailed}: the router sent a ${method} challenge, but the client offered ${offered}` }));
+      this.transport.close(1000);
+      return;
+    }
+    let answer: ChallengeAnswer;
+    try {
+      answer = await authenticator.answer(extra);
+    } catch (error) {
+      return this.cannotAuthenticate(`could not answer the ${method} challenge: ${errorText(error)}`);
+    }
+    if (this.state !== 'establishing') return;
+    try {
+      this.transport.send([MessageType.AUTHENTICATE, answer.signature, answer.extra ?? {}]);
+    } catch (error) {
+      this.cannotAuthenticate(`could not send AUTHENTICATE: ${errorText(error)}`);
+    }
+  }
+
+  /** Gives up joining because this side cannot authenticate (never with the secret in the message). */
+  private cannotAuthenticate(message: string): void {
+    if (this.state !== 'establishing') return;
+    try {
+      this.transport.send([MessageType.ABORT, { message: 'the client cannot authenticate' }, CANNOT_AUTHENTICATE]);
+    } catch { /* ignore */ }
+    this.end(new WampError(CANNOT_AUTHENTICATE, { message: `${CANNOT_AUTHENTICATE}: ${message}` }));
+    this.transport.close(1000);
   }
 
   /**
@@ -247,7 +307,7 @@ export class Session {
     switch (message[0]) {
       case MessageType.WELCOME:
         this.state = 'established';
-        this.welcome = { id: message[1], realm: this.options.realm, details: message[2] };
+        this.welcome = welcomeInfo(message[1], this.options.realm, message[2]);
         this.opening?.resolve(this.welcome);
         this.opening = undefined;
         return;
@@ -258,12 +318,7 @@ export class Session {
         return;
       }
       case MessageType.CHALLENGE:
-        // This client announced no authmethods, so a challenge cannot be answered.
-        try {
-          this.transport.send([MessageType.ABORT, { message: 'no authentication method configured' }, ErrorUri.authenticationFailed]);
-        } catch { /* ignore */ }
-        this.end(new WampError(ErrorUri.authenticationFailed, { message: `router sent a ${message[1]} challenge but no authentication is configured` }));
-        this.transport.close(1000);
+        void this.answerChallenge(message[1], message[2]);
         return;
       default:
         this.protocolViolation(`message type ${message[0]} received before WELCOME`);
@@ -297,4 +352,34 @@ export class Session {
 
 function describeReason(reason: string, details: Dict): string {
   return typeof details['message'] === 'string' ? `${reason} (${details['message']})` : reason;
+}
+
+/** Autobahn's ABORT reason when the client itself cannot run the method (digest §9.1). */
+const CANNOT_AUTHENTICATE = 'wamp.error.cannot_authenticate';
+
+/** HELLO's auth fields from the offered methods: every method, the first authid/authrole given, authextra merged (first wins). */
+async function helloAuth(methods: readonly Authenticator[]): Promise<Dict> {
+  const hellos = await Promise.all(methods.map((method) => method.hello()));
+  const details: Dict = { authmethods: methods.map((method) => method.method) };
+  const authid = hellos.find((hello) => hello.authid !== undefined)?.authid;
+  const authrole = hellos.find((hello) => hello.authrole !== undefined)?.authrole;
+  if (authid !== undefined) details['authid'] = authid;
+  if (authrole !== undefined) details['authrole'] = authrole;
+  const authextra = Object.assign({}, ...hellos.map((hello) => hello.authextra ?? {}).reverse()) as Dict;
+  if (Object.keys(authextra).length > 0) details['authextra'] = authextra;
+  return details;
+}
+
+function welcomeInfo(id: number, realm: string, details: Dict): SessionInfo {
+  const text = (key: string) => (typeof details[key] === 'string' ? { [key]: details[key] as string } : {});
+  const authextra = details['authextra'];
+  return {
+    id, realm, details,
+    ...text('authid'), ...text('authrole'), ...text('authmethod'), ...text('authprovider'),
+    ...(typeof authextra === 'object' && authextra !== null && !Array.isArray(authextra) ? { authextra: authextra as Dict } : {}),
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : 'an unknown error';
 }

@@ -41,6 +41,8 @@ export interface WebSocketTransportOptions {
   /** Largest message sent or (where the WebSocket can enforce it) received, in bytes. */
   readonly maxMessageSize: number;
   readonly liveness: LivenessOptions;
+  /** Node (`ws`): TLS options for wss:// (ca, cert, key, rejectUnauthorized, servername). */
+  readonly tls?: object;
   /** Aborting it stops an opening in progress, which then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
 }
@@ -222,8 +224,8 @@ export function openWebSocket(options: WebSocketTransportOptions): Promise<Trans
   return new Promise<Transport>((resolve, reject) => {
     let socket: WebSocketLike;
     try {
-      // The third argument is ws's (Node): cap what a router may send. Browsers ignore it.
-      socket = new (Impl as new (url: string, protocols: string[], nodeOptions: object) => WebSocketLike)(url, offered, { maxPayload: options.maxMessageSize });
+      // The third argument is ws's (Node): cap what a router may send, and TLS settings. Browsers ignore it.
+      socket = new (Impl as new (url: string, protocols: string[], nodeOptions: object) => WebSocketLike)(url, offered, { ...options.tls, maxPayload: options.maxMessageSize });
     } catch (error) {
       reject(new WampConnectionError('connect-failed', `cannot open a WebSocket to ${url}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
       return;
