@@ -24,9 +24,3 @@ export class RequestIdCounter {
     return this.last;
   }
 }
-
-/** Global-scope ids (session, publication): uniformly random in [1, 2^53]. */
-export function randomGlobalId(): number {
-  // Math.random gives 52 random bits of mantissa; scale to the whole range.
-  return Math.floor(Math.random() * MAX_ID) + 1;
-}
