@@ -1,4 +1,5 @@
-// Builds dist/esm (ES modules) and dist/cjs (CommonJS), each with .d.ts, from src/.
+// Builds dist/esm (ES modules) and dist/cjs (CommonJS), each with .d.ts, from src/. The source
+// maps carry the TypeScript they map to (inlineSources), since src/ is not in the package.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
@@ -7,8 +8,9 @@ const tsc = (project) => execFileSync(process.execPath, ['node_modules/typescrip
 rmSync('dist', { recursive: true, force: true });
 tsc('tsconfig.build.json');
 tsc('tsconfig.cjs.json');
-// Tell Node which module system each half uses, whatever the package's "type" says.
+// Tell Node which module system each half uses, whatever the package's "type" says. Bundlers
+// read sideEffects from the nearest package.json, which for every built file is one of these.
 mkdirSync('dist/cjs', { recursive: true });
-writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
-writeFileSync('dist/esm/package.json', JSON.stringify({ type: 'module' }) + '\n');
+writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs', sideEffects: false }) + '\n');
+writeFileSync('dist/esm/package.json', JSON.stringify({ type: 'module', sideEffects: false }) + '\n');
 console.log('built dist/esm and dist/cjs');

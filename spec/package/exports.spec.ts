@@ -1,24 +1,39 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildOnce, packedFiles, root } from './packed-package.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim();
+
+interface EntryTargets { readonly import: { types: string; default: string }; readonly require: { types: string; default: string } }
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, EntryTargets | string>; files: string[] };
+
+/** The subpaths besides the root: ./router, ./cbor, ./msgpack, ./auth. */
+const SUBPATHS = Object.keys(manifest.exports).filter((subpath) => subpath !== '.' && subpath !== './package.json');
 
 describe('package: the built exports map', function () {
   this.timeout(120_000);
 
   before(() => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
+    buildOnce();
   });
 
-  it('require("rxwamp") and require("rxwamp/router") load the CommonJS build', () => {
+  it('maps ., ./router, ./cbor, ./msgpack, ./auth and ./package.json', () => {
+    expect(Object.keys(manifest.exports)).to.have.members(['.', './router', './cbor', './msgpack', './auth', './package.json']);
+  });
+
+  it('require("rxwamp") and its subpaths load the CommonJS build', () => {
     const out = node(['-e', `
       const { WampClient, WampError, final } = require('rxwamp');
       const { Router } = require('rxwamp/router');
-      console.log([typeof WampClient, typeof WampError, typeof final, typeof Router, require.resolve('rxwamp').includes('dist/cjs')].join(','));
+      const { cbor } = require('rxwamp/cbor');
+      const { msgpack } = require('rxwamp/msgpack');
+      const { ticket } = require('rxwamp/auth');
+      console.log([typeof WampClient, typeof WampError, typeof final, typeof Router, cbor.subprotocol, msgpack.subprotocol, typeof ticket,
+        ['rxwamp', 'rxwamp/cbor', 'rxwamp/msgpack', 'rxwamp/auth', 'rxwamp/router'].every((id) => require.resolve(id).includes('dist/cjs'))].join(','));
     `]);
-    expect(out).to.equal('function,function,function,function,true');
+    expect(out).to.equal('function,function,function,function,wamp.2.cbor,wamp.2.msgpack,function,true');
   });
 
   it('import "rxwamp" loads the ES module build and a call works end to end', () => {
@@ -38,11 +53,46 @@ describe('package: the built exports map', function () {
     expect(out).to.equal('[[true,1],[false,2]] true');
   });
 
-  it('ships type declarations for both builds', () => {
-    const out = node(['-e', `
-      const fs = require('fs');
-      console.log(['dist/esm/index.d.ts', 'dist/cjs/index.d.ts', 'dist/esm/router/index.d.ts', 'dist/cjs/router/index.d.ts'].every((f) => fs.existsSync(f)));
+  it('import { cbor } from "rxwamp/cbor" and { msgpack } from "rxwamp/msgpack" each carry a call (the only serializer offered)', () => {
+    const out = node(['--input-type=module', '-e', `
+      import { WampClient } from 'rxwamp';
+      import { cbor } from 'rxwamp/cbor';
+      import { msgpack } from 'rxwamp/msgpack';
+      import { Router } from 'rxwamp/router';
+      import { lastValueFrom } from 'rxjs';
+      const router = new Router({ realms: ['realm1'] });
+      const { url } = await router.listen({ host: '127.0.0.1', port: 0, path: '/ws' });
+      const answers = [];
+      for (const serializer of [cbor, msgpack]) {
+        const client = new WampClient({ url, realm: 'realm1', serializers: [serializer] });
+        await new Promise((resolve) => client.register('com.pkg.echo', (args) => args[0]).subscribe(resolve));
+        const result = await lastValueFrom(client.call$('com.pkg.echo', [new Uint8Array([1, 2, 3])]));
+        answers.push(serializer.subprotocol + ':' + Array.from(result.args[0]).join(''));
+        await client.close();
+      }
+      console.log(answers.join(','), [import.meta.resolve('rxwamp/cbor'), import.meta.resolve('rxwamp/msgpack')].every((u) => u.includes('dist/esm')));
+      await router.close();
     `]);
-    expect(out).to.equal('true');
+    expect(out).to.equal('wamp.2.cbor:123,wamp.2.msgpack:123 true');
   });
+
+  it('ships type declarations for both builds of every entry point', () => {
+    const declarations = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [] : [target.import.types, target.require.types]));
+    expect(declarations).to.have.length(10);
+    for (const file of declarations) expect(existsSync(join(root, file)), file).to.equal(true);
+  });
+
+  // Tools that predate "exports" (TypeScript's node10 resolution, webpack 4, Jest < 28, older
+  // Metro) look for a folder or file named after the subpath: each subpath has a folder holding
+  // only a package.json that points at the same files as the exports map.
+  for (const subpath of SUBPATHS) {
+    it(`${subpath}/package.json points where the exports map does, and the package ships it`, () => {
+      const targets = manifest.exports[subpath] as EntryTargets;
+      const folder = subpath.slice(2);
+      const stub = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')) as Record<string, unknown>;
+      expect(stub).to.deep.equal({ main: `.${targets.require.default}`, module: `.${targets.import.default}`, types: `.${targets.require.types}`, sideEffects: false });
+      expect(manifest.files).to.include(folder);
+      expect(packedFiles()).to.include(`${folder}/package.json`);
+    });
+  }
 });

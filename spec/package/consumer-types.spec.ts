@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { AUTH_APP, CLIENT_APP, DOM_SHAPED_WEBSOCKET, DOM_WEBSOCKET, ROUTER_APP } from './consumer-sources.js';
+import { consumerProject, packedTarball } from './packed-package.js';
+
+/** One way a project compiles against the published package. */
+interface Variant {
+  readonly name: string;
+  readonly type: 'module' | 'commonjs';
+  readonly module: string;
+  readonly moduleResolution: string;
+  /** lib "dom" (the browser's WebSocket) or not (a browser-shaped one declared by hand). */
+  readonly dom: boolean;
+  /** @types/node installed: a Node project, which may also use rxwamp/router. */
+  readonly node: boolean;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'bundler, browser app (lib dom, no @types/node)', type: 'module', module: 'esnext', moduleResolution: 'bundler', dom: true, node: false },
+  { name: 'bundler, Node app', type: 'module', module: 'esnext', moduleResolution: 'bundler', dom: false, node: true },
+  { name: 'node16, ES module ("type": "module")', type: 'module', module: 'node16', moduleResolution: 'node16', dom: false, node: true },
+  { name: 'node16, CommonJS (lib dom and @types/node)', type: 'commonjs', module: 'node16', moduleResolution: 'node16', dom: true, node: true },
+  { name: 'node10, CommonJS', type: 'commonjs', module: 'commonjs', moduleResolution: 'node10', dom: false, node: true },
+];
+
+/** The client and (in Node projects) the router, as issue #8 asks. */
+function clientAndRouter(variant: Variant): Record<string, string> {
+  return {
+    'client-app.ts': CLIENT_APP,
+    'browser-websocket.ts': variant.dom ? DOM_WEBSOCKET : DOM_SHAPED_WEBSOCKET,
+    ...(variant.node ? { 'router-app.ts': ROUTER_APP } : {}),
+  };
+}
+
+function compile(variant: Variant, files: Record<string, string>): { status: number | null; output: string } {
+  const dir = consumerProject({
+    type: variant.type,
+    nodeTypes: variant.node,
+    files,
+    tsconfig: {
+      compilerOptions: {
+        target: 'es2022',
+        module: variant.module,
+        moduleResolution: variant.moduleResolution,
+        lib: variant.dom ? ['dom', 'es2022'] : ['es2022'],
+        types: variant.node ? ['node'] : [],
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+      },
+      files: Object.keys(files),
+    },
+  });
+  const tsc = spawnSync(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
+  return { status: tsc.status, output: `${tsc.stdout}${tsc.stderr}`.trim() };
+}
+
+describe('package: a TypeScript consumer of the packed package (strict, skipLibCheck off, no ws types)', function () {
+  this.timeout(180_000);
+
+  before(() => {
+    packedTarball();
+  });
+
+  for (const variant of VARIANTS) {
+    const imports = variant.node ? 'rxwamp, rxwamp/cbor, rxwamp/msgpack and rxwamp/router' : 'rxwamp, rxwamp/cbor and rxwamp/msgpack';
+    it(`${variant.name}: ${imports} compile`, () => {
+      const { status, output } = compile(variant, clientAndRouter(variant));
+      expect(output, output).to.equal('');
+      expect(status).to.equal(0);
+    });
+
+    it(`${variant.name}: rxwamp/auth compiles`, () => {
+      const { status, output } = compile(variant, { 'auth-app.ts': AUTH_APP });
+      expect(output, output).to.equal('');
+      expect(status).to.equal(0);
+    });
+  }
+});
