@@ -14,11 +14,12 @@ export interface EmbeddedRouter {
  * Starts the embedded router on 127.0.0.1 with a free port. `url` is ws://127.0.0.1:<port>/ws;
  * `realm` is the first realm ('realm1' by default).
  */
-export async function startEmbeddedRouter(options: { realms?: string[] } & Partial<Omit<RouterOptions, 'realms'>> = {}): Promise<EmbeddedRouter> {
+export async function startEmbeddedRouter(options: Partial<RouterOptions> = {}): Promise<EmbeddedRouter> {
   const realms = options.realms ?? ['realm1'];
   const router = new Router({ ...options, realms, closeGraceMs: options.closeGraceMs ?? 200 });
   const { url } = await router.listen({ host: '127.0.0.1', port: 0, path: '/ws' });
-  return { url, realm: realms[0]!, router, stop: () => router.close() };
+  const first = realms[0]!;
+  return { url, realm: typeof first === 'string' ? first : first.uri, router, stop: () => router.close() };
 }
 
 /** Raw peers on a fresh embedded router per test, all stopped after it (see useRouterWithRawPeers). */
@@ -32,7 +33,7 @@ export interface RawPeerRouter {
 }
 
 /** Starts an embedded router before each test; after it, closes every peer opened through it and the router. */
-export function useRouterWithRawPeers(options: { realms?: string[] } = {}): RawPeerRouter {
+export function useRouterWithRawPeers(options: Partial<RouterOptions> = {}): RawPeerRouter {
   let running: EmbeddedRouter | undefined;
   const peers: RawPeer[] = [];
   const track = (peer: RawPeer) => { peers.push(peer); return peer; };

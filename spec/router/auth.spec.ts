@@ -57,13 +57,14 @@ describe('router: authentication', () => {
       expect(await refusal({ authmethods: ['ticket'], authid: 'nobody', onchallenge: () => 'secret!!!' })).to.contain('wamp.error.authentication_denied');
     });
 
-    it('WAMP-CRA: admits a correct signature, refuses a wrong secret and an unknown principal', async () => {
+    it('WAMP-CRA: admits a correct signature, refuses a wrong secret and an unknown principal (alike)', async () => {
       const sign = (secret: string) => (_s: unknown, _m: string, extra: Record<string, unknown>) => autobahn.auth_cra.sign(secret, extra['challenge'] as string);
       const peer = await join({ authmethods: ['wampcra'], authid: 'peter', onchallenge: sign('secret1') });
       expect(welcomeOf(peer).authid).to.equal('peter');
       expect(welcomeOf(peer).authrole).to.equal('user');
       expect(await refusal({ authmethods: ['wampcra'], authid: 'peter', onchallenge: sign('secret2') })).to.contain('wamp.error.authentication_denied');
-      expect(await refusal({ authmethods: ['wampcra'], authid: 'paul', onchallenge: sign('secret1') })).to.contain('wamp.error.no_such_principal');
+      // An unknown authid is challenged like a known one and refused like a wrong secret (no enumeration).
+      expect(await refusal({ authmethods: ['wampcra'], authid: 'paul', onchallenge: sign('secret1') })).to.contain('wamp.error.authentication_denied');
     });
 
     it('salted WAMP-CRA: the client derives the key from salt, iterations and keylen', async () => {
@@ -88,8 +89,9 @@ describe('router: authentication', () => {
       // Without authid the router finds the principal by the key.
       const anonymousId = await join({ authmethods: ['cryptosign'], authextra: { pubkey: hex(aliceKeys.publicKey) }, onchallenge: signWith(aliceKeys) });
       expect(welcomeOf(anonymousId).authid).to.equal('alice');
+      // A key nobody authorized is challenged like a known one and refused like a forgery (no enumeration).
       expect(await refusal({ authmethods: ['cryptosign'], authid: 'alice', authextra: { pubkey: hex(malloryKeys.publicKey) }, onchallenge: signWith(malloryKeys) }))
-        .to.contain('wamp.error.no_such_principal');
+        .to.contain('wamp.error.authentication_denied');
       expect(await refusal({ authmethods: ['cryptosign'], authid: 'alice', authextra: { pubkey: hex(aliceKeys.publicKey) }, onchallenge: signWith(malloryKeys) }))
         .to.contain('wamp.error.authentication_denied');
     });

@@ -1,13 +1,23 @@
 import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
+import type { Authenticator } from '../../src/router/index.js';
 import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 const events = (peer: RawPeer) => peer.pending().filter((m) => m[0] === M.EVENT);
 
+/**
+ * Admits everyone as the authid they claim in HELLO, so the filters by authid can be tested
+ * without credentials. Test-only: the router's own anonymousAuth never trusts that claim.
+ */
+const trustClaimedAuthid: Authenticator = {
+  authmethod: 'anonymous',
+  begin: (hello) => ({ kind: 'welcome', identity: { authid: hello.authid ?? `anonymous-${hello.sessionId}`, authrole: 'anonymous' } }),
+};
+
 describe('router: broker', () => {
-  const router = useRouterWithRawPeers();
+  const router = useRouterWithRawPeers({ authenticators: [trustClaimedAuthid] });
   const join = (details?: Dict) => router.join(details ? { details } : {});
   const publish = (peer: RawPeer, topic: string, args: unknown[] = [], options: Dict = {}, kwargs: Dict = {}) => {
     const request = peer.nextRequestId();

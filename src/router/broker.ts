@@ -5,6 +5,7 @@ import {
 } from '../protocol/index.js';
 import { randomGlobalId } from './global-ids.js';
 import { boolOption, idListOption, oneOfOption, stringListOption } from './options.js';
+import type { Permits } from './realm.js';
 import type { RouterSession } from './router-session.js';
 import { SubscriptionTable } from './subscriptions.js';
 import { refuseUri } from './uri-checks.js';
@@ -27,11 +28,18 @@ interface DeliveryFilter {
 export class Broker {
   private readonly subscriptions = new SubscriptionTable();
 
+  /** `permits`: the realm's authorizer, asked for every SUBSCRIBE and PUBLISH. */
+  constructor(private readonly permits: Permits = () => true) {}
+
   subscribe(session: RouterSession, [, requestId, options, topic]: SubscribeMessage): void {
     const match = oneOfOption(options, 'match', MATCH_POLICIES) ?? 'exact';
     const refused = refuseUri(topic, match, false);
     if (refused) {
       session.send([MessageType.ERROR, MessageType.SUBSCRIBE, requestId, { message: refused.message }, refused.uri]);
+      return;
+    }
+    if (!this.permits(session, 'subscribe', topic, match)) {
+      session.send([MessageType.ERROR, MessageType.SUBSCRIBE, requestId, { message: `not authorized to subscribe to "${topic}"` }, ErrorUri.notAuthorized]);
       return;
     }
     const subscription = this.subscriptions.subscribe(session, topic, match);
@@ -63,6 +71,10 @@ export class Broker {
     if (refused) {
       // Without acknowledge a failed publication stays silent (§3.4).
       if (acknowledge) session.send([MessageType.ERROR, MessageType.PUBLISH, requestId, { message: refused.message }, refused.uri]);
+      return;
+    }
+    if (!this.permits(session, 'publish', topic, 'exact')) {
+      if (acknowledge) session.send([MessageType.ERROR, MessageType.PUBLISH, requestId, { message: `not authorized to publish to "${topic}"` }, ErrorUri.notAuthorized]);
       return;
     }
     const publicationId = randomGlobalId();

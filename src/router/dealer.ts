@@ -6,6 +6,7 @@ import {
 import { CallBook, type ActiveCall } from './call-book.js';
 import { boolOption, nonNegativeIntOption, oneOfOption } from './options.js';
 import { INVOKE_POLICIES, RegistrationTable } from './registrations.js';
+import type { Permits } from './realm.js';
 import type { RouterSession } from './router-session.js';
 import { refuseUri } from './uri-checks.js';
 
@@ -22,6 +23,9 @@ export class Dealer {
   private readonly registrations = new RegistrationTable();
   private readonly calls = new CallBook();
 
+  /** `permits`: the realm's authorizer, asked for every REGISTER and new CALL. */
+  constructor(private readonly permits: Permits = () => true) {}
+
   register(session: RouterSession, [, requestId, options, procedure]: RegisterMessage): void {
     const match = oneOfOption(options, 'match', MATCH_POLICIES) ?? 'exact';
     const invoke = oneOfOption(options, 'invoke', INVOKE_POLICIES) ?? 'single';
@@ -29,6 +33,10 @@ export class Dealer {
     const refused = refuseUri(procedure, match, true);
     if (refused) {
       session.send([MessageType.ERROR, MessageType.REGISTER, requestId, { message: refused.message }, refused.uri]);
+      return;
+    }
+    if (!this.permits(session, 'register', procedure, match)) {
+      session.send([MessageType.ERROR, MessageType.REGISTER, requestId, { message: `not authorized to register "${procedure}"` }, ErrorUri.notAuthorized]);
       return;
     }
     const outcome = this.registrations.register(session, procedure, match, invoke, discloseCaller);
@@ -125,6 +133,7 @@ export class Dealer {
 
     const refused = refuseUri(procedure, 'exact', false);
     if (refused) return void fail(refused.uri, refused.message);
+    if (!this.permits(caller, 'call', procedure, 'exact')) return void fail(ErrorUri.notAuthorized, `not authorized to call "${procedure}"`);
     const registration = this.registrations.match(procedure);
     if (!registration) return void fail(ErrorUri.noSuchProcedure, `no callee registered for "${procedure}"`);
     const { session: callee, discloseCaller } = registration.pickCallee();

@@ -2,11 +2,16 @@
  * rxwamp/router: an embedded, single-process WAMP v2 router (Node only). Never imported by
  * the client.
  */
-export { Router, type RouterOptions, type ListenOptions, type ListeningAddress } from './router.js';
-export { AuthDenied, type Authenticator, type AuthStep, type HelloInfo, type Identity, type PrincipalSource } from './auth.js';
+export { Router, type RouterOptions, type RealmOptions, type ListenOptions, type ListeningAddress } from './router.js';
+export {
+  AuthDenied, type Authenticator, type AuthStep, type HelloInfo, type Identity, type PrincipalSource,
+  type Authorizer, type AuthorizationRequest, type AuthorizedAction,
+} from './auth.js';
 export { anonymousAuth, type AnonymousAuthOptions } from './authenticators/anonymous.js';
-export { ticketAuth, type TicketPrincipal } from './authenticators/ticket.js';
-export { wampcraAuth, deriveCraKey, signCraChallenge, type CraPrincipal } from './authenticators/wampcra.js';
+export { ticketAuth, type TicketPrincipal, type TicketAuthOptions } from './authenticators/ticket.js';
+export {
+  wampcraAuth, deriveCraKey, signCraChallenge, type CraPrincipal, type CraDecoyShape, type WampcraAuthOptions,
+} from './authenticators/wampcra.js';
 export { cryptosignAuth, type CryptosignAuthOptions, type CryptosignLookup, type CryptosignPrincipal } from './authenticators/cryptosign.js';
 export { ROUTER_ROLES, DEALER_FEATURES, BROKER_FEATURES } from './features.js';
 export { SUPPORTED_SUBPROTOCOLS } from './server-socket.js';

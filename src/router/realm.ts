@@ -1,14 +1,50 @@
+import type { MatchPolicy } from '../protocol/index.js';
+import type { AuthorizedAction, Authenticator, Authorizer } from './auth.js';
 import { Broker } from './broker.js';
 import { Dealer } from './dealer.js';
 import type { RouterSession } from './router-session.js';
 
-/** One routing domain: sessions on the same realm reach each other, and no one else (§4.1). */
+/** Whether a session may do `action` on `uri`; the dealer and broker ask before acting. */
+export type Permits = (session: RouterSession, action: AuthorizedAction, uri: string, match: MatchPolicy) => boolean;
+
+/**
+ * One routing domain: sessions on the same realm reach each other, and no one else (§4.1).
+ * Each realm has its own authentication methods and, optionally, its own authorizer.
+ */
 export class Realm {
   readonly sessions = new Map<number, RouterSession>();
-  readonly dealer = new Dealer();
-  readonly broker = new Broker();
+  readonly dealer: Dealer;
+  readonly broker: Broker;
+  private readonly authenticators: ReadonlyMap<string, Authenticator>;
 
-  constructor(readonly uri: string) {}
+  constructor(
+    readonly uri: string,
+    authenticators: readonly Authenticator[],
+    authorizer: Authorizer | undefined,
+    reportInternalError: (error: unknown) => void,
+  ) {
+    this.authenticators = new Map(authenticators.map((authenticator) => [authenticator.authmethod, authenticator]));
+    const permits: Permits = authorizer === undefined ? () => true : (session, action, uri, match) => {
+      const identity = session.identity;
+      if (!identity) return false;
+      try {
+        return authorizer({
+          realm: this.uri, session: session.id, authid: identity.authid, authrole: identity.authrole,
+          authmethod: identity.authmethod, action, uri, match,
+        }) === true;
+      } catch (error) {
+        reportInternalError(error);
+        return false;
+      }
+    };
+    this.dealer = new Dealer(permits);
+    this.broker = new Broker(permits);
+  }
+
+  /** The authenticator for an offered authmethod, if this realm accepts it. */
+  findAuthenticator(authmethod: string): Authenticator | undefined {
+    return this.authenticators.get(authmethod);
+  }
 
   join(session: RouterSession): void {
     this.sessions.set(session.id, session);

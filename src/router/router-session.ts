@@ -3,7 +3,7 @@ import {
   CloseReason, ErrorUri, isValidUri, MAX_ID, MessageType, ProtocolViolation, RequestIdCounter, validateMessage,
   type AuthenticateMessage, type Dict, type HelloMessage, type WampMessage,
 } from '../protocol/index.js';
-import { AuthDenied, type Authenticator, type AuthStep, type HelloInfo, type Identity } from './auth.js';
+import { AuthDenied, type AuthStep, type HelloInfo, type Identity } from './auth.js';
 import { ROUTER_AGENT, ROUTER_ROLES } from './features.js';
 import type { PeerConnection } from './peer-connection.js';
 import { PeerRoles } from './peer-roles.js';
@@ -12,7 +12,6 @@ import type { Realm } from './realm.js';
 /** What a session needs from the router that owns it. */
 export interface SessionHost {
   findRealm(uri: string): Realm | undefined;
-  findAuthenticator(authmethod: string): Authenticator | undefined;
   allocateSessionId(): number;
   releaseSessionId(id: number): void;
   /** A bug surfaced while handling a frame: the session is aborted, the router reports it here. */
@@ -285,12 +284,12 @@ export class RouterSession {
     this.id = hello.sessionId;
     this.state = 'authenticating';
     const offered = hello.authmethods.length > 0 ? hello.authmethods : ['anonymous'];
-    const authmethod = offered.find((method) => this.host.findAuthenticator(method) !== undefined);
+    const authmethod = offered.find((method) => realm.findAuthenticator(method) !== undefined);
     if (authmethod === undefined) {
-      return this.abort(ErrorUri.noMatchingAuthMethod, `none of the offered auth methods (${offered.join(', ')}) is accepted`);
+      return this.abort(ErrorUri.noMatchingAuthMethod, `none of the offered auth methods (${offered.join(', ')}) is accepted on realm "${realmUri}"`);
     }
     const attempt = ++this.joinAttempt;
-    this.runAuthStep(attempt, realm, authmethod, () => this.host.findAuthenticator(authmethod)!.begin(hello));
+    this.runAuthStep(attempt, realm, authmethod, () => realm.findAuthenticator(authmethod)!.begin(hello));
   }
 
   private authenticate(message: AuthenticateMessage): void {
@@ -309,7 +308,11 @@ export class RouterSession {
     const current = () => this.state === 'authenticating' && this.joinAttempt === attempt;
     const proceed = (outcome: AuthStep) => {
       if (!current()) return;
-      if (outcome.kind === 'welcome') return this.welcome(realm, authmethod, outcome.identity);
+      if (outcome.kind === 'welcome') {
+        // An authenticator's bug must not admit a session without a proper identity.
+        if (!isIdentity(outcome.identity)) return refuse(new TypeError(`the ${authmethod} authenticator returned an identity without string authid and authrole`));
+        return this.welcome(realm, authmethod, outcome.identity);
+      }
       this.pendingChallenge = { realm, authmethod, step: outcome };
       this.send([MessageType.CHALLENGE, authmethod, outcome.extra]);
     };
@@ -358,6 +361,11 @@ export class RouterSession {
     this.realm = undefined;
     this.id = 0;
   }
+}
+
+function isIdentity(identity: unknown): identity is Identity {
+  const candidate = identity as Partial<Identity> | undefined;
+  return typeof candidate?.authid === 'string' && candidate.authid !== '' && typeof candidate.authrole === 'string' && candidate.authrole !== '';
 }
 
 function readHello(realm: string, details: Dict, sessionId: number): HelloInfo {

@@ -2,22 +2,40 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isValidUri } from '../protocol/index.js';
-import type { Authenticator } from './auth.js';
+import type { Authenticator, Authorizer } from './auth.js';
 import { anonymousAuth } from './authenticators/anonymous.js';
 import { unusedGlobalId } from './global-ids.js';
 import { Realm } from './realm.js';
 import { RouterSession, type SessionHost } from './router-session.js';
 import { ServerSocket } from './server-socket.js';
 
+/** A realm with settings of its own; what it leaves out, the router's options supply. */
+export interface RealmOptions {
+  readonly uri: string;
+  /** This realm's accepted authentication methods (default: the router's `authenticators`). */
+  readonly authenticators?: readonly Authenticator[];
+  /** Decides this realm's CALL/REGISTER/PUBLISH/SUBSCRIBE (default: the router's `authorize`). */
+  readonly authorize?: Authorizer;
+}
+
 export interface RouterOptions {
-  /** Realm URIs clients may join; any other realm gets ABORT wamp.error.no_such_realm. */
-  readonly realms: readonly string[];
   /**
-   * Accepted authentication methods; the first method the client offers that is listed here
-   * is used. Default: anonymous only. A client that offers no method is treated as offering
-   * "anonymous".
+   * Realms clients may join: a URI, or `{ uri, authenticators?, authorize? }` for a realm with
+   * settings of its own. Any other realm gets ABORT wamp.error.no_such_realm.
+   */
+  readonly realms: readonly (string | RealmOptions)[];
+  /**
+   * Accepted authentication methods of every realm that does not list its own; the first
+   * method the client offers that is listed is used. Default: anonymous only. A client that
+   * offers no method is treated as offering "anonymous". The session's authid and authrole are
+   * the ones its authenticator assigns, never HELLO's.
    */
   readonly authenticators?: readonly Authenticator[];
+  /**
+   * Authorizes CALL, REGISTER, PUBLISH and SUBSCRIBE by the session's identity, in every realm
+   * that does not have its own. Default: everything is allowed.
+   */
+  readonly authorize?: Authorizer;
   /** Largest WebSocket message accepted, in bytes (default 16 MiB). */
   readonly maxMessageSize?: number;
   /** How long close() waits for clients to answer its GOODBYE (default 1000 ms). */
@@ -51,13 +69,13 @@ export interface ListeningAddress {
  *
  * ```ts
  * const router = new Router({ realms: ['realm1'] });
+ * // or: realms: [{ uri: 'private', authenticators: [ticketAuth({ principals })] }, 'public']
  * const { url } = await router.listen({ host: '127.0.0.1', port: 0 });
  * await router.close();
  * ```
  */
 export class Router {
   private readonly realms = new Map<string, Realm>();
-  private readonly authenticators = new Map<string, Authenticator>();
   private readonly sessionIds = new Set<number>();
   private readonly sessions = new Set<RouterSession>();
   private readonly socket: ServerSocket;
@@ -67,18 +85,17 @@ export class Router {
   private closing: Promise<void> | undefined;
 
   constructor(options: RouterOptions) {
-    for (const uri of options.realms) {
-      if (!isValidUri(uri)) throw new TypeError(`realm "${uri}" is not a valid WAMP URI`);
-      this.realms.set(uri, new Realm(uri));
-    }
-    for (const authenticator of options.authenticators ?? [anonymousAuth()]) {
-      this.authenticators.set(authenticator.authmethod, authenticator);
+    const reportInternalError = options.onInternalError ?? ((error: unknown) => console.error('rxwamp router: internal error', error));
+    const defaultAuthenticators = options.authenticators ?? [anonymousAuth()];
+    for (const entry of options.realms) {
+      const realm: RealmOptions = typeof entry === 'string' ? { uri: entry } : entry;
+      if (typeof realm.uri !== 'string' || !isValidUri(realm.uri)) throw new TypeError(`realm "${String(realm.uri)}" is not a valid WAMP URI`);
+      if (this.realms.has(realm.uri)) throw new TypeError(`realm "${realm.uri}" is listed twice`);
+      this.realms.set(realm.uri, new Realm(realm.uri, realm.authenticators ?? defaultAuthenticators, realm.authorize ?? options.authorize, reportInternalError));
     }
     this.closeGraceMs = options.closeGraceMs ?? 1000;
-    const reportInternalError = options.onInternalError ?? ((error: unknown) => console.error('rxwamp router: internal error', error));
     const host: SessionHost = {
       findRealm: (uri) => this.realms.get(uri),
-      findAuthenticator: (method) => this.authenticators.get(method),
       allocateSessionId: () => {
         const id = unusedGlobalId(this.sessionIds);
         this.sessionIds.add(id);

@@ -5,13 +5,17 @@ export interface AnonymousAuthOptions {
   readonly authrole?: string;
 }
 
-/** Admits everyone (the default when a router has no authenticators configured). */
+/**
+ * Admits everyone (the default when a router has no authenticators configured). The authid
+ * is always generated (`anonymous-<session id>`) and the role is the configured one: HELLO's
+ * authid and authrole are claims nobody verified, so an anonymous session never gets them.
+ */
 export function anonymousAuth(options: AnonymousAuthOptions = {}): Authenticator {
   const authrole = options.authrole ?? 'anonymous';
   return {
     authmethod: 'anonymous',
     begin(hello) {
-      return { kind: 'welcome', identity: { authid: hello.authid ?? `anonymous-${hello.sessionId}`, authrole, authprovider: 'static' } };
+      return { kind: 'welcome', identity: { authid: `anonymous-${hello.sessionId}`, authrole, authprovider: 'static' } };
     },
   };
 }

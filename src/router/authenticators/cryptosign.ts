@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { ErrorUri } from '../../protocol/index.js';
 import { AuthDenied, type Authenticator } from '../auth.js';
 
@@ -8,8 +8,9 @@ export interface CryptosignPrincipal {
 }
 
 /**
- * Finds who owns a public key (64 hex chars). `authid` is HELLO's, when the client sent
- * one; return undefined to refuse.
+ * Finds who owns a public key (64 hex chars, lowercase). `authid` is HELLO's, when the client
+ * sent one (a claim: return undefined unless the key belongs to that authid); return undefined
+ * to refuse.
  */
 export type CryptosignLookup = (pubkey: string, authid: string | undefined, realm: string) =>
   CryptosignPrincipal | undefined | Promise<CryptosignPrincipal | undefined>;
@@ -25,10 +26,13 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /**
  * WAMP-Cryptosign without channel binding (spec §9.4): CHALLENGE carries 32 random bytes,
- * AUTHENTICATE must be hex(signature ‖ challenge) signed by the announced key.
+ * AUTHENTICATE must be hex(signature ‖ challenge) signed by the announced key. A key nobody
+ * owns (or not the claimed authid's) gets the same CHALLENGE and is refused at AUTHENTICATE,
+ * after the same signature check (against a stand-in key), with the URI of a bad signature.
  */
 export function cryptosignAuth(options: CryptosignAuthOptions): Authenticator {
   const lookup = typeof options.principals === 'function' ? options.principals : tableLookup(options.principals);
+  const decoyKey = generateKeyPairSync('ed25519').publicKey;
   return {
     authmethod: 'cryptosign',
     async begin(hello) {
@@ -37,14 +41,14 @@ export function cryptosignAuth(options: CryptosignAuthOptions): Authenticator {
         throw new AuthDenied(ErrorUri.authenticationDenied, 'cryptosign needs authextra.pubkey: 32 bytes as 64 hex characters');
       }
       const principal = await lookup(pubkey.toLowerCase(), hello.authid, hello.realm);
-      if (!principal) throw new AuthDenied(ErrorUri.noSuchPrincipal, 'public key not authorized');
-      const key = ed25519Key(pubkey);
+      const announced = ed25519Key(pubkey); // parsed either way, so a known key costs no more time
+      const key = principal && announced ? announced : decoyKey;
       const challenge = randomBytes(32);
       return {
         kind: 'challenge',
         extra: { challenge: challenge.toString('hex'), channel_binding: null },
         verify(signature) {
-          if (!verifySignature(key, challenge, signature)) {
+          if (!verifySignature(key, challenge, signature) || !principal) {
             throw new AuthDenied(ErrorUri.authenticationDenied, 'cryptosign signature rejected');
           }
           return { authid: principal.authid, authrole: principal.authrole, authprovider: 'static' };
@@ -54,19 +58,27 @@ export function cryptosignAuth(options: CryptosignAuthOptions): Authenticator {
   };
 }
 
+/** An index by key, built once: finding a key costs the same whether anyone owns it or not. */
 function tableLookup(table: Exclude<CryptosignAuthOptions['principals'], CryptosignLookup>): CryptosignLookup {
-  return (pubkey: string, authid: string | undefined) => {
-    const candidates = authid !== undefined ? [authid] : Object.keys(table);
-    for (const candidate of candidates) {
-      const entry = Object.prototype.hasOwnProperty.call(table, candidate) ? table[candidate] : undefined;
-      if (entry?.authorizedKeys.some((key) => key.toLowerCase() === pubkey)) return { authid: candidate, authrole: entry.authrole };
+  const owners = new Map<string, CryptosignPrincipal[]>();
+  for (const [authid, entry] of Object.entries(table)) {
+    for (const key of entry.authorizedKeys) {
+      const normalized = key.toLowerCase();
+      owners.set(normalized, [...owners.get(normalized) ?? [], { authid, authrole: entry.authrole }]);
     }
-    return undefined;
+  }
+  return (pubkey: string, authid: string | undefined) => {
+    const candidates = owners.get(pubkey);
+    return authid === undefined ? candidates?.[0] : candidates?.find((candidate) => candidate.authid === authid);
   };
 }
 
-function ed25519Key(pubkeyHex: string): KeyObject {
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(pubkeyHex, 'hex')]), format: 'der', type: 'spki' });
+function ed25519Key(pubkeyHex: string): KeyObject | undefined {
+  try {
+    return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(pubkeyHex, 'hex')]), format: 'der', type: 'spki' });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The signature is 192 hex characters: 64 bytes of Ed25519 signature, then the 32 signed bytes. */

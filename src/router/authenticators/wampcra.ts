@@ -1,7 +1,7 @@
 import { createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { ErrorUri } from '../../protocol/index.js';
 import { AuthDenied, lookupPrincipal, type Authenticator, type PrincipalSource } from '../auth.js';
-import { requireAuthid, secretsEqual } from './shared.js';
+import { DecoySource, requireAuthid, secretsEqual } from './shared.js';
 
 export interface CraPrincipal {
   readonly authrole: string;
@@ -17,6 +17,41 @@ export interface CraPrincipal {
 }
 
 /**
+ * What the CHALLENGE for an authid that has no principal looks like: the role named in the
+ * challenge string and, when salted, the salt parameters (the salt itself is derived from the
+ * authid, so it is the same on every attempt).
+ */
+export interface CraDecoyShape {
+  readonly authrole: string;
+  readonly salted?: {
+    readonly iterations: number;
+    readonly keylen: number;
+    readonly saltLength: number;
+    /** Characters the fake salt is made of (default: the base64 alphabet). */
+    readonly saltAlphabet?: string;
+    /** How many of its last characters are base64 padding ('='). */
+    readonly saltPadding?: number;
+  };
+}
+
+export interface WampcraAuthOptions {
+  readonly principals: PrincipalSource<CraPrincipal>;
+  /**
+   * Shapes for unknown authids; each unknown authid always gets the same one of them. Default:
+   * with a table, the shapes of the table's own principals (so an unknown authid looks like a
+   * randomly chosen real one: same roles, same salted/unsalted mix, same iterations and keylen);
+   * with a lookup function, `[{ authrole: 'user' }]` (unsalted): set it to match your principals.
+   */
+  readonly decoys?: readonly CraDecoyShape[];
+  /**
+   * Key the fake salts are derived from. Default: random per authenticator, so fake salts change
+   * when the router restarts (real ones do not); set it to keep them stable across restarts and
+   * across several routers.
+   */
+  readonly decoySecret?: string | Uint8Array;
+}
+
+/**
  * The key of salted WAMP-CRA (spec §9.3): base64 text of PBKDF2-HMAC-SHA256 over the
  * UTF-8 password and UTF-8 salt, as Autobahn computes it.
  */
@@ -28,17 +63,25 @@ export function signCraChallenge(key: string, challenge: string): string {
   return createHmac('sha256', Buffer.from(key, 'utf8')).update(challenge, 'utf8').digest('base64');
 }
 
-/** WAMP-CRA (spec §9.3): a JSON challenge bound to the session, answered with its HMAC. */
-export function wampcraAuth(options: { readonly principals: PrincipalSource<CraPrincipal> }): Authenticator {
+/**
+ * WAMP-CRA (spec §9.3): a JSON challenge bound to the session, answered with its HMAC. An
+ * authid without a principal gets a CHALLENGE of the same shape (see `decoys`) and is refused
+ * at AUTHENTICATE, after the same HMAC and comparison, with the URI and message of a wrong secret.
+ */
+export function wampcraAuth(options: WampcraAuthOptions): Authenticator {
+  const decoySource = new DecoySource(options.decoySecret);
+  const decoys = options.decoys ?? tableShapes(options.principals) ?? [{ authrole: 'user' }];
+  if (decoys.length === 0) throw new TypeError('wampcraAuth: decoys must not be empty');
   return {
     authmethod: 'wampcra',
     async begin(hello) {
       const authid = requireAuthid(hello.authid, 'wampcra');
       const principal = await lookupPrincipal(options.principals, authid, hello.realm);
-      if (!principal) throw new AuthDenied(ErrorUri.noSuchPrincipal, `no principal "${authid}"`);
+      const decoy = decoyPrincipal(decoySource, decoys, authid); // derived either way: same work for known and unknown
+      const shown = principal ?? decoy;
       const challenge = JSON.stringify({
         authid,
-        authrole: principal.authrole,
+        authrole: shown.authrole,
         authmethod: 'wampcra',
         authprovider: 'static',
         nonce: randomBytes(16).toString('base64'),
@@ -46,16 +89,16 @@ export function wampcraAuth(options: { readonly principals: PrincipalSource<CraP
         session: hello.sessionId,
       });
       const extra: Record<string, unknown> = { challenge };
-      if (principal.salt !== undefined) {
-        extra['salt'] = principal.salt;
-        extra['iterations'] = principal.iterations ?? 1000;
-        extra['keylen'] = principal.keylen ?? 32;
+      if (shown.salt !== undefined) {
+        extra['salt'] = shown.salt;
+        extra['iterations'] = shown.iterations ?? 1000;
+        extra['keylen'] = shown.keylen ?? 32;
       }
       return {
         kind: 'challenge',
         extra,
         verify(signature) {
-          if (!secretsEqual(signature, signCraChallenge(principal.secret, challenge))) {
+          if (!secretsEqual(signature, signCraChallenge(shown.secret, challenge)) || !principal) {
             throw new AuthDenied(ErrorUri.authenticationDenied, `WAMP-CRA signature of "${authid}" rejected`);
           }
           return { authid, authrole: principal.authrole, authprovider: 'static' };
@@ -63,4 +106,47 @@ export function wampcraAuth(options: { readonly principals: PrincipalSource<CraP
       };
     },
   };
+}
+
+/** The shapes of a principal table's entries, computed once (so an unknown authid costs no more than a known one). */
+function tableShapes(principals: PrincipalSource<CraPrincipal>): CraDecoyShape[] | undefined {
+  if (typeof principals === 'function') return undefined;
+  const shapes = Object.values(principals).map((principal): CraDecoyShape => principal.salt === undefined
+    ? { authrole: principal.authrole }
+    : {
+      authrole: principal.authrole,
+      salted: {
+        iterations: principal.iterations ?? 1000,
+        keylen: principal.keylen ?? 32,
+        saltLength: principal.salt.length,
+        saltAlphabet: alphabetOf(principal.salt.replace(/=+$/, '')),
+        saltPadding: /=*$/.exec(principal.salt)![0].length,
+      },
+    });
+  return shapes.length > 0 ? shapes : undefined;
+}
+
+/** A stand-in principal for an unknown authid: its shape, salt and key are fixed by the authid. */
+function decoyPrincipal(source: DecoySource, decoys: readonly CraDecoyShape[], authid: string): CraPrincipal {
+  const shape = decoys[source.pick('wampcra-shape', authid, decoys.length)]!;
+  const secret = source.bytes('wampcra-key', authid).toString('base64');
+  if (!shape.salted) return { authrole: shape.authrole, secret };
+  const { iterations, keylen, saltLength, saltAlphabet = SALT_ALPHABETS.at(-1)!, saltPadding = 0 } = shape.salted;
+  const padding = Math.min(saltPadding, saltLength - 1);
+  const salt = source.text('wampcra-salt', authid, Math.max(1, saltLength - padding), saltAlphabet) + '='.repeat(Math.max(0, padding));
+  return { authrole: shape.authrole, secret, salt, iterations, keylen };
+}
+
+/** From narrow to wide: a fake salt uses the narrowest one the real salt it imitates fits in. */
+const SALT_ALPHABETS = [
+  '0123456789',
+  '0123456789abcdef',
+  '0123456789ABCDEF',
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+];
+
+function alphabetOf(salt: string): string {
+  return SALT_ALPHABETS.find((alphabet) => [...salt].every((char) => alphabet.includes(char))) ?? SALT_ALPHABETS.at(-1)!;
 }
