@@ -9,7 +9,7 @@
 import { analyzeMetafile, version as esbuildVersion } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { biggestModules, CORE_GZIP_BUDGET, coreBundle, measureBundles, type BundleSize } from './bundle-size.js';
+import { biggestModules, CORE_GZIP_BUDGET, CORE_GZIP_GOAL, coreBundle, measureBundles, type BundleSize } from './bundle-size.js';
 
 const resultsFile = fileURLToPath(new URL('../bench/RESULTS.md', import.meta.url));
 const args = new Set(process.argv.slice(2));
@@ -26,7 +26,7 @@ function terminalTable(sizes: readonly BundleSize[]): string {
 
 function markdownSection(sizes: readonly BundleSize[]): string {
   const core = coreBundle(sizes);
-  const verdict = core.gzip <= CORE_GZIP_BUDGET ? 'met' : '**missed**';
+  const verdict = core.gzip <= CORE_GZIP_GOAL ? 'met' : '**not met**';
   const contributors = biggestModules(core, 8).map((m) => `\`${m.module}\` ${grouped(m.bytes)}`).join(', ');
   return [
     '## Bundle size (browser)',
@@ -51,8 +51,9 @@ function markdownSection(sizes: readonly BundleSize[]): string {
     '| autobahn-browser | 107 KB |',
     '| rxwamp before issue #8 (cbor-x and msgpackr always bundled, rxjs external) | 33 KB |',
     '',
-    `Budget: the core (JSON only, rxjs external) at most 7 KB gzipped (${grouped(CORE_GZIP_BUDGET)} bytes), checked by`,
-    `\`spec/package/size.spec.ts\`: ${grouped(core.gzip)} bytes, ${verdict}. Its largest modules (minified bytes before gzip):`,
+    `Goal (issue #8): the core (JSON only, rxjs external) at most 7 KB gzipped (${grouped(CORE_GZIP_GOAL)} bytes):`,
+    `${grouped(core.gzip)} bytes, ${verdict}. \`spec/package/size.spec.ts\` holds it under a ceiling of ${grouped(CORE_GZIP_BUDGET)} bytes`,
+    'so it cannot grow unnoticed while the goal is open. Its largest modules (minified bytes before gzip):',
     `${contributors}.`,
     '',
   ].join('\n');
@@ -71,7 +72,7 @@ function writeSection(section: string): void {
 
 const sizes = await measureBundles({ from });
 if (args.has('--markdown')) console.log(markdownSection(sizes));
-else console.log(`${terminalTable(sizes)}\n\nbundled from ${from}/; core budget ${grouped(CORE_GZIP_BUDGET)} bytes gzipped`);
+else console.log(`${terminalTable(sizes)}\n\nbundled from ${from}/; core goal ${grouped(CORE_GZIP_GOAL)} bytes gzipped, ceiling ${grouped(CORE_GZIP_BUDGET)}`);
 if (args.has('--write')) {
   writeSection(markdownSection(sizes));
   console.log(`wrote the "Bundle size" section of ${resultsFile}`);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { APPS, biggestModules, CORE_GZIP_BUDGET, coreBundle, measureBundles, type BundleSize } from '../../scripts/bundle-size.js';
+import { APPS, biggestModules, CORE_GZIP_BUDGET, CORE_GZIP_GOAL, coreBundle, measureBundles, type BundleSize } from '../../scripts/bundle-size.js';
 
 // Bundle sizes are deterministic (same sources, same esbuild, same zlib level): an exact
 // budget, not a timing. `npm run size -- --analyze` shows where the bytes go.
@@ -11,7 +11,7 @@ describe('package: browser bundle size (esbuild, minified, gzip level 9)', funct
     sizes = await measureBundles();
   });
 
-  it(`the core (JSON only, rxjs external) is at most 7 KB gzipped (${CORE_GZIP_BUDGET} bytes)`, () => {
+  it(`the core (JSON only, rxjs external) stays under its ceiling of ${CORE_GZIP_BUDGET} bytes gzipped (goal: ${CORE_GZIP_GOAL})`, () => {
     const core = coreBundle(sizes);
     const largest = biggestModules(core, 8).map((m) => `${m.module} ${m.bytes}`).join(', ');
     expect(core.gzip, `core: ${core.gzip} bytes gzipped; largest modules (minified bytes): ${largest}`).to.be.at.most(CORE_GZIP_BUDGET);

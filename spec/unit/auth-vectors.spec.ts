@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { cryptosign, wampcra } from '../../src/auth.js';
-import { importSeed, signCryptosign } from '../../src/auth/cryptosign.js';
+import { importSeed, signCryptosign } from '../../src/auth/ed25519.js';
 import { deriveKey, signChallenge } from '../../src/auth/wampcra.js';
 import { fromHex } from '../../src/auth/webcrypto.js';
 

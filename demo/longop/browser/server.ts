@@ -2,7 +2,7 @@ import { build } from 'esbuild';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Router } from '../../../src/router/index.js';
+import { Router, type RouterOptions } from '../../../src/router/index.js';
 
 export interface ServedPage {
   /** http://127.0.0.1:<port>/ ; the router answers WebSockets at /ws on the same port. */
@@ -12,9 +12,9 @@ export interface ServedPage {
 
 /**
  * Bundles `entry` for the browser (esbuild) and serves it in a page, with the embedded router
- * (realm1) attached at /ws of the same loopback server.
+ * (realm1, or as `routerOptions` say) attached at /ws of the same loopback server.
  */
-export async function servePageWithRouter(entry: string, body: string, port = 0): Promise<ServedPage> {
+export async function servePageWithRouter(entry: string, body: string, port = 0, routerOptions: RouterOptions = { realms: ['realm1'] }): Promise<ServedPage> {
   const bundle = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'iife', write: false, logLevel: 'silent' });
   const script = bundle.outputFiles[0]!.text;
   const page = `<!doctype html><html><head><meta charset="utf-8"><title>rxwamp</title>
@@ -24,7 +24,7 @@ export async function servePageWithRouter(entry: string, body: string, port = 0)
     if (request.url === '/page.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
   });
-  const router = new Router({ realms: ['realm1'] });
+  const router = new Router(routerOptions);
   router.attach(server, { path: '/ws' });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
