@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { WampClient, WampError } from '../../src/index.js';
 import { ScriptedPeer, settle, type Frame } from '../helpers/scripted-peer.js';
-import { seededRandom } from '../router/fuzz-frames.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 /**
  * Throws random procedures, args, kwargs and options at every operation, on a connected and on

@@ -3,6 +3,7 @@ import { cborLibrary } from '../../src/codec/cbor.js';
 import { encodeWithExactNumbers, type BinaryNumberFormat } from '../../src/codec/exact-encode.js';
 import { withExactNumbers } from '../../src/codec/exact-numbers.js';
 import { msgpackLibrary } from '../../src/codec/msgpack.js';
+import { seededRandom as prng } from '../helpers/seeded-random.js';
 
 /**
  * The leading ids of a message are patched into the library's frame in place (the fast path);
@@ -11,17 +12,6 @@ import { msgpackLibrary } from '../../src/codec/msgpack.js';
 
 const hex = (frame: Uint8Array): string => Buffer.from(frame).toString('hex');
 
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Numbers at every width boundary of both formats, and the floats around them. */
 const EDGES = [
