@@ -87,6 +87,15 @@ export class ScriptedPeer {
     return new Promise((resolve) => this.closeWaiters.push(resolve));
   }
 
+  /** Stops reading the client's frames (TCP backpressure reaches the client), until resumeReading(). */
+  pauseReading(): void {
+    this.socket?.pause();
+  }
+
+  resumeReading(): void {
+    this.socket?.resume();
+  }
+
   dropConnection(): void {
     this.socket?.terminate();
   }

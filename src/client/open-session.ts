@@ -46,7 +46,7 @@ export async function openSession(options: ResolvedOptions, signal: AbortSignal)
   const active: ActiveSession = {
     session,
     caller: new Caller(session),
-    callee: new Callee(session),
+    callee: new Callee(session, { highWaterMark: options.streamHighWaterMark, bufferLimit: options.streamBufferLimit }),
     publisher: new Publisher(session),
     subscriber: new Subscriber(session),
   };

@@ -57,6 +57,16 @@ export interface WampClientOptions {
   readonly auth?: Authenticator | readonly Authenticator[];
   /** Node (`ws`) only: TLS options for `wss://` (browsers use their own trust store). */
   readonly tls?: TlsOptions;
+  /**
+   * A `registerStream` handler that returns an async iterable (e.g. an async generator) is
+   * pulled only while at most this many bytes wait to be sent. Default 64 KiB.
+   */
+  readonly streamHighWaterMark?: number;
+  /**
+   * A `registerStream` handler that returns a push Observable fails its call with
+   * `rxwamp.error.stream_overflow` once more than this many bytes wait to be sent. Default 16 MiB.
+   */
+  readonly streamBufferLimit?: number;
   /** WebSocket implementation; defaults to the browser's, or `ws` in Node. */
   readonly WebSocket?: WebSocketConstructor;
 }
@@ -92,6 +102,8 @@ export interface ResolvedOptions {
   readonly maxMessageSize: number;
   readonly auth: readonly Authenticator[];
   readonly tls: TlsOptions | undefined;
+  readonly streamHighWaterMark: number;
+  readonly streamBufferLimit: number;
   readonly WebSocket: WebSocketConstructor | undefined;
 }
 
@@ -123,6 +135,8 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
     maxMessageSize: positive(options.maxMessageSize, 'maxMessageSize', 16 * 1024 * 1024),
     auth: resolveAuth(options.auth),
     tls: resolveTls(options.tls),
+    streamHighWaterMark: positive(options.streamHighWaterMark, 'streamHighWaterMark', 64 * 1024),
+    streamBufferLimit: positive(options.streamBufferLimit, 'streamBufferLimit', 16 * 1024 * 1024),
     WebSocket: WebSocket as WebSocketConstructor | undefined,
   };
 }

@@ -7,6 +7,7 @@ import {
   type RegisteredMessage, type UnregisteredMessage,
 } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
+import { isAsyncIterable, pacedFrom } from './paced.js';
 import { Final, toPayload } from './payload.js';
 import type { InvocationDetails, Registration, RegisterOptions } from './types.js';
 
@@ -24,7 +25,7 @@ export interface RegistrationRequest {
   /** REGISTER.Options, already in wire form. */
   readonly wampOptions: Dict;
   /** Turns one invocation into the stream of values the callee answers with. */
-  readonly run: (args: Args, kwargs: Dict, details: InvocationDetails) => Observable<unknown>;
+  readonly run: (args: Args, kwargs: Dict, details: InvocationDetails, writable: () => Promise<void>) => Observable<unknown>;
   /** Values are sent as progressive results when the caller asked for them. */
   readonly streams: boolean;
   /** REGISTERED arrived on this session. */
@@ -32,6 +33,19 @@ export interface RegistrationRequest {
   /** The router refused the REGISTER, or revoked the registration later. */
   refused(error: WampError): void;
 }
+
+/** How far a callee's streams may run ahead of the connection (client options streamHighWaterMark, streamBufferLimit). */
+export interface StreamLimits {
+  /** Async iterables are pulled only while at most this many bytes wait to be sent. */
+  readonly highWaterMark: number;
+  /** A push Observable whose results leave more than this waiting fails its call with STREAM_OVERFLOW. */
+  readonly bufferLimit: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { highWaterMark: 64 * 1024, bufferLimit: 16 * 1024 * 1024 };
+
+/** The error a caller gets when the callee's push stream outran the connection. */
+export const STREAM_OVERFLOW = 'rxwamp.error.stream_overflow';
 
 interface PendingRegister {
   readonly request: RegistrationRequest;
@@ -63,7 +77,11 @@ export class Callee {
   private readonly registrations = new Map<number, RegistrationRequest>();
   private readonly invocations = new Map<number, ActiveInvocation>();
 
-  constructor(private readonly session: Session) {
+  /** Resolves when the connection can take more (async iterables are pulled on it). */
+  private readonly writable: () => Promise<void>;
+
+  constructor(private readonly session: Session, private readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
+    this.writable = () => session.whenWritable(limits.highWaterMark);
     session.route(MessageType.REGISTERED, (message) => this.onRegistered(message));
     session.route(MessageType.UNREGISTERED, (message) => this.onUnregistered(message));
     session.route(MessageType.INVOCATION, (message) => this.onInvocation(message));
@@ -145,7 +163,7 @@ export class Callee {
     const invocationDetails = details as InvocationDetails;
     let source: Observable<unknown>;
     try {
-      source = entry.run(args, kwargs, invocationDetails);
+      source = entry.run(args, kwargs, invocationDetails, this.writable);
     } catch (error) {
       this.sendError(requestId, error);
       return;
@@ -182,6 +200,14 @@ export class Callee {
           if (!this.sendYield(requestId, value, true)) {
             finish();
             stop.next();
+          } else if (this.session.bufferedAmount > this.limits.bufferLimit) {
+            // A push source that outruns the connection: fail this call, clearly, before
+            // memory does (async iterables are paced and never get here).
+            finish();
+            stop.next();
+            this.sendError(requestId, new WampError(STREAM_OVERFLOW, {
+              args: [`the callee's stream produced faster than the connection could send: over ${this.limits.bufferLimit} bytes waiting`],
+            }));
           }
         } else {
           lastValue = value;
@@ -260,9 +286,16 @@ export function runValueHandler(handler: InvocationHandler): RegistrationRequest
   };
 }
 
-/** How `registerStream`'s handler answers: every value of its Observable (or other ObservableInput). */
+/**
+ * How `registerStream`'s handler answers: every value of its Observable (or other
+ * ObservableInput). An async iterable is pulled one value at a time, as the connection can
+ * take them.
+ */
 export function runStreamHandler(handler: StreamHandler): RegistrationRequest['run'] {
-  return (args, kwargs, details) => from(handler(args, kwargs, details));
+  return (args, kwargs, details, writable) => {
+    const output = handler(args, kwargs, details);
+    return isAsyncIterable(output) && !isObservable(output) ? pacedFrom(output, writable) : from(output);
+  };
 }
 
 /** REGISTER.Options for the application's options. */

@@ -190,6 +190,16 @@ export class Session {
     throw this.closeError ?? new WampConnectionError('closed', `the session is ${this.state}`);
   }
 
+  /** Bytes sent but not yet written out by the connection (what a fast producer piles up). */
+  get bufferedAmount(): number {
+    return this.transport.bufferedAmount;
+  }
+
+  /** Resolves once at most `highWaterMark` bytes wait to be written, or the connection ended. */
+  whenWritable(highWaterMark: number): Promise<void> {
+    return this.transport.whenWritable(highWaterMark);
+  }
+
   /** Whether the router announced `feature` for `role` (dealer or broker) in WELCOME. */
   routerSupports(role: 'dealer' | 'broker', feature: string): boolean {
     const roles = this.welcome?.details['roles'] as Record<string, { features?: Dict } | undefined> | undefined;

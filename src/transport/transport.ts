@@ -24,5 +24,9 @@ export interface Transport {
   close(code?: number, reason?: string): void;
   /** Drops the connection at once (no closing handshake) and reports onClose now. */
   abort(reason: string): void;
+  /** Bytes handed to send() that the connection has not written out yet. */
+  readonly bufferedAmount: number;
+  /** Resolves once at most `highWaterMark` bytes wait to be written (at once if so now, or when the connection ends). */
+  whenWritable(highWaterMark: number): Promise<void>;
   setListener(listener: TransportListener): void;
 }

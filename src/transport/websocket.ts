@@ -52,8 +52,17 @@ interface NodeWebSocketExtras {
   on(event: 'message', listener: (data: Uint8Array & { toString(): string }, isBinary: boolean) => void): void;
   on(event: 'error', listener: () => void): void;
   terminate(): void;
-  _socket?: { cork?: unknown; uncork?: unknown };
+  _socket?: { cork?: unknown; uncork?: unknown; once?: unknown; removeListener?: unknown };
 }
+
+/** Node's TCP socket: 'drain' fires when its write buffer has been handed to the kernel. */
+interface DrainingSocket {
+  once(event: 'drain' | 'close', listener: () => void): void;
+  removeListener(event: 'drain' | 'close', listener: () => void): void;
+}
+
+/** How often bufferedAmount is looked at again while over the mark (browsers have no drain event). */
+const WRITABLE_POLL_MS = 10;
 
 class WebSocketTransport implements Transport {
   private listener: TransportListener | undefined;
@@ -93,6 +102,36 @@ class WebSocketTransport implements Transport {
 
   get isOpen(): boolean {
     return !this.closed && this.socket.readyState === OPEN;
+  }
+
+  get bufferedAmount(): number {
+    return (this.socket as unknown as { bufferedAmount?: number }).bufferedAmount ?? 0;
+  }
+
+  whenWritable(highWaterMark: number): Promise<void> {
+    if (this.closed || this.bufferedAmount <= highWaterMark) return Promise.resolve();
+    const tcp = this.node._socket as Partial<DrainingSocket> | undefined;
+    return new Promise<void>((resolve) => {
+      const check = () => {
+        if (this.closed || this.bufferedAmount <= highWaterMark) resolve();
+        else wait();
+      };
+      const wait = () => {
+        // Node: the TCP socket says when its buffer was handed to the kernel; the timer is the
+        // browser's way (no such event) and Node's safety net, so nothing waits on a lost event.
+        const draining = typeof tcp?.once === 'function' && typeof tcp.removeListener === 'function' ? tcp as DrainingSocket : undefined;
+        const onEvent = () => {
+          clearTimeout(timer);
+          draining?.removeListener('drain', onEvent);
+          draining?.removeListener('close', onEvent);
+          check();
+        };
+        const timer = setTimeout(onEvent, WRITABLE_POLL_MS);
+        draining?.once('drain', onEvent);
+        draining?.once('close', onEvent);
+      };
+      wait();
+    });
   }
 
   setListener(listener: TransportListener): void {

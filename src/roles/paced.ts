@@ -1,0 +1,37 @@
+import { Observable } from 'rxjs';
+
+/**
+ * An async iterable (an async generator, a Node stream, …) as an Observable that pulls the
+ * next value only once `writable()` says the connection can take more: a fast producer never
+ * outruns the network, and nothing piles up in memory. Unsubscribing calls the iterator's
+ * `return()`, so a generator's `finally` runs (the callee's teardown on INTERRUPT).
+ */
+export function pacedFrom<T>(iterable: AsyncIterable<T>, writable: () => Promise<void>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const iterator = iterable[Symbol.asyncIterator]();
+    let stopped = false;
+    void (async () => {
+      try {
+        while (!stopped) {
+          await writable();
+          if (stopped) return;
+          const step = await iterator.next();
+          if (stopped) return;
+          if (step.done) return subscriber.complete();
+          subscriber.next(step.value);
+        }
+      } catch (error) {
+        if (!stopped) subscriber.error(error);
+      }
+    })();
+    return () => {
+      stopped = true;
+      // The producer's own cleanup; what it throws has nowhere to go but here.
+      Promise.resolve(iterator.return?.()).catch(() => undefined);
+    };
+  });
+}
+
+export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+}
