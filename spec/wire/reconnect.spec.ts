@@ -146,6 +146,30 @@ describe('wire: connection state, reconnect and restore', () => {
     expect(kept[1]).to.equal(200);
   });
 
+  it('idleTimeout (the browser-side liveness deadline): a connection that carries nothing for that long is lost', async () => {
+    await start({ pingInterval: 0, idleTimeout: 150, reconnect: false });
+    const call = firstValueFrom(client.call$('com.myapp.silence')).catch((e: unknown) => e);
+    await peer.next(48); // the router takes the CALL and then says nothing at all
+    const error = await call as WampConnectionError;
+    expect([error.code, error.retryable]).to.deep.equal(['lost', true]);
+    expect(error.message).to.match(/nothing received for 150 ms/);
+  });
+
+  it('idleTimeout is kept from firing by any traffic (here: the router\'s progressive results)', async () => {
+    await start({ pingInterval: 0, idleTimeout: 1_000, reconnect: false });
+    const results: unknown[] = [];
+    const done = new Promise<void>((resolve, reject) => client.call$('com.myapp.slow').subscribe({ next: (r) => results.push(r.args[0]), complete: resolve, error: reject }));
+    const [, id] = await peer.next(48);
+    for (let i = 0; i < 8; i++) {
+      peer.send([50, id, { progress: true }, [i]]);
+      await until(() => results.length === i + 1);
+      await settle(300); // 8 × 300 ms: well past one idle deadline, never a whole one of silence
+    }
+    peer.send([50, id, {}, ['end']]);
+    await done;
+    expect(results).to.have.length(9);
+  });
+
   it('an acknowledged publish fails (not hangs) when GOODBYE arrives in the same tick as WELCOME (finding 3)', async () => {
     await start({ reconnect: false }, {
       autoWelcome: false,
