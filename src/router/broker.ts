@@ -88,11 +88,20 @@ export class Broker {
       }
       const event = withPayload([MessageType.EVENT, subscription.id, publicationId, details], args, kwargs);
       const encoded = new Map<Codec, string | Uint8Array | null>();
+      // An EVENT over maxMessageSize in a subscriber's serializer (JSON's base64 makes binary a
+      // third larger) is not sent to that subscriber; the others still get theirs.
       for (const subscriber of subscription.subscribers) {
         if (mayReceive(subscriber, filter)) subscriber.sendShared(event, encoded);
       }
     }
     if (acknowledge) session.send([MessageType.PUBLISHED, requestId, publicationId]);
+  }
+
+  /** A PUBLISH over maxMessageSize is not delivered; with acknowledge the publisher hears why (§3.4: otherwise silence). */
+  refuseOversizePublish(session: RouterSession, [, requestId, options]: PublishMessage, why: string): void {
+    if (boolOption(options, 'acknowledge') === true) {
+      session.send([MessageType.ERROR, MessageType.PUBLISH, requestId, { message: why }, ErrorUri.payloadSizeExceeded]);
+    }
   }
 
   sessionLeft(session: RouterSession): void {

@@ -77,12 +77,15 @@ export class CallBook {
     const invocations = this.byCallee.get(call.callee);
     invocations?.delete(call.invocationId);
     if (invocations?.size === 0) this.byCallee.delete(call.callee);
-    if (call.callerStreaming) {
-      const finished = indexed(this.finishedStreams, call.caller, () => new Set<number>());
-      finished.add(call.callerRequestId);
-      if (finished.size > GRACE_IDS_PER_CALLER) finished.delete(finished.values().next().value!);
-    }
+    if (call.callerStreaming) this.rememberFinishedStream(call.caller, call.callerRequestId);
     return true;
+  }
+
+  /** Late chunks of this progressive-invocation call will be dropped quietly (§6.2). */
+  rememberFinishedStream(caller: RouterSession, requestId: number): void {
+    const finished = indexed(this.finishedStreams, caller, () => new Set<number>());
+    finished.add(requestId);
+    if (finished.size > GRACE_IDS_PER_CALLER) finished.delete(finished.values().next().value!);
   }
 
   forgetSession(session: RouterSession): void {

@@ -4,10 +4,11 @@ import {
   type UnregisterMessage, type YieldMessage,
 } from '../protocol/index.js';
 import { CallBook, type ActiveCall } from './call-book.js';
-import { boolOption, nonNegativeIntOption, oneOfOption } from './options.js';
+import { boolOption, oneOfOption } from './options.js';
 import { INVOKE_POLICIES, RegistrationTable } from './registrations.js';
 import type { Permits } from './realm.js';
-import type { RouterSession } from './router-session.js';
+import { MAX_TIMER_MS } from './router-options.js';
+import type { RouterSession, SendOutcome } from './router-session.js';
 import { refuseUri } from './uri-checks.js';
 
 const MATCH_POLICIES = ['exact', 'prefix', 'wildcard'] as const;
@@ -84,17 +85,15 @@ export class Dealer {
     // A late YIELD (skip, killnowait, timeout, caller gone) is dropped (§6.3).
     if (!call) return;
     if (boolOption(options, 'progress') === true) {
-      // Progress the caller did not ask for, or after a kill CANCEL (the caller waits for exactly one
-      // terminating message), is dropped.
-      if (!call.progressToCaller || call.killRequested) return;
+      if (!this.takesProgress(call)) return;
       this.armTimeout(call);
-      call.caller.send(withPayload([MessageType.RESULT, call.callerRequestId, { progress: true }], args, kwargs));
+      const outcome = call.caller.trySend(withPayload([MessageType.RESULT, call.callerRequestId, { progress: true }], args, kwargs));
+      // A progressive result is never skipped: one that cannot reach the caller ends the call.
+      if (outcome === 'oversize' || outcome === 'unencodable') this.failCall(call, ...undeliverable(outcome, 'a progressive result'), true);
       return;
     }
     this.calls.remove(call);
-    if (!call.caller.send(withPayload([MessageType.RESULT, call.callerRequestId, {}], args, kwargs))) {
-      this.payloadUndeliverable(call);
-    }
+    this.answerUndelivered(call, call.caller.trySend(withPayload([MessageType.RESULT, call.callerRequestId, {}], args, kwargs)), 'the result');
   }
 
   /** The callee's ERROR for an INVOCATION, relayed with URI, args and kwargs intact (§3.4). */
@@ -102,9 +101,40 @@ export class Dealer {
     const call = this.calls.byInvocation(callee, invocationId);
     if (!call) return;
     this.calls.remove(call);
-    if (!call.caller.send(withPayload([MessageType.ERROR, MessageType.CALL, call.callerRequestId, {}, uri], args, kwargs))) {
-      this.payloadUndeliverable(call);
+    const outcome = call.caller.trySend(withPayload([MessageType.ERROR, MessageType.CALL, call.callerRequestId, {}, uri], args, kwargs));
+    this.answerUndelivered(call, outcome, "the callee's error");
+  }
+
+  /**
+   * A CALL over maxMessageSize: only this call fails (payload_size_exceeded). A refused first
+   * chunk of a progressive invocation is remembered so its later chunks are dropped quietly;
+   * a refused later chunk ends the call, interrupting the callee.
+   */
+  refuseOversizeCall(caller: RouterSession, [, requestId, options]: CallMessage, isNewRequest: boolean, why: string): void {
+    if (isNewRequest) {
+      if (boolOption(options, 'progress') === true) this.calls.rememberFinishedStream(caller, requestId);
+      caller.send([MessageType.ERROR, MessageType.CALL, requestId, { message: why }, ErrorUri.payloadSizeExceeded]);
+      return;
     }
+    const call = this.streamingCall(caller, requestId);
+    // After a kill CANCEL chunks are dropped (see continueCall): the callee's answer ends the call.
+    if (call && !call.killRequested) this.failCall(call, ErrorUri.payloadSizeExceeded, `a progressive call chunk: ${why}`, true);
+  }
+
+  /** A YIELD over maxMessageSize fails its call for the caller; the callee's session goes on. */
+  refuseOversizeYield(callee: RouterSession, [, invocationId, options]: YieldMessage, why: string): void {
+    const call = this.calls.byInvocation(callee, invocationId);
+    if (!call) return;
+    const progress = boolOption(options, 'progress') === true;
+    if (progress && !this.takesProgress(call)) return;
+    // A streaming callee is told to stop; a final YIELD has ended the invocation anyway.
+    this.failCall(call, ErrorUri.payloadSizeExceeded, `the callee's result: ${why}`, progress);
+  }
+
+  /** A callee's ERROR over maxMessageSize: its caller gets payload_size_exceeded instead. */
+  refuseOversizeInvocationError(callee: RouterSession, [, , invocationId]: ErrorMessage, why: string): void {
+    const call = this.calls.byInvocation(callee, invocationId);
+    if (call) this.failCall(call, ErrorUri.payloadSizeExceeded, `the callee's error: ${why}`, false);
   }
 
   /** Caller gone → INTERRUPT killnowait to its callees; callee gone → its callers get canceled (§6.3). */
@@ -129,7 +159,8 @@ export class Dealer {
     const streamsArguments = boolOption(options, 'progress') === true;
     const receiveProgress = boolOption(options, 'receive_progress') === true;
     const discloseMe = boolOption(options, 'disclose_me') === true;
-    const timeoutMs = nonNegativeIntOption(options, 'timeout') ?? 0;
+    const timeoutMs = callTimeout(options['timeout']);
+    if (typeof timeoutMs === 'string') return void fail(ErrorUri.invalidArgument, timeoutMs);
 
     const refused = refuseUri(procedure, 'exact', false);
     if (refused) return void fail(refused.uri, refused.message);
@@ -162,31 +193,55 @@ export class Dealer {
     };
     this.calls.add(call);
     this.armTimeout(call);
-    this.sendInvocation(call, streamsArguments, args, kwargs);
+    this.sendInvocation(call, streamsArguments, args, kwargs, true);
   }
 
   private continueCall(caller: RouterSession, [, requestId, options, procedure, args, kwargs]: CallMessage): void {
-    const call = this.calls.byCallerRequest(caller, requestId);
-    if (!call) {
-      // A chunk for a call that already ended is dropped without reply (§6.2); any other old id is out of sequence.
-      if (this.calls.recentlyFinishedStream(caller, requestId)) return;
-      throw new ProtocolViolation(`CALL request id ${requestId} is out of sequence`);
-    }
-    if (!call.callerStreaming) throw new ProtocolViolation(`CALL request id ${requestId} reuses the id of a call in progress`);
+    const call = this.streamingCall(caller, requestId);
+    if (!call) return;
     if (procedure !== call.procedure) throw new ProtocolViolation(`progressive CALL ${requestId} changed procedure from "${call.procedure}" to "${procedure}"`);
     // After a kill CANCEL the callee is being interrupted: further chunks are dropped.
     const more = boolOption(options, 'progress') === true;
     call.callerStreaming = more;
     if (call.killRequested) return;
-    this.sendInvocation(call, more, args, kwargs);
+    this.sendInvocation(call, more, args, kwargs, false);
   }
 
-  private sendInvocation(call: ActiveCall, moreChunks: boolean, args: unknown[], kwargs: Dict): void {
-    const details = moreChunks ? { ...call.invocationDetails, progress: true } : call.invocationDetails;
-    const sent = call.callee.send(withPayload([MessageType.INVOCATION, call.invocationId, call.registration.id, details], args, kwargs));
-    if (!sent && this.calls.remove(call)) {
-      call.caller.send([MessageType.ERROR, MessageType.CALL, call.callerRequestId, { message: 'the arguments cannot be encoded for the callee' }, ErrorUri.invalidArgument]);
+  /**
+   * The open progressive-invocation call a CALL with an already used id continues; undefined
+   * for a chunk of a call that already ended (dropped without reply, §6.2). Any other old id
+   * is out of sequence.
+   */
+  private streamingCall(caller: RouterSession, requestId: number): ActiveCall | undefined {
+    const call = this.calls.byCallerRequest(caller, requestId);
+    if (!call) {
+      if (this.calls.recentlyFinishedStream(caller, requestId)) return undefined;
+      throw new ProtocolViolation(`CALL request id ${requestId} is out of sequence`);
     }
+    if (!call.callerStreaming) throw new ProtocolViolation(`CALL request id ${requestId} reuses the id of a call in progress`);
+    return call;
+  }
+
+  /** Sends one INVOCATION (or chunk); one the callee cannot be sent ends the call for the caller. */
+  private sendInvocation(call: ActiveCall, moreChunks: boolean, args: unknown[], kwargs: Dict, firstChunk: boolean): void {
+    const details = moreChunks ? { ...call.invocationDetails, progress: true } : call.invocationDetails;
+    const outcome = call.callee.trySend(withPayload([MessageType.INVOCATION, call.invocationId, call.registration.id, details], args, kwargs));
+    if (outcome === 'sent') return;
+    const [uri, message] = outcome === 'closed' ? [ErrorUri.canceled, 'the callee left'] : undeliverable(outcome, 'the arguments');
+    // A callee that got earlier chunks is mid-invocation and must be told to stop.
+    this.failCall(call, uri, message, !firstChunk);
+  }
+
+  /** Progress the caller did not ask for, or after a kill CANCEL (the caller waits for exactly one terminating message), is dropped. */
+  private takesProgress(call: ActiveCall): boolean {
+    return call.progressToCaller && !call.killRequested;
+  }
+
+  /** Ends a call early: the caller gets its one terminating ERROR; the callee, when asked and able, an INTERRUPT. */
+  private failCall(call: ActiveCall, uri: string, message: string, interruptCallee: boolean): void {
+    if (!this.calls.remove(call)) return;
+    if (interruptCallee && call.calleeCancels) call.callee.send([MessageType.INTERRUPT, call.invocationId, { mode: 'killnowait', reason: uri }]);
+    call.caller.send([MessageType.ERROR, MessageType.CALL, call.callerRequestId, { message }, uri]);
   }
 
   /** (Re)starts the dealer-side timeout: on expiry the callee is interrupted and the caller gets wamp.error.timeout (§6.4). */
@@ -200,8 +255,30 @@ export class Dealer {
     }, call.timeoutMs);
   }
 
-  /** The callee's answer could not be encoded for the caller's serializer: the caller still gets one terminating message. */
-  private payloadUndeliverable(call: ActiveCall): void {
-    call.caller.send([MessageType.ERROR, MessageType.CALL, call.callerRequestId, { message: "the callee's answer cannot be encoded for the caller" }, ErrorUri.invalidArgument]);
+  /** The callee's terminating answer (the call already removed) did not reach the caller: it still gets one terminating message. */
+  private answerUndelivered(call: ActiveCall, outcome: SendOutcome, what: string): void {
+    if (outcome !== 'oversize' && outcome !== 'unencodable') return;
+    const [uri, message] = undeliverable(outcome, what);
+    call.caller.send([MessageType.ERROR, MessageType.CALL, call.callerRequestId, { message }, uri]);
   }
+}
+
+/** The error URI and message for a payload that could not be sent on. */
+function undeliverable(outcome: 'oversize' | 'unencodable', what: string): [uri: string, message: string] {
+  return outcome === 'oversize'
+    ? [ErrorUri.payloadSizeExceeded, `${what}, encoded for its receiver, is over the router's message size limit`]
+    : [ErrorUri.invalidArgument, `${what} cannot be encoded in its receiver's serializer`];
+}
+
+/**
+ * CALL.Options.timeout in ms (0: none), or why it is refused. setTimeout fires a delay of
+ * 2^31 ms or more at once (Node clamps it, with a warning), so such a timeout would expire
+ * the call immediately; it is refused (wamp.error.invalid_argument) rather than clamped, so
+ * the caller learns its timeout is not honoured instead of getting a different one.
+ */
+function callTimeout(value: unknown): number | string {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return `option "timeout" must be a non-negative integer (ms), got ${String(value)}`;
+  if (value > MAX_TIMER_MS) return `option "timeout" must be at most ${MAX_TIMER_MS} ms, got ${value}`;
+  return value;
 }

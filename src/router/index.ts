@@ -2,7 +2,8 @@
  * rxwamp/router: an embedded, single-process WAMP v2 router (Node only). Never imported by
  * the client.
  */
-export { Router, type RouterOptions, type RealmOptions, type ListenOptions, type ListeningAddress } from './router.js';
+export { Router, type ListenOptions, type ListeningAddress } from './router.js';
+export type { RouterOptions, RealmOptions } from './router-options.js';
 export {
   AuthDenied, type Authenticator, type AuthStep, type HelloInfo, type Identity, type PrincipalSource,
   type Authorizer, type AuthorizationRequest, type AuthorizedAction,

@@ -3,7 +3,8 @@ import { isId, ProtocolViolation, type Dict } from '../protocol/index.js';
 /**
  * Readers for the Options keys the router acts on. A known key with a value of the wrong
  * type is a malformed message (protocol violation, as Crossbar treats it); unknown keys are
- * ignored (spec §1.2).
+ * ignored (spec §1.2). CALL.Options.timeout is read by the dealer (callTimeout): a bad one fails
+ * only its call, with wamp.error.invalid_argument.
  */
 
 export function boolOption(options: Dict, key: string): boolean | undefined {
@@ -17,15 +18,6 @@ export function stringOption(options: Dict, key: string): string | undefined {
   const value = options[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new ProtocolViolation(`option "${key}" must be a string`);
-  return value;
-}
-
-export function nonNegativeIntOption(options: Dict, key: string): number | undefined {
-  const value = options[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ProtocolViolation(`option "${key}" must be a non-negative integer`);
-  }
   return value;
 }
 

@@ -2,6 +2,8 @@ import { ProtocolViolation, type Dict } from '../protocol/index.js';
 
 export type ClientRole = 'caller' | 'callee' | 'publisher' | 'subscriber';
 const CLIENT_ROLES: readonly ClientRole[] = ['caller', 'callee', 'publisher', 'subscriber'];
+/** Real clients announce a dozen features per role; thousands are an attempt to make the router work. */
+export const MAX_FEATURES_PER_ROLE = 256;
 
 /**
  * The roles and features a client announced in HELLO.Details.roles (spec §4.2, §5).
@@ -23,8 +25,12 @@ export class PeerRoles {
       const announced = new Set<string>();
       const featureDict = typeof entry === 'object' && entry !== null ? (entry as Dict)['features'] : undefined;
       if (typeof featureDict === 'object' && featureDict !== null) {
-        for (const [name, value] of Object.entries(featureDict as Dict)) {
-          if (value === true) announced.add(name);
+        const names = Object.keys(featureDict);
+        if (names.length > MAX_FEATURES_PER_ROLE) {
+          throw new ProtocolViolation(`HELLO.Details.roles.${role}.features has ${names.length} keys; at most ${MAX_FEATURES_PER_ROLE} are accepted`);
+        }
+        for (const name of names) {
+          if ((featureDict as Dict)[name] === true) announced.add(name);
         }
       }
       // The progressive-invocations section spells it call_cancelling (errata §12.1).

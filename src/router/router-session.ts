@@ -1,13 +1,16 @@
 import type { Codec } from '../codec/index.js';
 import {
-  CloseReason, ErrorUri, isValidUri, MAX_ID, MessageType, ProtocolViolation, RequestIdCounter, validateMessage,
+  CloseReason, ErrorUri, isValidUri, MessageType, ProtocolViolation, RequestIdCounter, validateMessage,
   type AuthenticateMessage, type Dict, type HelloMessage, type WampMessage,
 } from '../protocol/index.js';
-import { AuthDenied, type AuthStep, type HelloInfo, type Identity } from './auth.js';
+import { AuthDenied, type AuthStep, type Identity } from './auth.js';
 import { ROUTER_AGENT, ROUTER_ROLES } from './features.js';
+import { isIdentity, readHello } from './hello.js';
+import { closeTooBig, frameExceeds, MAX_HANDSHAKE_MESSAGE_BYTES, type TransportClose } from './message-size.js';
 import type { PeerConnection } from './peer-connection.js';
 import { PeerRoles } from './peer-roles.js';
 import type { Realm } from './realm.js';
+import { RequestSequence } from './request-sequence.js';
 
 /** What a session needs from the router that owns it. */
 export interface SessionHost {
@@ -20,13 +23,24 @@ export interface SessionHost {
   isShuttingDown(): boolean;
   /** How long a connection may take from open (or GOODBYE) to WELCOME, CHALLENGE answers included. */
   readonly handshakeTimeoutMs: number;
+  /** Largest message in bytes, both ways (RouterOptions.maxMessageSize). */
+  readonly maxMessageSize: number;
 }
+
+/**
+ * What became of a message the router tried to send:
+ * - sent
+ * - closed: the session is gone or has said GOODBYE (nothing may follow it, §4.5)
+ * - unencodable: the payload has no form in this peer's serializer
+ * - oversize: encoded, it is over maxMessageSize; it was not sent
+ */
+export type SendOutcome = 'sent' | 'closed' | 'unencodable' | 'oversize';
 
 /**
  * - awaiting-hello: nothing joined yet (also after a completed GOODBYE: the transport may carry a new HELLO, spec §4.1)
  * - authenticating: HELLO seen, a CHALLENGE may be outstanding
  * - established: WELCOME sent
- * - shutting-down: the router sent GOODBYE and waits for the answer, ignoring everything else (§4.5)
+ * - shutting-down: the router sent GOODBYE and waits for the answer, ignoring everything else and sending nothing (§4.5)
  * - closed: ABORT sent or received, or the transport is gone
  */
 type SessionState = 'awaiting-hello' | 'authenticating' | 'established' | 'shutting-down' | 'closed';
@@ -59,8 +73,7 @@ export class RouterSession {
   roles: PeerRoles | undefined;
 
   private state: SessionState = 'awaiting-hello';
-  /** The highest new request id seen (the watermark of §6.2). */
-  private lastRequestId = 0;
+  private readonly requests = new RequestSequence();
   /** Router → client request ids (INVOCATION). */
   private invocationIds = new RequestIdCounter();
   private pendingChallenge: PendingChallenge | undefined;
@@ -91,45 +104,65 @@ export class RouterSession {
     return this.invocationIds.next();
   }
 
-  /** Entry point for every transport frame. Never throws. */
-  receive(frame: string | Uint8Array): void {
+  /** Entry point for every transport frame; `byteLength` is its size on the wire. Never throws. */
+  receive(frame: string | Uint8Array, byteLength: number): void {
     if (this.state === 'closed') return;
+    const oversize = byteLength > this.host.maxMessageSize;
+    if (this.state === 'awaiting-hello' || this.state === 'authenticating') {
+      // Refused before decoding: an unjoined peer must not make the router walk a huge HELLO.
+      const handshakeLimit = Math.min(this.host.maxMessageSize, MAX_HANDSHAKE_MESSAGE_BYTES);
+      if (byteLength > handshakeLimit) {
+        return this.abort(ErrorUri.protocolViolation, `a message before WELCOME may be at most ${handshakeLimit} bytes; got ${byteLength}`, closeTooBig(byteLength));
+      }
+    }
     let decoded: unknown;
     try {
       decoded = this.connection.codec.decode(frame);
     } catch (error) {
-      return this.abort(ErrorUri.protocolViolation, `undecodable frame: ${error instanceof Error ? error.message : String(error)}`);
+      return this.abort(ErrorUri.protocolViolation, `undecodable frame: ${error instanceof Error ? error.message : String(error)}`, oversize ? closeTooBig(byteLength) : undefined);
     }
     try {
-      this.dispatch(validateMessage(decoded, 'router'));
+      const message = validateMessage(decoded, 'router');
+      if (oversize && this.state === 'established') this.refuseOversize(message, byteLength);
+      else this.dispatch(message);
     } catch (error) {
       // Anything but a ProtocolViolation is a router bug: report it, but still only this session pays.
       if (!(error instanceof ProtocolViolation)) this.host.reportInternalError(error);
-      this.abort(ErrorUri.protocolViolation, error instanceof Error ? error.message : 'malformed message');
+      this.abort(ErrorUri.protocolViolation, error instanceof Error ? error.message : 'malformed message', oversize ? closeTooBig(byteLength) : undefined);
     }
   }
 
-  /** Encodes and sends; false when the session is closed or the payload cannot be encoded for this peer. */
+  /** Encodes and sends; false when it was not sent (see trySend for why). */
   send(message: readonly unknown[]): boolean {
-    if (this.state === 'closed') return false;
+    return this.trySend(message) === 'sent';
+  }
+
+  /** Encodes and sends, unless the session is closed, the payload cannot be encoded or it is over the size limit. */
+  trySend(message: readonly unknown[]): SendOutcome {
+    if (this.state === 'closed' || this.state === 'shutting-down') return 'closed';
     let frame: string | Uint8Array;
     try {
       frame = this.connection.codec.encode(message);
     } catch {
-      return false;
+      return 'unencodable';
     }
+    if (frameExceeds(frame, this.host.maxMessageSize)) return 'oversize';
     this.connection.sendFrame(frame);
-    return true;
+    return 'sent';
   }
 
-  /** Like send, encoding each message once per serializer (events fan out to many sessions). */
+  /**
+   * Like send, encoding each message once per serializer (events fan out to many sessions);
+   * `encoded` caches the frame per codec, or null when it cannot be sent in that codec.
+   */
   sendShared(message: readonly unknown[], encoded: Map<Codec, string | Uint8Array | null>): boolean {
-    if (this.state === 'closed') return false;
+    if (this.state === 'closed' || this.state === 'shutting-down') return false;
     const codec = this.connection.codec;
     let frame = encoded.get(codec);
     if (frame === undefined) {
       try {
         frame = codec.encode(message);
+        if (frameExceeds(frame, this.host.maxMessageSize)) frame = null;
       } catch {
         frame = null;
       }
@@ -151,7 +184,9 @@ export class RouterSession {
 
   /**
    * Router shutdown: GOODBYE `wamp.close.system_shutdown`, then close the transport once
-   * the client answers or `graceMs` passes.
+   * the client answers or `graceMs` passes. The session keeps its place in the realm until
+   * then, sending nothing more: the router says GOODBYE to every session before any of them
+   * leaves, so no caller hears of a callee leaving instead of the shutdown.
    */
   shutdown(graceMs: number): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();
@@ -160,7 +195,6 @@ export class RouterSession {
       return Promise.resolve();
     }
     this.send([MessageType.GOODBYE, { message: 'the router is shutting down' }, CloseReason.systemShutdown]);
-    this.leaveRealm();
     this.state = 'shutting-down';
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.closeTransport(CLOSE_GOING_AWAY, 'router shutting down'), graceMs);
@@ -173,10 +207,10 @@ export class RouterSession {
   }
 
   /** ABORT with the reason, then close the transport (spec §4.7). */
-  abort(reason: string, message: string): void {
+  abort(reason: string, message: string, close: TransportClose = { code: CLOSE_NORMAL, reason }): void {
     if (this.state === 'closed') return;
     this.send([MessageType.ABORT, { message }, reason]);
-    this.closeTransport(CLOSE_NORMAL, reason);
+    this.closeTransport(close.code, close.reason);
   }
 
   private closeTransport(code: number, reason: string): void {
@@ -222,26 +256,24 @@ export class RouterSession {
       case MessageType.ABORT:
         return this.closeTransport(CLOSE_NORMAL, 'aborted by peer');
       case MessageType.PUBLISH:
-        this.acceptNewRequest(message[1]);
+        this.requests.take(message[1]);
         return realm.broker.publish(this, message);
       case MessageType.SUBSCRIBE:
-        this.acceptNewRequest(message[1]);
+        this.requests.take(message[1]);
         return realm.broker.subscribe(this, message);
       case MessageType.UNSUBSCRIBE:
-        this.acceptNewRequest(message[1]);
+        this.requests.take(message[1]);
         return realm.broker.unsubscribe(this, message);
       case MessageType.REGISTER:
-        this.acceptNewRequest(message[1]);
+        this.requests.take(message[1]);
         return realm.dealer.register(this, message);
       case MessageType.UNREGISTER:
-        this.acceptNewRequest(message[1]);
+        this.requests.take(message[1]);
         return realm.dealer.unregister(this, message);
       case MessageType.CALL: {
         // Continuation chunks of a progressive invocation reuse an old id (§6.2); the dealer
         // decides whether a non-new id is legal.
-        const isNewRequest = this.isNextRequestId(message[1]);
-        if (isNewRequest) this.lastRequestId = message[1];
-        return realm.dealer.call(this, message, isNewRequest);
+        return realm.dealer.call(this, message, this.requests.takeIfNext(message[1]));
       }
       case MessageType.CANCEL:
         return realm.dealer.cancel(this, message);
@@ -254,22 +286,36 @@ export class RouterSession {
     }
   }
 
+  /**
+   * An established session's message over maxMessageSize (decoded to find its request: the
+   * frame is at most maxFrameSize). The one request fails with payload_size_exceeded and the
+   * session goes on; request ids are accounted as if it had been routed. Other message types
+   * carry no payload, so an oversize one is abuse, not data: the session is aborted.
+   */
+  private refuseOversize(message: WampMessage, byteLength: number): void {
+    const realm = this.realm!;
+    const why = `the message is ${byteLength} bytes, over the router's limit of ${this.host.maxMessageSize}`;
+    switch (message[0]) {
+      case MessageType.CALL:
+        return realm.dealer.refuseOversizeCall(this, message, this.requests.takeIfNext(message[1]), why);
+      case MessageType.PUBLISH:
+        this.requests.take(message[1]);
+        return realm.broker.refuseOversizePublish(this, message, why);
+      case MessageType.YIELD:
+        return realm.dealer.refuseOversizeYield(this, message, why);
+      case MessageType.ERROR:
+        return realm.dealer.refuseOversizeInvocationError(this, message, why);
+      default:
+        return this.abort(ErrorUri.protocolViolation, `message type ${message[0]}: ${why}`, closeTooBig(byteLength));
+    }
+  }
+
   private armHandshakeTimer(): void {
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = setTimeout(() => {
       if (this.state === 'authenticating') this.abort(ErrorUri.authenticationFailed, `authentication not completed within ${this.host.handshakeTimeoutMs} ms`);
       else if (this.state === 'awaiting-hello') this.abort(ErrorUri.protocolViolation, `no HELLO within ${this.host.handshakeTimeoutMs} ms`);
     }, this.host.handshakeTimeoutMs);
-  }
-
-  private isNextRequestId(id: number): boolean {
-    return id === (this.lastRequestId >= MAX_ID ? 1 : this.lastRequestId + 1);
-  }
-
-  /** New requests must continue the one sequence 1, 2, 3, … (§1.5). */
-  private acceptNewRequest(id: number): void {
-    if (!this.isNextRequestId(id)) throw new ProtocolViolation(`request id ${id} is out of sequence (expected ${this.lastRequestId >= MAX_ID ? 1 : this.lastRequestId + 1})`);
-    this.lastRequestId = id;
   }
 
   private hello(message: HelloMessage): void {
@@ -309,7 +355,6 @@ export class RouterSession {
     const proceed = (outcome: AuthStep) => {
       if (!current()) return;
       if (outcome.kind === 'welcome') {
-        // An authenticator's bug must not admit a session without a proper identity.
         if (!isIdentity(outcome.identity)) return refuse(new TypeError(`the ${authmethod} authenticator returned an identity without string authid and authrole`));
         return this.welcome(realm, authmethod, outcome.identity);
       }
@@ -335,7 +380,7 @@ export class RouterSession {
     if (this.host.isShuttingDown()) return this.abort(CloseReason.systemShutdown, 'the router is shutting down');
     this.identity = { ...identity, authmethod };
     this.realm = realm;
-    this.lastRequestId = 0;
+    this.requests.reset();
     this.invocationIds = new RequestIdCounter();
     this.state = 'established';
     clearTimeout(this.handshakeTimer);
@@ -361,24 +406,4 @@ export class RouterSession {
     this.realm = undefined;
     this.id = 0;
   }
-}
-
-function isIdentity(identity: unknown): identity is Identity {
-  const candidate = identity as Partial<Identity> | undefined;
-  return typeof candidate?.authid === 'string' && candidate.authid !== '' && typeof candidate.authrole === 'string' && candidate.authrole !== '';
-}
-
-function readHello(realm: string, details: Dict, sessionId: number): HelloInfo {
-  const authmethods = Array.isArray(details['authmethods'])
-    ? (details['authmethods'] as unknown[]).filter((method): method is string => typeof method === 'string')
-    : [];
-  const authextra = details['authextra'];
-  return {
-    realm,
-    authid: typeof details['authid'] === 'string' ? details['authid'] : undefined,
-    authrole: typeof details['authrole'] === 'string' ? details['authrole'] : undefined,
-    authmethods,
-    authextra: typeof authextra === 'object' && authextra !== null && !Array.isArray(authextra) ? authextra as Dict : {},
-    sessionId,
-  };
 }

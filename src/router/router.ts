@@ -2,51 +2,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isValidUri } from '../protocol/index.js';
-import type { Authenticator, Authorizer } from './auth.js';
 import { anonymousAuth } from './authenticators/anonymous.js';
 import { unusedGlobalId } from './global-ids.js';
 import { Realm } from './realm.js';
+import { resolveLimits, type RealmOptions, type RouterOptions } from './router-options.js';
 import { RouterSession, type SessionHost } from './router-session.js';
 import { ServerSocket } from './server-socket.js';
-
-/** A realm with settings of its own; what it leaves out, the router's options supply. */
-export interface RealmOptions {
-  readonly uri: string;
-  /** This realm's accepted authentication methods (default: the router's `authenticators`). */
-  readonly authenticators?: readonly Authenticator[];
-  /** Decides this realm's CALL/REGISTER/PUBLISH/SUBSCRIBE (default: the router's `authorize`). */
-  readonly authorize?: Authorizer;
-}
-
-export interface RouterOptions {
-  /**
-   * Realms clients may join: a URI, or `{ uri, authenticators?, authorize? }` for a realm with
-   * settings of its own. Any other realm gets ABORT wamp.error.no_such_realm.
-   */
-  readonly realms: readonly (string | RealmOptions)[];
-  /**
-   * Accepted authentication methods of every realm that does not list its own; the first
-   * method the client offers that is listed is used. Default: anonymous only. A client that
-   * offers no method is treated as offering "anonymous". The session's authid and authrole are
-   * the ones its authenticator assigns, never HELLO's.
-   */
-  readonly authenticators?: readonly Authenticator[];
-  /**
-   * Authorizes CALL, REGISTER, PUBLISH and SUBSCRIBE by the session's identity, in every realm
-   * that does not have its own. Default: everything is allowed.
-   */
-  readonly authorize?: Authorizer;
-  /** Largest WebSocket message accepted, in bytes (default 16 MiB). */
-  readonly maxMessageSize?: number;
-  /** How long close() waits for clients to answer its GOODBYE (default 1000 ms). */
-  readonly closeGraceMs?: number;
-  /** A connection must complete HELLO (and any CHALLENGE) within this many ms (default 10000). */
-  readonly handshakeTimeoutMs?: number;
-  /** A connection whose unsent output exceeds this many bytes is dropped (default 64 MiB). */
-  readonly maxBufferedBytes?: number;
-  /** Called with router bugs caught while handling a frame (the session is aborted). Default: console.error. */
-  readonly onInternalError?: (error: unknown) => void;
-}
+import { UpgradeDeadlines } from './upgrade-deadlines.js';
 
 export interface ListenOptions {
   readonly host?: string;
@@ -80,11 +42,13 @@ export class Router {
   private readonly sessions = new Set<RouterSession>();
   private readonly socket: ServerSocket;
   private readonly closeGraceMs: number;
+  private readonly upgradeDeadlines: UpgradeDeadlines;
   private readonly detachers: Array<() => void> = [];
   private ownedServer: Server | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: RouterOptions) {
+    const limits = resolveLimits(options);
     const reportInternalError = options.onInternalError ?? ((error: unknown) => console.error('rxwamp router: internal error', error));
     const defaultAuthenticators = options.authenticators ?? [anonymousAuth()];
     for (const entry of options.realms) {
@@ -93,7 +57,8 @@ export class Router {
       if (this.realms.has(realm.uri)) throw new TypeError(`realm "${realm.uri}" is listed twice`);
       this.realms.set(realm.uri, new Realm(realm.uri, realm.authenticators ?? defaultAuthenticators, realm.authorize ?? options.authorize, reportInternalError));
     }
-    this.closeGraceMs = options.closeGraceMs ?? 1000;
+    this.closeGraceMs = limits.closeGraceMs;
+    this.upgradeDeadlines = new UpgradeDeadlines(limits.handshakeTimeoutMs);
     const host: SessionHost = {
       findRealm: (uri) => this.realms.get(uri),
       allocateSessionId: () => {
@@ -103,7 +68,8 @@ export class Router {
       },
       releaseSessionId: (id) => void this.sessionIds.delete(id),
       reportInternalError,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 10_000,
+      handshakeTimeoutMs: limits.handshakeTimeoutMs,
+      maxMessageSize: limits.maxMessageSize,
       isShuttingDown: () => this.closing !== undefined,
     };
     this.socket = new ServerSocket({
@@ -111,14 +77,14 @@ export class Router {
         const session = new RouterSession(connection, host);
         this.sessions.add(session);
         return {
-          receive: (frame) => session.receive(frame),
+          receive: (frame, byteLength) => session.receive(frame, byteLength),
           closed: () => {
             this.sessions.delete(session);
             session.transportClosed();
           },
         };
       },
-    }, { maxPayload: options.maxMessageSize ?? 16 * 1024 * 1024, maxBufferedBytes: options.maxBufferedBytes ?? 64 * 1024 * 1024 });
+    }, limits);
   }
 
   /** Sessions currently joined to a realm, by realm URI. */
@@ -130,9 +96,11 @@ export class Router {
   async listen(options: ListenOptions = {}): Promise<ListeningAddress> {
     if (this.ownedServer) throw new Error('the router is already listening');
     const server = createServer((_request, response) => {
-      response.writeHead(426, { 'content-type': 'text/plain' }).end('WAMP over WebSocket only\n');
+      response.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('WAMP over WebSocket only\n');
     });
     this.ownedServer = server;
+    // Every connection to our own server is meant to become a WebSocket, from its first byte.
+    server.on('connection', (socket: Duplex) => this.upgradeDeadlines.arm(socket));
     const path = options.path ?? '/ws';
     this.attach(server, { path, refuseOtherPaths: true });
     await new Promise<void>((resolve, reject) => {
@@ -155,11 +123,17 @@ export class Router {
     const path = options.path ?? '/ws';
     const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const requestPath = (request.url ?? '/').split('?')[0];
-      if (requestPath === path && this.closing === undefined) {
-        this.socket.handleUpgrade(request, socket, head);
-      } else if (options.refuseOtherPaths) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      if (requestPath !== path) {
+        if (options.refuseOtherPaths) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+        return;
       }
+      if (this.closing !== undefined) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      // On a server we do not own, only the upgrades for our path are ours to time.
+      this.upgradeDeadlines.arm(socket);
+      this.socket.handleUpgrade(request, socket, head, () => this.upgradeDeadlines.disarm(socket));
     };
     server.on('upgrade', onUpgrade);
     this.detachers.push(() => server.off('upgrade', onUpgrade));
@@ -176,7 +150,11 @@ export class Router {
 
   private async shutdown(): Promise<void> {
     for (const detach of this.detachers) detach();
+    // Every established session gets its GOODBYE in this one synchronous pass and sends nothing
+    // after it; sessions release their calls only when their transport closes. So a caller
+    // whose callee is shut down first sees GOODBYE system_shutdown, never "the callee left".
     await Promise.all([...this.sessions].map((session) => session.shutdown(this.closeGraceMs)));
+    this.upgradeDeadlines.destroyAll();
     await this.socket.close();
     const server = this.ownedServer;
     if (server) {

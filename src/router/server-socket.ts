@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { codecBySubprotocol, CODECS, type Codec } from '../codec/index.js';
+import { watchLiveness, type LivenessTimes } from './liveness.js';
 import type { PeerConnection } from './peer-connection.js';
 
 /** The subprotocols the router speaks, one per codec (`wamp.2.json`, `wamp.2.cbor`, `wamp.2.msgpack`). */
@@ -9,7 +10,13 @@ export const SUPPORTED_SUBPROTOCOLS: readonly string[] = Object.values(CODECS).m
 
 export interface SocketHandlers {
   /** A WebSocket with a WAMP subprotocol opened; returns the frame and close handlers for it. */
-  opened(connection: PeerConnection): { receive(frame: string | Uint8Array): void; closed(): void };
+  opened(connection: PeerConnection): { receive(frame: string | Uint8Array, byteLength: number): void; closed(): void };
+}
+
+export interface SocketLimits extends LivenessTimes {
+  /** Largest WebSocket message read at all; ws closes the connection (1009) on a larger one. */
+  readonly maxFrameSize: number;
+  readonly maxBufferedBytes: number;
 }
 
 /**
@@ -19,11 +26,13 @@ export interface SocketHandlers {
 export class ServerSocket {
   private readonly server: WebSocketServer;
 
-  constructor(handlers: SocketHandlers, limits: { readonly maxPayload: number; readonly maxBufferedBytes: number }) {
-    const { maxPayload, maxBufferedBytes } = limits;
+  constructor(handlers: SocketHandlers, limits: SocketLimits) {
+    const { maxFrameSize, maxBufferedBytes } = limits;
     this.server = new WebSocketServer({
       noServer: true,
-      maxPayload,
+      // Above maxMessageSize the session answers for the one message; only beyond this hard
+      // cap is a frame too big to read at all.
+      maxPayload: maxFrameSize,
       handleProtocols: (offered) => {
         for (const protocol of offered) if (SUPPORTED_SUBPROTOCOLS.includes(protocol)) return protocol;
         return false;
@@ -37,16 +46,24 @@ export class ServerSocket {
         return;
       }
       const session = handlers.opened(new WebSocketPeer(socket, codec, maxBufferedBytes));
-      socket.on('message', (data: RawData, isBinary: boolean) => session.receive(toFrame(data, isBinary)));
+      socket.on('message', (data: RawData, isBinary: boolean) => {
+        const bytes = toBuffer(data);
+        // Text frames stay strings (JSON); binary frames become one Uint8Array.
+        session.receive(isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString('utf8'), bytes.byteLength);
+      });
+      watchLiveness(socket, limits);
       socket.on('close', () => session.closed());
       // Errors (bad frames at the WebSocket level, resets) are followed by close.
       socket.on('error', () => undefined);
     });
   }
 
-  /** Completes an HTTP upgrade request on this WebSocket server. */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.server.handleUpgrade(request, socket, head, (ws) => this.server.emit('connection', ws, request));
+  /** Completes an HTTP upgrade request on this WebSocket server; `upgraded` runs once the WebSocket is open. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, upgraded: () => void): void {
+    this.server.handleUpgrade(request, socket, head, (ws) => {
+      upgraded();
+      this.server.emit('connection', ws, request);
+    });
   }
 
   /** Stops accepting and terminates any socket still open. */
@@ -75,8 +92,7 @@ class WebSocketPeer implements PeerConnection {
   }
 }
 
-/** Text frames stay strings (JSON); binary frames become one Uint8Array. */
-function toFrame(data: RawData, isBinary: boolean): string | Uint8Array {
-  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-  return isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString('utf8');
+/** One Buffer for the message, whatever shape ws delivered it in; its length is the size on the wire. */
+function toBuffer(data: RawData): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
