@@ -16,10 +16,11 @@ import ts from 'typescript';
 
 /**
  * The ceiling for the core (JSON only, rxjs external), gzipped. Issue #8 asks for 7 KB; the
- * core with reconnect, liveness and input checks (issue #7) is about 13.6 KB, so this ceiling
- * only stops it from growing while that goal is open (see bench/RESULTS.md, "Bundle size").
+ * core with reconnect, liveness and input checks (issue #7), the auth handshake (#9) and stream
+ * pacing (#10) is about 14 KB, so this ceiling only stops it from growing unnoticed while that
+ * goal is open (see bench/RESULTS.md, "Bundle size"). Raise it only for a feature, on purpose.
  */
-export const CORE_GZIP_BUDGET = 14 * 1024;
+export const CORE_GZIP_BUDGET = 15 * 1024;
 /** Issue #8's goal, printed beside the measured figure. */
 export const CORE_GZIP_GOAL = 7 * 1024;
 

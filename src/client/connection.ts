@@ -1,5 +1,5 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import { CloseReason } from '../protocol/error-uris.js';
+import { CLOSE_REALM } from '../protocol/error-uris.js';
 import { isRetryableReason, WampConnectionError, WampError } from '../protocol/errors.js';
 import { backoffDelay } from './backoff.js';
 import { routerFeatures, type ConnectionState } from './connection-state.js';
@@ -87,7 +87,7 @@ export class Connection {
     const active = this.active;
     this.active = undefined;
     this.giveUp(error, true);
-    if (active) await active.session.close(CloseReason.closeRealm, error);
+    if (active) await active.session.close(CLOSE_REALM, error);
   }
 
   private async connect(attempt: number, reconnecting: boolean): Promise<void> {
@@ -104,7 +104,7 @@ export class Connection {
       return this.attemptFailed(asError(error), attempt, reconnecting);
     }
     if (this.attemptAbort !== abort) {
-      void active.session.close(CloseReason.closeRealm, abort.signal.reason as Error);
+      void active.session.close(CLOSE_REALM, abort.signal.reason as Error);
       return;
     }
     this.attemptAbort = undefined;

@@ -1,5 +1,5 @@
 import { from, isObservable, Observable, of, Subject, takeUntil, type ObservableInput, type Subscription } from 'rxjs';
-import { ErrorUri } from '../protocol/error-uris.js';
+import { CANCELED, INVALID_ARGUMENT, NO_SUCH_REGISTRATION, RUNTIME_ERROR } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
 import {
   MessageType, withPayload,
@@ -157,7 +157,7 @@ export class Callee {
     const entry = this.registrations.get(registrationId);
     if (entry === undefined) {
       // Unregistered while this invocation was on its way.
-      this.sendError(requestId, new WampError(ErrorUri.noSuchRegistration, { args: [`no registration ${registrationId}`] }));
+      this.sendError(requestId, new WampError(NO_SUCH_REGISTRATION, { args: [`no registration ${registrationId}`] }));
       return;
     }
     const invocationDetails = details as InvocationDetails;
@@ -230,7 +230,7 @@ export class Callee {
       return true;
     } catch (error) {
       // Too large: the caller learns payload_size_exceeded; unserializable: invalid_argument.
-      this.sendError(requestId, error instanceof WampError ? error : new WampError(ErrorUri.invalidArgument, {
+      this.sendError(requestId, error instanceof WampError ? error : new WampError(INVALID_ARGUMENT, {
         args: [`result could not be serialized: ${(error as Error).message}`],
       }));
       return false;
@@ -240,7 +240,7 @@ export class Callee {
   private sendError(requestId: number, error: unknown): void {
     const wampError = error instanceof WampError
       ? error
-      : new WampError(ErrorUri.runtimeError, { args: [error instanceof Error ? error.message : String(error)] });
+      : new WampError(RUNTIME_ERROR, { args: [error instanceof Error ? error.message : String(error)] });
     if (!this.session.isOpen) return;
     try {
       this.session.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri], wampError.args, wampError.kwargs));
@@ -259,7 +259,7 @@ export class Callee {
     invocation.finished = true;
     this.invocations.delete(requestId);
     invocation.subscription?.unsubscribe();
-    this.sendError(requestId, new WampError(ErrorUri.canceled, { message: 'invocation interrupted' }));
+    this.sendError(requestId, new WampError(CANCELED, { message: 'invocation interrupted' }));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { asSerializationError } from '../codec/codec.js';
-import { CloseReason, ErrorUri } from '../protocol/error-uris.js';
+import { AUTHENTICATION_FAILED, CLOSE_REALM, GOODBYE_AND_OUT, PROTOCOL_VIOLATION } from '../protocol/error-uris.js';
 import { WampConnectionError, WampError } from '../protocol/errors.js';
 import { RequestIdCounter } from '../protocol/ids.js';
 import { MessageType, type Dict, type ErrorMessage, type ErrorRequestType, type WampMessage } from '../protocol/messages.js';
@@ -126,9 +126,9 @@ export class Session {
       // The spec's answer to a challenge for a method this client never offered: ABORT.
       const offered = this.options.auth?.map((candidate) => candidate.method).join(', ') || 'none';
       try {
-        this.transport.send([MessageType.ABORT, { message: `${method} was not offered` }, ErrorUri.authenticationFailed]);
+        this.transport.send([MessageType.ABORT, { message: `${method} was not offered` }, AUTHENTICATION_FAILED]);
       } catch { /* ignore */ }
-      this.end(new WampError(ErrorUri.authenticationFailed, { message: `${ErrorUri.authenticationFailed}: the router sent a ${method} challenge, but the client offered ${offered}` }));
+      this.end(new WampError(AUTHENTICATION_FAILED, { message: `${AUTHENTICATION_FAILED}: the router sent a ${method} challenge, but the client offered ${offered}` }));
       this.transport.close(1000);
       return;
     }
@@ -226,7 +226,7 @@ export class Session {
    * GOODBYE handshake (§4.5); resolves when the router answered or after goodbyeTimeout (then
    * the connection is dropped). Pending operations fail with `error` (default: code `closed`).
    */
-  close(reason: string = CloseReason.closeRealm, error: Error = new WampConnectionError('closed', 'session closed by the client')): Promise<void> {
+  close(reason: string = CLOSE_REALM, error: Error = new WampConnectionError('closed', 'session closed by the client')): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();
     this.closedDeliberately = true;
     if (this.state !== 'established') {
@@ -260,9 +260,9 @@ export class Session {
   protocolViolation(message: string): void {
     if (this.state === 'closed') return;
     try {
-      this.transport.send([MessageType.ABORT, { message }, ErrorUri.protocolViolation]);
+      this.transport.send([MessageType.ABORT, { message }, PROTOCOL_VIOLATION]);
     } catch { /* the transport may already be gone */ }
-    this.end(new WampConnectionError('protocol-violation', `protocol violation: ${message}`, { reason: ErrorUri.protocolViolation, details: { message } }));
+    this.end(new WampConnectionError('protocol-violation', `protocol violation: ${message}`, { reason: PROTOCOL_VIOLATION, details: { message } }));
     this.transport.close(1002, 'protocol violation');
   }
 
@@ -337,7 +337,7 @@ export class Session {
 
   private goodbyeFromRouter(details: Dict, reason: string): void {
     try {
-      this.transport.send([MessageType.GOODBYE, {}, CloseReason.goodbyeAndOut]);
+      this.transport.send([MessageType.GOODBYE, {}, GOODBYE_AND_OUT]);
     } catch { /* ignore */ }
     this.end(new WampConnectionError('router-closed', `the router closed the session: ${describeReason(reason, details)}`, { reason, details }));
     this.transport.close(1000);

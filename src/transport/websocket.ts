@@ -1,6 +1,6 @@
 import WebSocketImpl from 'isomorphic-ws';
 import { asSerializationError, type Codec } from '../codec/codec.js';
-import { ErrorUri } from '../protocol/error-uris.js';
+import { PAYLOAD_SIZE_EXCEEDED } from '../protocol/error-uris.js';
 import { WampConnectionError, WampError } from '../protocol/errors.js';
 import { LivenessCheck, type LivenessOptions } from './liveness.js';
 import type { Transport, TransportListener } from './transport.js';
@@ -142,8 +142,8 @@ class WebSocketTransport implements Transport {
     const frame = encode(this.codec, message);
     const size = typeof frame === 'string' ? utf8Length(frame, this.maxMessageSize) : frame.byteLength;
     if (size > this.maxMessageSize) {
-      throw new WampError(ErrorUri.payloadSizeExceeded, {
-        message: `${ErrorUri.payloadSizeExceeded}: the message is ${size} bytes, over maxMessageSize ${this.maxMessageSize}`,
+      throw new WampError(PAYLOAD_SIZE_EXCEEDED, {
+        message: `${PAYLOAD_SIZE_EXCEEDED}: the message is ${size} bytes, over maxMessageSize ${this.maxMessageSize}`,
       });
     }
     if (!this.isOpen) throw new WampConnectionError('lost', 'the connection is no longer open');
