@@ -88,12 +88,15 @@ export class Dealer {
       if (!this.takesProgress(call)) return;
       this.armTimeout(call);
       const outcome = call.caller.trySend(withPayload([MessageType.RESULT, call.callerRequestId, { progress: true }], args, kwargs));
+      // A caller that does not keep up holds the callee back (FlowGate): the router stops reading it.
+      call.caller.flow.relayedFrom(callee.flow);
       // A progressive result is never skipped: one that cannot reach the caller ends the call.
       if (outcome === 'oversize' || outcome === 'unencodable') this.failCall(call, ...undeliverable(outcome, 'a progressive result'), true);
       return;
     }
     this.calls.remove(call);
     this.answerUndelivered(call, call.caller.trySend(withPayload([MessageType.RESULT, call.callerRequestId, {}], args, kwargs)), 'the result');
+    call.caller.flow.relayedFrom(callee.flow);
   }
 
   /** The callee's ERROR for an INVOCATION, relayed with URI, args and kwargs intact (§3.4). */
@@ -103,6 +106,7 @@ export class Dealer {
     this.calls.remove(call);
     const outcome = call.caller.trySend(withPayload([MessageType.ERROR, MessageType.CALL, call.callerRequestId, {}, uri], args, kwargs));
     this.answerUndelivered(call, outcome, "the callee's error");
+    call.caller.flow.relayedFrom(callee.flow);
   }
 
   /**
@@ -226,6 +230,8 @@ export class Dealer {
   private sendInvocation(call: ActiveCall, moreChunks: boolean, args: unknown[], kwargs: Dict, firstChunk: boolean): void {
     const details = moreChunks ? { ...call.invocationDetails, progress: true } : call.invocationDetails;
     const outcome = call.callee.trySend(withPayload([MessageType.INVOCATION, call.invocationId, call.registration.id, details], args, kwargs));
+    // Likewise a callee that does not read its INVOCATIONs holds back the caller sending them.
+    call.callee.flow.relayedFrom(call.caller.flow);
     if (outcome === 'sent') return;
     const [uri, message] = outcome === 'closed' ? [ErrorUri.canceled, 'the callee left'] : undeliverable(outcome, 'the arguments');
     // A callee that got earlier chunks is mid-invocation and must be told to stop.

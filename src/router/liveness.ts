@@ -27,7 +27,11 @@ export function watchLiveness(socket: WebSocket, { pingIntervalMs, pongTimeoutMs
   const ping = () => {
     pingTimer = undefined;
     if (socket.readyState !== socket.OPEN) return;
-    pongDeadline = setTimeout(() => socket.terminate(), pongTimeoutMs);
+    pongDeadline = setTimeout(() => {
+      // While the router itself does not read this socket (flow control), a missing pong is ours.
+      if (socket.isPaused) return heard();
+      socket.terminate();
+    }, pongTimeoutMs);
     socket.ping();
   };
   const heard = () => {

@@ -51,8 +51,32 @@ export interface RouterOptions {
    * upgrade request on attach()'s path, that does not become a WebSocket in time is destroyed.
    */
   readonly handshakeTimeoutMs?: number;
-  /** A connection whose unsent output exceeds this many bytes is dropped (default 64 MiB). */
+  /**
+   * A connection whose unsent output (what its WebSocket really holds: ws's bufferedAmount, the
+   * socket's write queue included) would exceed this many bytes is dropped at once (default
+   * 64 MiB): it is closed with code 1008 and a reason saying so, and terminated a second later
+   * whether or not it read that. Its session is then released like any lost one. (One message
+   * larger than the limit still goes to a connection that holds nothing else.) Nothing else
+   * is affected. Calls rarely get here (flowHighWaterMark holds their senders back); a
+   * subscriber that cannot keep up with its events does.
+   */
   readonly maxBufferedBytes?: number;
+  /**
+   * Flow control: when a peer's connection holds more than this many unsent bytes, the router
+   * stops reading from the peers whose calls fill it (a callee streaming results to it, a caller
+   * sending it INVOCATIONs) until it drains below flowLowWaterMark, so TCP backpressure
+   * reaches them. The paused peer's other traffic waits too (head-of-line blocking: WAMP has no
+   * per-call credit). Events are never throttled. Default 1 MiB.
+   */
+  readonly flowHighWaterMark?: number;
+  /** A congested connection (see flowHighWaterMark) counts as drained below this many unsent bytes (default 256 KiB, at most flowHighWaterMark). */
+  readonly flowLowWaterMark?: number;
+  /**
+   * A connection that stays congested (over flowHighWaterMark, never draining below
+   * flowLowWaterMark) this many ms is dropped like one over maxBufferedBytes (close code 1008),
+   * freeing the peers it held back (default 30000; 0: never).
+   */
+  readonly stalledPeerTimeoutMs?: number;
   /**
    * The router pings every connection (WebSocket ping) this many ms after its last pong
    * (default 10000; 0 disables pinging).
@@ -76,6 +100,9 @@ export interface RouterLimits {
   readonly closeGraceMs: number;
   readonly handshakeTimeoutMs: number;
   readonly maxBufferedBytes: number;
+  readonly flowHighWaterMark: number;
+  readonly flowLowWaterMark: number;
+  readonly stalledPeerTimeoutMs: number;
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
 }
@@ -87,18 +114,24 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 export function resolveLimits(options: RouterOptions): RouterLimits {
   const maxMessageSize = readLimit(options, 'maxMessageSize', 16 * 1024 * 1024, 1, Number.MAX_SAFE_INTEGER);
   const maxFrameSize = readLimit(options, 'maxFrameSize', Math.min(2 * maxMessageSize, Number.MAX_SAFE_INTEGER), maxMessageSize, Number.MAX_SAFE_INTEGER);
+  const flowHighWaterMark = readLimit(options, 'flowHighWaterMark', 1024 * 1024, 1, Number.MAX_SAFE_INTEGER);
+  const flowLowWaterMark = readLimit(options, 'flowLowWaterMark', Math.min(256 * 1024, flowHighWaterMark), 0, flowHighWaterMark);
   return {
     maxMessageSize,
     maxFrameSize,
     closeGraceMs: readLimit(options, 'closeGraceMs', 1000, 0, MAX_TIMER_MS),
     handshakeTimeoutMs: readLimit(options, 'handshakeTimeoutMs', 10_000, 1, MAX_TIMER_MS),
     maxBufferedBytes: readLimit(options, 'maxBufferedBytes', 64 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
+    flowHighWaterMark,
+    flowLowWaterMark,
+    stalledPeerTimeoutMs: readLimit(options, 'stalledPeerTimeoutMs', 30_000, 0, MAX_TIMER_MS),
     pingIntervalMs: readLimit(options, 'pingInterval', 10_000, 0, MAX_TIMER_MS),
     pongTimeoutMs: readLimit(options, 'pongTimeout', 10_000, 0, MAX_TIMER_MS),
   };
 }
 
-type NumericOption = 'maxMessageSize' | 'maxFrameSize' | 'closeGraceMs' | 'handshakeTimeoutMs' | 'maxBufferedBytes' | 'pingInterval' | 'pongTimeout';
+type NumericOption = 'maxMessageSize' | 'maxFrameSize' | 'closeGraceMs' | 'handshakeTimeoutMs' | 'maxBufferedBytes'
+  | 'flowHighWaterMark' | 'flowLowWaterMark' | 'stalledPeerTimeoutMs' | 'pingInterval' | 'pongTimeout';
 
 function readLimit(options: RouterOptions, key: NumericOption, fallback: number, min: number, max: number): number {
   const value: unknown = options[key];

@@ -5,6 +5,7 @@ import {
 } from '../protocol/index.js';
 import { AuthDenied, type AuthStep, type Identity } from './auth.js';
 import { ROUTER_AGENT, ROUTER_ROLES } from './features.js';
+import { FlowGate } from './flow-control.js';
 import { isIdentity, readHello } from './hello.js';
 import { closeTooBig, frameExceeds, MAX_HANDSHAKE_MESSAGE_BYTES, type TransportClose } from './message-size.js';
 import type { PeerConnection } from './peer-connection.js';
@@ -71,6 +72,8 @@ export class RouterSession {
   realm: Realm | undefined;
   identity: SessionIdentity | undefined;
   roles: PeerRoles | undefined;
+  /** Backpressure between this peer and the peers whose messages it relays (see FlowGate). */
+  readonly flow: FlowGate;
 
   private state: SessionState = 'awaiting-hello';
   private readonly requests = new RequestSequence();
@@ -84,6 +87,7 @@ export class RouterSession {
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly connection: PeerConnection, private readonly host: SessionHost) {
+    this.flow = new FlowGate(connection);
     this.armHandshakeTimer();
   }
 
@@ -91,7 +95,12 @@ export class RouterSession {
     return this.connection.codec;
   }
 
-  get isEstablished(): boolean {
+  /** Bytes sent to this peer and not yet written to the network (what its socket holds). */
+  get unsentBytes(): number {
+    return this.connection.unsentBytes;
+  }
+
+    get isEstablished(): boolean {
     return this.state === 'established';
   }
 
@@ -176,6 +185,7 @@ export class RouterSession {
   /** The transport is gone: release everything the session held. */
   transportClosed(): void {
     clearTimeout(this.handshakeTimer);
+    this.flow.closed();
     this.leaveRealm();
     this.state = 'closed';
     this.pendingChallenge = undefined;
@@ -215,6 +225,7 @@ export class RouterSession {
 
   private closeTransport(code: number, reason: string): void {
     clearTimeout(this.handshakeTimer);
+    this.flow.closed();
     this.leaveRealm();
     this.state = 'closed';
     this.pendingChallenge = undefined;

@@ -78,6 +78,7 @@ export class Router {
         this.sessions.add(session);
         return {
           receive: (frame, byteLength) => session.receive(frame, byteLength),
+          drained: () => session.flow.drained(),
           closed: () => {
             this.sessions.delete(session);
             session.transportClosed();
@@ -92,7 +93,19 @@ export class Router {
     return this.realms.get(realm)?.sessions.size ?? 0;
   }
 
-  /** Starts an HTTP server of its own and accepts WebSockets on `path`. */
+  /**
+   * Bytes the router holds for session `sessionId` (sent to it, not yet written to the network),
+   * and whether the router has stopped reading from it (flow control); undefined for an unknown
+   * session. For monitoring and tests.
+   */
+  peerOutput(sessionId: number): { readonly unsentBytes: number; readonly readingPaused: boolean } | undefined {
+    for (const session of this.sessions) {
+      if (session.id === sessionId) return { unsentBytes: session.unsentBytes, readingPaused: session.flow.isHeldBack };
+    }
+    return undefined;
+  }
+
+    /** Starts an HTTP server of its own and accepts WebSockets on `path`. */
   async listen(options: ListenOptions = {}): Promise<ListeningAddress> {
     if (this.ownedServer) throw new Error('the router is already listening');
     const server = createServer((_request, response) => {

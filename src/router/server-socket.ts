@@ -9,14 +9,26 @@ import type { PeerConnection } from './peer-connection.js';
 export const SUPPORTED_SUBPROTOCOLS: readonly string[] = Object.values(CODECS).map((codec) => codec.subprotocol);
 
 export interface SocketHandlers {
-  /** A WebSocket with a WAMP subprotocol opened; returns the frame and close handlers for it. */
-  opened(connection: PeerConnection): { receive(frame: string | Uint8Array, byteLength: number): void; closed(): void };
+  /** A WebSocket with a WAMP subprotocol opened; returns the frame, drain and close handlers for it. */
+  opened(connection: PeerConnection): {
+    receive(frame: string | Uint8Array, byteLength: number): void;
+    /** The connection was congested (over flowHighWaterMark) and has drained below flowLowWaterMark. */
+    drained(): void;
+    closed(): void;
+  };
 }
 
-export interface SocketLimits extends LivenessTimes {
+/** How much unsent output a connection may hold, and for how long (RouterOptions). */
+export interface OutputLimits {
+  readonly maxBufferedBytes: number;
+  readonly flowHighWaterMark: number;
+  readonly flowLowWaterMark: number;
+  readonly stalledPeerTimeoutMs: number;
+}
+
+export interface SocketLimits extends LivenessTimes, OutputLimits {
   /** Largest WebSocket message read at all; ws closes the connection (1009) on a larger one. */
   readonly maxFrameSize: number;
-  readonly maxBufferedBytes: number;
 }
 
 /**
@@ -27,7 +39,7 @@ export class ServerSocket {
   private readonly server: WebSocketServer;
 
   constructor(handlers: SocketHandlers, limits: SocketLimits) {
-    const { maxFrameSize, maxBufferedBytes } = limits;
+    const { maxFrameSize } = limits;
     this.server = new WebSocketServer({
       noServer: true,
       // Above maxMessageSize the session answers for the one message; only beyond this hard
@@ -45,14 +57,28 @@ export class ServerSocket {
         socket.close(1002, 'no supported WAMP subprotocol offered');
         return;
       }
-      const session = handlers.opened(new WebSocketPeer(socket, codec, maxBufferedBytes));
-      socket.on('message', (data: RawData, isBinary: boolean) => {
+      const peer = new WebSocketPeer(socket, codec, limits);
+      const session = handlers.opened(peer);
+      peer.onDrained = () => session.drained();
+      peer.onMessage = (data, isBinary) => {
         const bytes = toBuffer(data);
         // Text frames stay strings (JSON); binary frames become one Uint8Array.
         session.receive(isBinary ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.toString('utf8'), bytes.byteLength);
-      });
+      };
+      socket.on('message', (data: RawData, isBinary: boolean) => peer.received(data, isBinary));
       watchLiveness(socket, limits);
-      socket.on('close', () => session.closed());
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        session.closed();
+      };
+      // A dropped peer's session goes at once; its socket may take DROP_GRACE_MS to close.
+      peer.onDropped = release;
+      socket.on('close', () => {
+        peer.closed();
+        release();
+      });
       // Errors (bad frames at the WebSocket level, resets) are followed by close.
       socket.on('error', () => undefined);
     });
@@ -73,22 +99,117 @@ export class ServerSocket {
   }
 }
 
+/** Policy violation: the close code of a peer dropped for not reading its messages. */
+const CLOSE_NOT_READING = 1008;
+/** How long a dropped peer's close frame may take before its socket is destroyed. */
+const DROP_GRACE_MS = 1000;
+
+/**
+ * One WebSocket as a PeerConnection. Its unsent output is what ws really holds for it
+ * (`bufferedAmount`: ws's own queue plus the socket's write queue), not an estimate. Over
+ * flowHighWaterMark it is congested; every write made while over flowLowWaterMark reports back
+ * when it leaves, so the moment the output drains below the low-water mark is seen without
+ * polling and without a callback per write in the common, uncongested case.
+ */
 class WebSocketPeer implements PeerConnection {
-  constructor(private readonly socket: WebSocket, readonly codec: Codec, private readonly maxBufferedBytes: number) {}
+  congested = false;
+  /** Set by ServerSocket once the session exists. */
+  onDrained: () => void = () => undefined;
+  onMessage: (data: RawData, isBinary: boolean) => void = () => undefined;
+  /** Set by ServerSocket: the session is released when its peer is dropped, not when the socket closes. */
+  onDropped: () => void = () => undefined;
+  /** Whether pauseReading() is in force. */
+  private readingPaused = false;
+  /**
+   * Messages ws parsed after pauseReading() from data it had already read (at most one socket
+   * read, 64 KiB): held until resumeReading(), so a paused peer has nothing more relayed.
+   */
+  private readonly backlog: Array<{ readonly data: RawData; readonly isBinary: boolean }> = [];
+  private stallTimer: ReturnType<typeof setTimeout> | undefined;
+  private dropTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly written = (error?: Error | null) => {
+    if (error || !this.congested || this.socket.bufferedAmount > this.limits.flowLowWaterMark) return;
+    this.congested = false;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
+    this.onDrained();
+  };
+
+  constructor(private readonly socket: WebSocket, readonly codec: Codec, private readonly limits: OutputLimits) {}
+
+  get unsentBytes(): number {
+    return this.socket.bufferedAmount;
+  }
 
   sendFrame(frame: string | Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
+    // A string's length may undercount its UTF-8 bytes; bufferedAmount counts them exactly once sent.
+    const before = this.socket.bufferedAmount;
+    const unsent = before + frame.length;
     // A peer that does not read (a stalled subscriber of a busy topic) would make the router
-    // buffer without bound: drop it instead; its session is released like any lost one.
-    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
-      this.socket.terminate();
+    // buffer without bound: drop it instead; its session is released like any lost one. A
+    // message larger than the limit still goes to a connection that holds nothing else.
+    if (unsent > this.limits.maxBufferedBytes && before > 0) {
+      this.drop(`not reading: over maxBufferedBytes (${this.limits.maxBufferedBytes} bytes) unsent`);
       return;
     }
-    this.socket.send(frame, { binary: this.codec.binary });
+    this.socket.send(frame, { binary: this.codec.binary }, unsent > this.limits.flowLowWaterMark ? this.written : undefined);
+    if (!this.congested && this.socket.bufferedAmount > this.limits.flowHighWaterMark) {
+      this.congested = true;
+      const timeout = this.limits.stalledPeerTimeoutMs;
+      if (timeout > 0) {
+        this.stallTimer = setTimeout(() => this.drop(`not reading: over ${this.limits.flowHighWaterMark} bytes unsent for ${timeout} ms`), timeout);
+      }
+    }
+  }
+
+  /** A message from the peer: handled now, or held while reading is paused. */
+  received(data: RawData, isBinary: boolean): void {
+    if (this.readingPaused) this.backlog.push({ data, isBinary });
+    else this.onMessage(data, isBinary);
+  }
+
+  pauseReading(): void {
+    this.readingPaused = true;
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    this.readingPaused = false;
+    // A held message may pause reading again: the rest then waits for the next resume.
+    while (!this.readingPaused && this.backlog.length > 0) {
+      const { data, isBinary } = this.backlog.shift()!;
+      if (this.socket.readyState !== this.socket.OPEN) break;
+      this.onMessage(data, isBinary);
+    }
+    if (!this.readingPaused) this.socket.resume();
   }
 
   close(code: number, reason: string): void {
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason);
+  }
+
+  /** The socket closed: no timer of ours may outlive it. */
+  closed(): void {
+    this.backlog.length = 0;
+    clearTimeout(this.stallTimer);
+    clearTimeout(this.dropTimer);
+  }
+
+  /**
+   * Drops a peer that does not read: a close frame with the reason (read only if the peer
+   * reads again), nothing more sent, and the socket destroyed after DROP_GRACE_MS at the latest,
+   * which frees its output and releases its session.
+   */
+  private drop(reason: string): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    clearTimeout(this.stallTimer);
+    this.socket.close(CLOSE_NOT_READING, reason);
+    this.dropTimer = setTimeout(() => this.socket.terminate(), DROP_GRACE_MS);
+    // Not congested any more: nothing more is sent, and no one is held back for it.
+    this.congested = false;
+    // Released once the frame being handled is done (a send may be mid-way through a fan-out).
+    queueMicrotask(() => this.onDropped());
   }
 }
 
