@@ -9,7 +9,7 @@
  *   npm run bench -- --quick    small counts, for checking the harness
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -238,8 +238,13 @@ log('cancel latency');
 await benchCancel();
 results.durationSec = Math.round((Date.now() - started) / 1000);
 
-const markdown = renderResults(results);
-writeFileSync(join(benchDir, 'RESULTS.md'), markdown);
+// The sections other scripts write (bench/slow-consumer.ts, npm run size -- --write) stay.
+const resultsPath = join(benchDir, 'RESULTS.md');
+const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
+const kept = /^## (?:7\. Slow consumer|Bundle size)[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/gm;
+const markdown = (previous.match(kept) ?? []).reduce(
+  (rendered, section) => rendered.replace(/^## Method/m, `${section.trimEnd()}\n\n## Method`), renderResults(results));
+writeFileSync(resultsPath, markdown);
 writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
 process.stdout.write(`${markdown}\n`);
 log(`done in ${results.durationSec} s; wrote bench/RESULTS.md and bench/results.json`);

@@ -1,0 +1,212 @@
+/**
+ * Slow-consumer bench (issue #10): memory of caller, callee and router while an rxwamp callee
+ * streams up to 1,000,000 small progressive results to a caller that cannot keep up.
+ *
+ *   npx tsx bench/slow-consumer.ts            both scenarios (about 100 s); writes its section of bench/RESULTS.md
+ *   npx tsx bench/slow-consumer.ts --quick    short bounds, for checking the harness (writes nothing)
+ *   npx tsx bench/slow-consumer.ts --router-module <path/to/router/index.ts> --stalled-only
+ *                                             another router build (e.g. a worktree of an older commit), printed only
+ *
+ * Three processes, each sampling its own RSS every 500 ms: the embedded router (src/router,
+ * defaults), the callee (WampClient, JSON, `registerStream` of an async generator that yields
+ * `[i, <100 chars>]` up to 1,000,000 times, counting its pulls) and the caller (a bare `ws`
+ * client speaking WAMP JSON). Scenarios:
+ * - slow: the caller handles one result per ms (a 1 ms timer), queueing what arrives and
+ *   pausing its socket while more than 1,000 wait; stopped after 60 s.
+ * - stalled: the caller stops reading right after its CALL; stopped after 30 s.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const PROCEDURE = 'bench.slow';
+const REALM = 'realm1';
+const TOTAL = 1_000_000;
+const FILLER = 'x'.repeat(100);
+const SAMPLE_MS = 500;
+const quick = process.argv.includes('--quick');
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? process.argv[index + 1] : undefined;
+}
+
+/** One JSON line on stdout per sample: {t, rss, count}. */
+function sampleEvery(count: () => number): void {
+  const start = Date.now();
+  const sample = () => process.stdout.write(`${JSON.stringify({ t: Date.now() - start, rss: process.memoryUsage().rss, count: count() })}\n`);
+  sample();
+  setInterval(sample, SAMPLE_MS);
+}
+
+async function runRouter(): Promise<void> {
+  const modulePath = argument('router-module');
+  const { Router } = (modulePath ? await import(modulePath) : await import('../src/router/index.js')) as typeof import('../src/router/index.js');
+  const router = new Router({ realms: [REALM] });
+  const { url } = await router.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`${JSON.stringify({ url })}\n`);
+  sampleEvery(() => 0);
+}
+
+async function runCallee(url: string): Promise<void> {
+  const { WampClient } = await import('../src/index.js');
+  let pulls = 0;
+  const client = new WampClient({ url, realm: REALM, serializers: ['json'] });
+  await new Promise<void>((resolve, reject) => {
+    client.registerStream(PROCEDURE, async function* () {
+      for (let i = 0; i < TOTAL; i++) {
+        pulls++;
+        yield [i, FILLER];
+      }
+    }).subscribe({ next: () => resolve(), error: reject });
+  });
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  sampleEvery(() => pulls);
+}
+
+function runCaller(url: string, mode: 'slow' | 'stalled'): void {
+  const ws = new WebSocket(url, ['wamp.2.json'], { perMessageDeflate: false });
+  const queue: string[] = [];
+  let handled = 0;
+  let expected = 0;
+  let disordered = 0;
+  ws.on('open', () => {
+    ws.send(JSON.stringify([1, REALM, { roles: { caller: { features: { progressive_call_results: true, call_canceling: true } } } }]));
+  });
+  ws.on('message', (data) => {
+    const text = data.toString();
+    if (text.startsWith('[2,')) {
+      ws.send(JSON.stringify([48, 1, { receive_progress: true }, PROCEDURE]));
+      if (mode === 'stalled') ws.pause();
+      else setInterval(handleOne, 1);
+      sampleEvery(() => handled);
+      return;
+    }
+    queue.push(text);
+    if (queue.length > 1000 && !ws.isPaused) ws.pause();
+  });
+  const handleOne = () => {
+    const text = queue.shift();
+    if (text === undefined) return;
+    const message = JSON.parse(text) as [number, number, Record<string, unknown>, unknown[]?];
+    if (message[0] === 50 && message[2]['progress'] === true) {
+      if ((message[3]![0] as number[])[0] !== expected) disordered++;
+      expected++;
+      handled++;
+    }
+    if (queue.length < 100 && ws.isPaused) ws.resume();
+    if (disordered) process.stderr.write(`out of order at ${expected}\n`);
+  };
+}
+
+// ---------------------------------------------------------------- orchestrator
+
+interface Sample { readonly t: number; readonly rss: number; readonly count: number }
+type Role = 'router' | 'callee' | 'caller';
+interface ScenarioFigures { readonly mode: string; readonly seconds: number; readonly samples: Record<Role, Sample[]> }
+
+const self = fileURLToPath(import.meta.url);
+const routerModule = argument('router-module');
+
+function child(args: string[], samples: Sample[], onFirst?: (line: Record<string, unknown>) => void) {
+  const proc = spawn(process.execPath, ['--import', 'tsx', self, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout });
+  lines.on('line', (line) => {
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    if ('rss' in parsed) samples.push(parsed as unknown as Sample);
+    else onFirst?.(parsed);
+  });
+  return proc;
+}
+
+async function scenario(mode: 'slow' | 'stalled', seconds: number): Promise<ScenarioFigures> {
+  const samples: Record<Role, Sample[]> = { router: [], callee: [], caller: [] };
+  let routerUrl = '';
+  const router = await new Promise<ReturnType<typeof child>>((resolve) => {
+    const proc = child(['--role', 'router', ...(routerModule ? ['--router-module', routerModule] : [])], samples.router, (line) => { routerUrl = String(line['url']); resolve(proc); });
+  });
+  const callee = await new Promise<ReturnType<typeof child>>((resolve) => {
+    const proc = child(['--role', 'callee', '--url', routerUrl], samples.callee, () => resolve(proc));
+  });
+  const caller = child(['--role', 'caller', '--url', routerUrl, '--mode', mode], samples.caller);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  for (const proc of [caller, callee, router]) proc.kill('SIGKILL');
+  return { mode, seconds, samples };
+}
+
+const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
+const num = (n: number) => n.toLocaleString('en-US');
+
+function summarize(figures: ScenarioFigures): string[] {
+  const rows: string[] = [];
+  for (const role of ['caller', 'callee', 'router'] as const) {
+    const samples = figures.samples[role];
+    if (samples.length === 0) continue;
+    const start = samples[0]!.rss;
+    const peak = Math.max(...samples.map((s) => s.rss));
+    const end = samples.at(-1)!;
+    const count = role === 'caller' ? `${num(end.count)} handled` : role === 'callee' ? `${num(end.count)} pulled` : '';
+    rows.push(`| ${figures.mode} | ${role} | ${mb(start)} | ${mb(peak)} | +${mb(peak - start)} | ${mb(end.rss)} | ${count} |`);
+  }
+  return rows;
+}
+
+function timeline(figures: ScenarioFigures): string[] {
+  const at = (role: Role, t: number) => {
+    const sample = figures.samples[role].filter((s) => s.t <= t).at(-1);
+    return sample ? `${mb(sample.rss)}` : '–';
+  };
+  const count = (role: Role, t: number) => num(figures.samples[role].filter((s) => s.t <= t).at(-1)?.count ?? 0);
+  const rows: string[] = [];
+  const step = figures.seconds >= 40 ? 10 : 5;
+  for (let s = step; s <= figures.seconds; s += step) {
+    const t = s * 1000 - 600;
+    rows.push(`| ${figures.mode} | ${s} | ${at('caller', t)} | ${at('callee', t)} | ${at('router', t)} | ${count('caller', t)} | ${count('callee', t)} |`);
+  }
+  return rows;
+}
+
+const SECTION_TITLE = '## 7. Slow consumer: memory while a callee streams to a caller that cannot keep up';
+
+function renderSection(runs: ScenarioFigures[]): string {
+  return [
+    SECTION_TITLE, '',
+    `Written by \`npx tsx bench/slow-consumer.ts\` (${new Date().toISOString().slice(0, 10)}, node ${process.version}); \`npm run bench\` keeps this section.`,
+    'Three processes: the embedded router (defaults: flowHighWaterMark 1 MiB, flowLowWaterMark 256 KiB, maxBufferedBytes 64 MiB),',
+    `an rxwamp callee (JSON) whose \`registerStream\` async generator yields \`[i, <100 chars>]\` up to ${num(TOTAL)} times, and a bare \`ws\` caller.`,
+    '*slow*: the caller handles one result per ms (queueing what arrives, pausing its socket over 1,000 queued), for 60 s. *stalled*: the caller stops reading right after its CALL, for 30 s.',
+    'RSS in MiB, sampled every 500 ms in each process.', '',
+    '| scenario | process | RSS at start | peak | growth | at end | progress at end |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...runs.flatMap(summarize), '',
+    '| scenario | s | caller RSS | callee RSS | router RSS | results handled | generator pulls |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...runs.flatMap(timeline), '',
+  ].join('\n');
+}
+
+/** Puts the section in place of an earlier one, or before the Method section (or at the end). */
+export function writeSlowConsumerSection(markdown: string, section: string): string {
+  const existing = /^## 7\. Slow consumer[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/m;
+  if (existing.test(markdown)) return markdown.replace(existing, `${section}\n`);
+  if (/^## Method/m.test(markdown)) return markdown.replace(/^## Method/m, `${section}\n## Method`);
+  return `${markdown.trimEnd()}\n\n${section}`;
+}
+
+const role = argument('role');
+if (role === 'router') await runRouter();
+else if (role === 'callee') await runCallee(argument('url')!);
+else if (role === 'caller') runCaller(argument('url')!, argument('mode') as 'slow' | 'stalled');
+else if (process.argv[1] === self) {
+  const stalledOnly = process.argv.includes('--stalled-only');
+  const runs = stalledOnly ? [await scenario('stalled', quick ? 10 : 30)] : [await scenario('slow', quick ? 10 : 60), await scenario('stalled', quick ? 10 : 30)];
+  const section = renderSection(runs);
+  process.stdout.write(`${section}\n`);
+  if (!quick && !stalledOnly && !routerModule) {
+    const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+    writeFileSync(file, writeSlowConsumerSection(readFileSync(file, 'utf8'), section));
+    process.stderr.write('wrote the "Slow consumer" section of bench/RESULTS.md\n');
+  }
+}
