@@ -72,8 +72,9 @@ export interface RouterOptions {
   /** A congested connection (see flowHighWaterMark) counts as drained below this many unsent bytes (default 256 KiB, at most flowHighWaterMark). */
   readonly flowLowWaterMark?: number;
   /**
-   * A connection that stays congested (over flowHighWaterMark, never draining below
-   * flowLowWaterMark) this many ms is dropped like one over maxBufferedBytes (close code 1008),
+   * A congested connection (over flowHighWaterMark, not yet drained below flowLowWaterMark) on
+   * which nothing at all was written to the network for this many ms is dropped like one over
+   * maxBufferedBytes (close code 1008); a slow reader that makes progress is not,
    * freeing the peers it held back (default 30000; 0: never).
    */
   readonly stalledPeerTimeoutMs?: number;

@@ -206,6 +206,8 @@ export class RouterSession {
     }
     this.send([MessageType.GOODBYE, { message: 'the router is shutting down' }, CloseReason.systemShutdown]);
     this.state = 'shutting-down';
+    // Nothing more is relayed; a peer held back must be read again to hear its GOODBYE answer.
+    this.flow.closed();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.closeTransport(CLOSE_GOING_AWAY, 'router shutting down'), graceMs);
       this.shutdownDone = () => {

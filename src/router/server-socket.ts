@@ -127,8 +127,12 @@ class WebSocketPeer implements PeerConnection {
   private readonly backlog: Array<{ readonly data: RawData; readonly isBinary: boolean }> = [];
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
   private dropTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When a write last left while congested: a slow reader that makes progress is not stalled. */
+  private lastProgress = 0;
   private readonly written = (error?: Error | null) => {
-    if (error || !this.congested || this.socket.bufferedAmount > this.limits.flowLowWaterMark) return;
+    if (error || !this.congested) return;
+    this.lastProgress = Date.now();
+    if (this.socket.bufferedAmount > this.limits.flowLowWaterMark) return;
     this.congested = false;
     clearTimeout(this.stallTimer);
     this.stallTimer = undefined;
@@ -146,6 +150,9 @@ class WebSocketPeer implements PeerConnection {
     // A string's length may undercount its UTF-8 bytes; bufferedAmount counts them exactly once sent.
     const before = this.socket.bufferedAmount;
     const unsent = before + frame.length;
+    // Over the low-water mark the write reports back when it leaves; a string is counted at its
+    // largest UTF-8 size here, so a write that makes the connection congested always reports.
+    const reports = before + (typeof frame === 'string' ? 3 * frame.length : frame.length) > this.limits.flowLowWaterMark;
     // A peer that does not read (a stalled subscriber of a busy topic) would make the router
     // buffer without bound: drop it instead; its session is released like any lost one. A
     // message larger than the limit still goes to a connection that holds nothing else.
@@ -153,13 +160,11 @@ class WebSocketPeer implements PeerConnection {
       this.drop(`not reading: over maxBufferedBytes (${this.limits.maxBufferedBytes} bytes) unsent`);
       return;
     }
-    this.socket.send(frame, { binary: this.codec.binary }, unsent > this.limits.flowLowWaterMark ? this.written : undefined);
+    this.socket.send(frame, { binary: this.codec.binary }, reports ? this.written : undefined);
     if (!this.congested && this.socket.bufferedAmount > this.limits.flowHighWaterMark) {
       this.congested = true;
-      const timeout = this.limits.stalledPeerTimeoutMs;
-      if (timeout > 0) {
-        this.stallTimer = setTimeout(() => this.drop(`not reading: over ${this.limits.flowHighWaterMark} bytes unsent for ${timeout} ms`), timeout);
-      }
+      this.lastProgress = Date.now();
+      this.armStallTimer(this.limits.stalledPeerTimeoutMs);
     }
   }
 
@@ -169,7 +174,18 @@ class WebSocketPeer implements PeerConnection {
     else this.onMessage(data, isBinary);
   }
 
-  pauseReading(): void {
+  /** Drops the peer once it has been congested without any write leaving for stalledPeerTimeoutMs. */
+  private armStallTimer(delay: number): void {
+    const timeout = this.limits.stalledPeerTimeoutMs;
+    if (timeout <= 0) return;
+    this.stallTimer = setTimeout(() => {
+      const idle = Date.now() - this.lastProgress;
+      if (idle < timeout) return this.armStallTimer(timeout - idle);
+      this.drop(`not reading: congested, nothing written for ${timeout} ms`);
+    }, delay);
+  }
+
+    pauseReading(): void {
     this.readingPaused = true;
     this.socket.pause();
   }
