@@ -1,11 +1,7 @@
 import type { WebSocket } from 'ws';
+import type { LivenessTimes } from './liveness-times.js';
 
-export interface LivenessTimes {
-  /** Ms from a connection's start, or its last sign of life after a ping, to the next ping; 0: never ping. */
-  readonly pingIntervalMs: number;
-  /** Ms a ping may go unanswered; 0: never enforced. */
-  readonly pongTimeoutMs: number;
-}
+export type { LivenessTimes };
 
 /**
  * Pings one WebSocket and drops it when a ping goes unanswered: a frozen or unplugged peer

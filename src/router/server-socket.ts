@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { codecBySubprotocol, CODECS, type Codec } from '../codec/index.js';
-import { watchLiveness, type LivenessTimes } from './liveness.js';
+import { watchLiveness } from './liveness.js';
+import type { LivenessTimes } from './liveness-times.js';
 import type { PeerConnection } from './peer-connection.js';
 
 /** The subprotocols the router speaks, one per codec (`wamp.2.json`, `wamp.2.cbor`, `wamp.2.msgpack`). */
