@@ -25,7 +25,10 @@ export function watchLiveness(socket: WebSocket, { pingIntervalMs, pongTimeoutMs
     if (socket.readyState !== socket.OPEN) return;
     pongDeadline = setTimeout(() => {
       // While the router itself does not read this socket (flow control), a missing pong is ours.
-      if (socket.isPaused) return heard();
+      // A peer that does not read what we send (its pong may be queued behind our frames, or it
+      // paused reading to pace itself) is judged by write progress instead: the stalled-peer
+      // timeout drops it if nothing leaves, so a slow consumer is not mistaken for a dead one.
+      if (socket.isPaused || socket.bufferedAmount > 0) return heard();
       socket.terminate();
     }, pongTimeoutMs);
     socket.ping();

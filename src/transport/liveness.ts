@@ -14,7 +14,10 @@ export interface LivenessOptions {
 /** The part of Node's ws that pings; browsers expose none of it. */
 interface PingingSocket {
   ping(): void;
-  on(event: 'pong', listener: () => void): void;
+  on(event: 'pong' | 'ping', listener: () => void): void;
+  /** Bytes handed to the socket and not yet taken by the peer. */
+  readonly bufferedAmount?: number;
+  _socket?: { on?(event: 'drain', listener: () => void): void };
 }
 
 /**
@@ -24,6 +27,8 @@ interface PingingSocket {
  */
 export class LivenessCheck {
   private heardSinceTick = true;
+  /** Any sign of the peer since our last ping: a frame, its own ping, or it taking our bytes. */
+  private aliveSincePing = false;
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
   private pongDeadline: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
@@ -32,6 +37,10 @@ export class LivenessCheck {
     const pinging = asPingingSocket(socket);
     if (pinging && options.pingInterval > 0) {
       pinging.on('pong', () => this.pong());
+      // A router that holds back our stream (flow control) stops reading us, pongs included,
+      // but it still pings us and takes our bytes as it drains: both prove it is alive.
+      pinging.on('ping', () => this.pong());
+      pinging._socket?.on?.('drain', () => { this.aliveSincePing = true; });
       this.every(options.pingInterval, () => this.ping(pinging, options.pongTimeout));
     }
     if (options.idleTimeout > 0) {
@@ -44,6 +53,7 @@ export class LivenessCheck {
 
   heard(): void {
     this.heardSinceTick = true;
+    this.aliveSincePing = true;
   }
 
   stop(): void {
@@ -60,11 +70,27 @@ export class LivenessCheck {
     } catch {
       return; // the socket is closing; its close event follows
     }
-    this.pongDeadline = unref(setTimeout(() => this.fail(`no pong within ${pongTimeout} ms`), pongTimeout));
+    this.aliveSincePing = false;
+    this.armPongDeadline(socket, pongTimeout, 1);
+  }
+
+  /**
+   * No pong in time is death, unless the peer showed life otherwise, or our own bytes are
+   * waiting on it: a peer applying backpressure gets one more deadline to show life (a frozen
+   * one still fails, at twice the deadline).
+   */
+  private armPongDeadline(socket: PingingSocket, pongTimeout: number, round: number): void {
+    this.pongDeadline = unref(setTimeout(() => {
+      this.pongDeadline = undefined;
+      if (this.aliveSincePing) return;
+      if (round === 1 && (socket.bufferedAmount ?? 0) > 0) return this.armPongDeadline(socket, pongTimeout, 2);
+      this.fail(`no pong within ${pongTimeout * round} ms`);
+    }, pongTimeout));
   }
 
   private pong(): void {
     this.heardSinceTick = true;
+    this.aliveSincePing = true;
     clearTimeout(this.pongDeadline);
     this.pongDeadline = undefined;
   }
