@@ -27,6 +27,15 @@ describe('wire: callee streams paced by the connection', function () {
     await peer.stop();
   });
 
+  /** Answers the REGISTER with `registrationId`, stops reading, then invokes it with progress as `invocationId`. */
+  async function invokeWithReaderStalled(registrationId: number, invocationId: number): Promise<void> {
+    const [, requestId] = await peer.next(64);
+    peer.send([65, requestId, registrationId]);
+    await until(() => client.state.status === 'open');
+    peer.pauseReading();
+    peer.send([68, invocationId, registrationId, { receive_progress: true }, []]);
+  }
+
   const buffered = () => (client as unknown as { connection: { current?: { session: { bufferedAmount: number } } } }).connection.current?.session.bufferedAmount ?? 0;
 
   it('an async generator is not pulled past the high-water mark while the reader is stalled; released, every value arrives in order', async () => {
@@ -45,11 +54,7 @@ describe('wire: callee streams paced by the connection', function () {
         finished = true;
       }
     }).subscribe();
-    const [, requestId] = await peer.next(64);
-    peer.send([65, requestId, 7]);
-    await until(() => client.state.status === 'open');
-    peer.pauseReading();
-    peer.send([68, 1, 7, { receive_progress: true }, []]);
+    await invokeWithReaderStalled(7, 1);
     // Stalled: the generator waits with more than the mark buffered, far from its end.
     await until(() => pulled > 0 && buffered() > HIGH_WATER_MARK, 20_000, 'the producer waiting on a full connection');
     const pulledWhileStalled = pulled;
@@ -76,11 +81,7 @@ describe('wire: callee streams paced by the connection', function () {
         finished = true;
       }
     }).subscribe();
-    const [, requestId] = await peer.next(64);
-    peer.send([65, requestId, 8]);
-    await until(() => client.state.status === 'open');
-    peer.pauseReading();
-    peer.send([68, 2, 8, { receive_progress: true }, []]);
+    await invokeWithReaderStalled(8, 2);
     await until(() => buffered() > HIGH_WATER_MARK, 20_000, 'stalled');
     peer.send([69, 2, { mode: 'kill' }]);
     // The INTERRUPT is read by the client even while the router does not read.
@@ -90,11 +91,7 @@ describe('wire: callee streams paced by the connection', function () {
   it('a push Observable that outruns the connection fails its call with rxwamp.error.stream_overflow', async () => {
     let unsubscribed = false;
     client.registerStream('com.pace.flood', () => flood(() => { unsubscribed = true; })).subscribe();
-    const [, requestId] = await peer.next(64);
-    peer.send([65, requestId, 9]);
-    await until(() => client.state.status === 'open');
-    peer.pauseReading();
-    peer.send([68, 3, 9, { receive_progress: true }, []]);
+    await invokeWithReaderStalled(9, 3);
     await until(() => unsubscribed, 20_000, 'the flood stopped');
     peer.resumeReading();
     const error = await peer.next((f) => f[0] === 8 && f[2] === 3);

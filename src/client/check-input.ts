@@ -182,7 +182,7 @@ function isPlainObject(value: unknown): boolean {
 }
 
 /** A short description of a value's kind that cannot throw (no getters, no coercion). */
-export function describeType(value: unknown): string {
+function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') {

@@ -51,6 +51,8 @@ interface PendingRegister {
   readonly request: RegistrationRequest;
   /** Unsubscribed before REGISTERED arrived: unregister as soon as it does. */
   abandoned: boolean;
+  /** The router's id once REGISTERED arrived. */
+  registrationId?: number;
 }
 
 interface ActiveInvocation {
@@ -110,11 +112,10 @@ export class Callee {
         pending.abandoned = true;
         return;
       }
-      for (const [registrationId, registered] of this.registrations) {
-        if (registered !== request) continue;
+      const { registrationId } = pending;
+      if (registrationId !== undefined && this.registrations.get(registrationId) === request) {
         this.registrations.delete(registrationId);
         this.unregister(registrationId);
-        return;
       }
     };
   }
@@ -131,6 +132,7 @@ export class Callee {
     if (pending === undefined) return;
     this.pendingRegisters.delete(requestId);
     if (pending.abandoned) return this.unregister(registrationId);
+    pending.registrationId = registrationId;
     this.registrations.set(registrationId, pending.request);
     pending.request.registered({ id: registrationId, procedure: pending.request.procedure });
   }

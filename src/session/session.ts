@@ -54,7 +54,6 @@ export class Session {
   private opening: { resolve(info: SessionInfo): void; reject(error: Error): void } | undefined;
   private goodbyeAnswered: (() => void) | undefined;
   private closeError: Error | undefined;
-  private closedDeliberately = false;
 
   constructor(private readonly transport: Transport, private readonly options: SessionOptions) {
     transport.setListener({
@@ -70,11 +69,6 @@ export class Session {
 
   get info(): SessionInfo | undefined {
     return this.welcome;
-  }
-
-  /** The session ended through close() (not the router, not the network). */
-  get closedByClient(): boolean {
-    return this.closedDeliberately;
   }
 
   /** Why the session ended (undefined while it is open). */
@@ -228,7 +222,6 @@ export class Session {
    */
   close(reason: string = CLOSE_REALM, error: Error = new WampConnectionError('closed', 'session closed by the client')): Promise<void> {
     if (this.state === 'closed') return Promise.resolve();
-    this.closedDeliberately = true;
     if (this.state !== 'established') {
       this.end(error);
       this.transport.abort('closed before the session was established');
