@@ -1,12 +1,26 @@
-import type { Subscriber, TeardownLogic } from 'rxjs';
+import type { Subscriber, TeardownLogic, Unsubscribable } from 'rxjs';
 import { WampError } from '../protocol/errors.js';
 import { MessageType, withPayload, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
 import type { CallOptions, CallResult, CancelMode } from './types.js';
 
-interface PendingCall {
-  readonly subscriber: Subscriber<CallResult>;
-  readonly receiveProgress: boolean;
+/**
+ * One call waiting for its final message. It is also the call's teardown (rxjs calls
+ * `unsubscribe` when the subscriber goes away), so a pending call costs one object rather than
+ * an entry, a closure and its context: this is the memory a pending call holds.
+ */
+class PendingCall implements Unsubscribable {
+  constructor(
+    readonly subscriber: Subscriber<CallResult>,
+    readonly receiveProgress: boolean,
+    private readonly caller: Caller,
+    private readonly requestId: number,
+    private readonly cancelMode: CancelMode,
+  ) {}
+
+  unsubscribe(): void {
+    this.caller.abandon(this.requestId, this.cancelMode);
+  }
 }
 
 /**
@@ -56,13 +70,13 @@ export class Caller {
       subscriber.error(error);
       return undefined;
     }
-    this.pendingCalls.set(requestId, { subscriber, receiveProgress });
-    const cancelMode: CancelMode = options.cancelMode ?? 'kill';
-    return () => this.abandon(requestId, cancelMode);
+    const pending = new PendingCall(subscriber, receiveProgress, this, requestId, options.cancelMode ?? 'kill');
+    this.pendingCalls.set(requestId, pending);
+    return pending;
   }
 
   /** Unsubscribed: forget the call; tell the router if the call is still running. */
-  private abandon(requestId: number, mode: CancelMode): void {
+  abandon(requestId: number, mode: CancelMode): void {
     if (!this.pendingCalls.delete(requestId)) return; // already ended
     const session = this.session;
     if (session.isOpen && session.routerSupports('dealer', 'call_canceling')) {
