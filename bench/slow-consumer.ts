@@ -4,6 +4,7 @@
  *
  *   npx tsx bench/slow-consumer.ts            both scenarios (about 100 s); writes its section of bench/RESULTS.md
  *   npx tsx bench/slow-consumer.ts --quick    short bounds, for checking the harness (writes nothing)
+ *   npx tsx bench/slow-consumer.ts --subscriber-only   the stalled-subscriber run alone, printed only
  *   npx tsx bench/slow-consumer.ts --router-module <path/to/router/index.ts> --stalled-only
  *                                             another router build (e.g. a worktree of an older commit), printed only
  *
@@ -33,10 +34,20 @@ function argument(name: string): string | undefined {
   return index > 0 ? process.argv[index + 1] : undefined;
 }
 
-/** One JSON line on stdout per sample: {t, rss, count}. */
+/**
+ * One JSON line on stdout per sample: {t, rss, live, count}. `live` is what the process really
+ * holds: heapUsed right after a full GC (when started with --expose-gc) plus the ArrayBuffers
+ * outside the heap (ws's frames). RSS also counts what V8 keeps reserved for its young
+ * generation and allocator, which grows with traffic whether or not anything is held.
+ */
 function sampleEvery(count: () => number): void {
   const start = Date.now();
-  const sample = () => process.stdout.write(`${JSON.stringify({ t: Date.now() - start, rss: process.memoryUsage().rss, count: count() })}\n`);
+  const collect = (globalThis as { gc?: () => void }).gc;
+  const sample = () => {
+    collect?.();
+    const { rss, heapUsed, arrayBuffers } = process.memoryUsage();
+    process.stdout.write(`${JSON.stringify({ t: Date.now() - start, rss, live: collect ? heapUsed + arrayBuffers : undefined, count: count() })}\n`);
+  };
   sample();
   setInterval(sample, SAMPLE_MS);
 }
@@ -47,7 +58,7 @@ async function runRouter(): Promise<void> {
   const router = new Router({ realms: [REALM] });
   const { url } = await router.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`${JSON.stringify({ url })}\n`);
-  sampleEvery(() => 0);
+  sampleEvery(() => router.sessionCount(REALM));
 }
 
 async function runCallee(url: string): Promise<void> {
@@ -66,7 +77,7 @@ async function runCallee(url: string): Promise<void> {
   sampleEvery(() => pulls);
 }
 
-function runCaller(url: string, mode: 'slow' | 'stalled'): void {
+function runCaller(url: string, mode: 'slow' | 'stalled' | 'fast'): void {
   const ws = new WebSocket(url, ['wamp.2.json'], { perMessageDeflate: false });
   const queue: string[] = [];
   let handled = 0;
@@ -80,11 +91,12 @@ function runCaller(url: string, mode: 'slow' | 'stalled'): void {
     if (text.startsWith('[2,')) {
       ws.send(JSON.stringify([48, 1, { receive_progress: true }, PROCEDURE]));
       if (mode === 'stalled') ws.pause();
-      else setInterval(handleOne, 1);
+      else if (mode === 'slow') setInterval(handleOne, 1);
       sampleEvery(() => handled);
       return;
     }
     queue.push(text);
+    if (mode === 'fast') return handleOne();
     if (queue.length > 1000 && !ws.isPaused) ws.pause();
   });
   const handleOne = () => {
@@ -101,17 +113,58 @@ function runCaller(url: string, mode: 'slow' | 'stalled'): void {
   };
 }
 
+const TOPIC = 'bench.flood';
+
+/** Publishes `[i, <100 chars>]` to TOPIC as fast as its own socket takes them (≤ 256 KiB queued). */
+function runPublisher(url: string): void {
+  const ws = new WebSocket(url, ['wamp.2.json'], { perMessageDeflate: false });
+  let published = 0;
+  const flood = () => {
+    // At most 1,000 a turn, so the event loop (and the RSS samples) still run.
+    for (let i = 0; i < 1000 && ws.readyState === WebSocket.OPEN && ws.bufferedAmount < 256 * 1024; i++) {
+      published++;
+      ws.send(JSON.stringify([16, published, {}, TOPIC, [published, FILLER]]));
+    }
+    if (ws.readyState === WebSocket.OPEN) setTimeout(flood, 1);
+  };
+  ws.on('open', () => ws.send(JSON.stringify([1, REALM, { roles: { publisher: {} } }])));
+  ws.on('message', (data) => {
+    if (!data.toString().startsWith('[2,')) return;
+    sampleEvery(() => published);
+    flood();
+  });
+}
+
+/** Subscribes to TOPIC and stops reading once subscribed (it cannot see its own drop then). */
+function runStalledSubscriber(url: string): void {
+  const ws = new WebSocket(url, ['wamp.2.json'], { perMessageDeflate: false });
+  ws.on('open', () => ws.send(JSON.stringify([1, REALM, { roles: { subscriber: {} } }])));
+  ws.on('message', (data) => {
+    const text = data.toString();
+    if (text.startsWith('[2,')) ws.send(JSON.stringify([32, 1, {}, TOPIC]));
+    else if (text.startsWith('[33,')) {
+      ws.pause();
+      // A paused socket no longer keeps the event loop alive: this process must stay.
+      setInterval(() => undefined, 1000);
+      process.stdout.write(`${JSON.stringify({ subscribed: true })}\n`);
+    }
+  });
+}
+
 // ---------------------------------------------------------------- orchestrator
 
-interface Sample { readonly t: number; readonly rss: number; readonly count: number }
+interface Sample { readonly t: number; readonly rss: number; readonly live?: number; readonly count: number }
 type Role = 'router' | 'callee' | 'caller';
+type Mode = 'slow' | 'stalled' | 'fast';
 interface ScenarioFigures { readonly mode: string; readonly seconds: number; readonly samples: Record<Role, Sample[]> }
+/** The stalled-subscriber run: publisher in the callee's columns, the subscriber's drop time. */
+interface SubscriberFigures extends ScenarioFigures { readonly droppedAfterMs?: number }
 
 const self = fileURLToPath(import.meta.url);
 const routerModule = argument('router-module');
 
-function child(args: string[], samples: Sample[], onFirst?: (line: Record<string, unknown>) => void) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', self, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+function child(args: string[], samples: Sample[], onFirst?: (line: Record<string, unknown>) => void, flags: string[] = []) {
+  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', self, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.stdout });
   lines.on('line', (line) => {
     const parsed = JSON.parse(line) as Record<string, unknown>;
@@ -121,12 +174,16 @@ function child(args: string[], samples: Sample[], onFirst?: (line: Record<string
   return proc;
 }
 
-async function scenario(mode: 'slow' | 'stalled', seconds: number): Promise<ScenarioFigures> {
-  const samples: Record<Role, Sample[]> = { router: [], callee: [], caller: [] };
-  let routerUrl = '';
-  const router = await new Promise<ReturnType<typeof child>>((resolve) => {
-    const proc = child(['--role', 'router', ...(routerModule ? ['--router-module', routerModule] : [])], samples.router, (line) => { routerUrl = String(line['url']); resolve(proc); });
+/** The router process; `--expose-gc` so its samples carry the live heap. */
+async function startRouter(samples: Sample[]): Promise<{ proc: ReturnType<typeof child>; url: string }> {
+  return new Promise((resolve) => {
+    const proc = child(['--role', 'router', ...(routerModule ? ['--router-module', routerModule] : [])], samples, (line) => resolve({ proc, url: String(line['url']) }), ['--expose-gc']);
   });
+}
+
+async function scenario(mode: Mode, seconds: number): Promise<ScenarioFigures> {
+  const samples: Record<Role, Sample[]> = { router: [], callee: [], caller: [] };
+  const { proc: router, url: routerUrl } = await startRouter(samples.router);
   const callee = await new Promise<ReturnType<typeof child>>((resolve) => {
     const proc = child(['--role', 'callee', '--url', routerUrl], samples.callee, () => resolve(proc));
   });
@@ -134,6 +191,31 @@ async function scenario(mode: 'slow' | 'stalled', seconds: number): Promise<Scen
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
   for (const proc of [caller, callee, router]) proc.kill('SIGKILL');
   return { mode, seconds, samples };
+}
+
+/**
+ * A publisher floods a topic whose only subscriber stopped reading: the router holds the
+ * subscriber's backlog up to its high-water mark, stops reading the publisher, and drops the
+ * subscriber after stalledPeerTimeoutMs (30 s) without write progress. The publisher's rows
+ * stand in the callee's place ("pulled" = published).
+ */
+async function subscriberScenario(seconds: number): Promise<SubscriberFigures> {
+  const samples: Record<Role, Sample[]> = { router: [], callee: [], caller: [] };
+  const { proc: router, url } = await startRouter(samples.router);
+  const procs: Array<ReturnType<typeof child>> = [router];
+  const subscribed = new Promise<void>((resolve) => {
+    const proc = child(['--role', 'subscriber', '--url', url], [], () => resolve());
+    procs.push(proc);
+  });
+  await subscribed;
+  procs.push(child(['--role', 'publisher', '--url', url], samples.callee));
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  for (const proc of procs) proc.kill('SIGKILL');
+  // A subscriber that does not read cannot see its close frame: the router's session count
+  // (subscriber + publisher = 2) tells when it was dropped.
+  const joined = samples.router.find((sample) => sample.count === 2);
+  const left = joined && samples.router.find((sample) => sample.t > joined.t && sample.count < 2);
+  return { mode: 'stalled subscriber', seconds, samples, droppedAfterMs: joined && left ? left.t - joined.t : undefined };
 }
 
 const mb = (bytes: number) => (bytes / (1024 * 1024)).toFixed(1);
@@ -147,8 +229,10 @@ function summarize(figures: ScenarioFigures): string[] {
     const start = samples[0]!.rss;
     const peak = Math.max(...samples.map((s) => s.rss));
     const end = samples.at(-1)!;
-    const count = role === 'caller' ? `${num(end.count)} handled` : role === 'callee' ? `${num(end.count)} pulled` : '';
-    rows.push(`| ${figures.mode} | ${role} | ${mb(start)} | ${mb(peak)} | +${mb(peak - start)} | ${mb(end.rss)} | ${count} |`);
+    const count = role === 'caller' ? `${num(end.count)} handled` : role === 'callee' ? `${num(end.count)} ${figures.mode === 'stalled subscriber' ? 'published' : 'pulled'}` : '';
+    const live = samples.map((s) => s.live).filter((l): l is number => l !== undefined);
+    const liveCells = live.length > 0 ? `${mb(live[0]!)} | +${mb(Math.max(...live) - live[0]!)}` : '– | –';
+    rows.push(`| ${figures.mode} | ${role} | ${mb(start)} | ${mb(peak)} | +${mb(peak - start)} | ${mb(end.rss)} | ${liveCells} | ${count} |`);
   }
   return rows;
 }
@@ -168,22 +252,45 @@ function timeline(figures: ScenarioFigures): string[] {
   return rows;
 }
 
+function floodTimeline(figures: SubscriberFigures): string[] {
+  const last = (role: Role, t: number) => figures.samples[role].filter((s) => s.t <= t).at(-1);
+  const rows: string[] = [];
+  for (let s = 5; s <= figures.seconds; s += 5) {
+    const router = last('router', s * 1000 - 600);
+    const publisher = last('callee', s * 1000 - 600);
+    rows.push(`| stalled subscriber | ${s} | ${router ? mb(router.rss) : '–'} | ${router?.live !== undefined ? mb(router.live) : '–'} | ${num(publisher?.count ?? 0)} |`);
+  }
+  return rows;
+}
+
 const SECTION_TITLE = '## 7. Slow consumer: memory while a callee streams to a caller that cannot keep up';
 
-function renderSection(runs: ScenarioFigures[]): string {
+function renderSection(runs: ScenarioFigures[], flood?: SubscriberFigures): string {
   return [
     SECTION_TITLE, '',
     `Written by \`npx tsx bench/slow-consumer.ts\` (${new Date().toISOString().slice(0, 10)}, node ${process.version}); \`npm run bench\` keeps this section.`,
     'Three processes: the embedded router (defaults: flowHighWaterMark 1 MiB, flowLowWaterMark 256 KiB, maxBufferedBytes 64 MiB),',
     `an rxwamp callee (JSON) whose \`registerStream\` async generator yields \`[i, <100 chars>]\` up to ${num(TOTAL)} times, and a bare \`ws\` caller.`,
     '*slow*: the caller handles one result per ms (queueing what arrives, pausing its socket over 1,000 queued), for 60 s. *stalled*: the caller stops reading right after its CALL, for 30 s.',
-    'RSS in MiB, sampled every 500 ms in each process.', '',
-    '| scenario | process | RSS at start | peak | growth | at end | progress at end |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-    ...runs.flatMap(summarize), '',
+    '*fast*: the same stream to a caller that handles each result at once, for 20 s: the control run, nothing held anywhere.',
+    '*stalled subscriber*: a bare `ws` publisher floods a topic (as fast as its own socket takes it) whose only subscriber stopped reading right after SUBSCRIBED, for 45 s.',
+    'RSS in MiB, sampled every 500 ms in each process. *live* (router only): heapUsed right after a forced full GC plus ArrayBuffers (ws frames), the memory the router really holds;',
+    'RSS also counts what V8 keeps reserved for its young generation and allocator, which grows with traffic alone (see the *fast* run).', '',
+    '| scenario | process | RSS at start | peak | growth | at end | live at start | live growth (peak) | progress at end |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...runs.flatMap(summarize), ...(flood ? summarize(flood) : []), '',
     '| scenario | s | caller RSS | callee RSS | router RSS | results handled | generator pulls |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...runs.flatMap(timeline), '',
+    ...(flood ? [
+      '| stalled subscriber | s | router RSS | router live | events published |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      ...floodTimeline(flood), '',
+      flood.droppedAfterMs !== undefined
+        ? `The router dropped the stalled subscriber about ${(flood.droppedAfterMs / 1000).toFixed(1)} s after the publisher joined (seen as the router's session count falling from 2 to 1).`
+        : 'The stalled subscriber was **not** dropped within the run.',
+      '',
+    ] : []),
   ].join('\n');
 }
 
@@ -198,13 +305,19 @@ export function writeSlowConsumerSection(markdown: string, section: string): str
 const role = argument('role');
 if (role === 'router') await runRouter();
 else if (role === 'callee') await runCallee(argument('url')!);
-else if (role === 'caller') runCaller(argument('url')!, argument('mode') as 'slow' | 'stalled');
+else if (role === 'caller') runCaller(argument('url')!, argument('mode') as Mode);
+else if (role === 'publisher') runPublisher(argument('url')!);
+else if (role === 'subscriber') runStalledSubscriber(argument('url')!);
 else if (process.argv[1] === self) {
   const stalledOnly = process.argv.includes('--stalled-only');
-  const runs = stalledOnly ? [await scenario('stalled', quick ? 10 : 30)] : [await scenario('slow', quick ? 10 : 60), await scenario('stalled', quick ? 10 : 30)];
-  const section = renderSection(runs);
+  const subscriberOnly = process.argv.includes('--subscriber-only');
+  const runs = stalledOnly || subscriberOnly
+    ? (subscriberOnly ? [] : [await scenario('stalled', quick ? 10 : 30)])
+    : [await scenario('slow', quick ? 10 : 60), await scenario('stalled', quick ? 10 : 30), await scenario('fast', quick ? 5 : 20)];
+  const flood = stalledOnly && !subscriberOnly ? undefined : await subscriberScenario(quick ? 10 : 45);
+  const section = renderSection(runs, flood);
   process.stdout.write(`${section}\n`);
-  if (!quick && !stalledOnly && !routerModule) {
+  if (!quick && !stalledOnly && !subscriberOnly && !routerModule) {
     const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
     writeFileSync(file, writeSlowConsumerSection(readFileSync(file, 'utf8'), section));
     process.stderr.write('wrote the "Slow consumer" section of bench/RESULTS.md\n');

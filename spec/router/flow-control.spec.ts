@@ -184,6 +184,38 @@ describe('router: peers that do not read are dropped', function () {
     expect([1006, 1008]).to.include(closed.code);
   });
 
+  it('counts each queued message for its overhead: a stalled subscriber of tiny events is dropped long before their bytes alone reach maxBufferedBytes', async () => {
+    const { QUEUED_MESSAGE_OVERHEAD } = await import('../../src/router/server-socket.js');
+    const MAX = 1024 * 1024;
+    fixture = await startEmbeddedRouter({ maxBufferedBytes: MAX });
+    const stalled = await join();
+    const publisher = await join();
+    await stalled.subscribe('spec.flow.tiny');
+    stalled.socket.pause();
+    let published = 0;
+    let maxHeld = 0;
+    let eventBytes = 0;
+    while (fixture.router.peerOutput(stalled.sessionId) !== undefined && published < 500_000) {
+      publisher.send([M.PUBLISH, publisher.nextRequestId(), {}, 'spec.flow.tiny', [published]]);
+      published++;
+      if (published % 64 === 0) {
+        const output = fixture.router.peerOutput(stalled.sessionId);
+        maxHeld = Math.max(maxHeld, output?.unsentBytes ?? 0);
+        await new Promise((resolve) => setImmediate(resolve));
+        while (publisher.socket.bufferedAmount > 0) await sleep(1);
+      }
+    }
+    // An EVENT here is [36, <id>, <id>, {}, [n]]: about 50 bytes, each queued one counted as 50 + overhead.
+    eventBytes = JSON.stringify([36, 2 ** 53, 2 ** 53, {}, [published]]).length;
+    expect(fixture.router.peerOutput(stalled.sessionId), 'the stalled subscriber was dropped').to.equal(undefined);
+    // Messages are counted once the output is over flowLowWaterMark (default 256 KiB; below it
+    // no write reports back); past that, each holds its bytes' share of the limit.
+    const LOW = 256 * 1024;
+    const bytesShare = eventBytes / (eventBytes + QUEUED_MESSAGE_OVERHEAD);
+    expect(maxHeld, `queued bytes when dropped (${published} published)`).to.be.below(LOW + (MAX - LOW) * bytesShare * 1.25);
+    expect(publisher.isOpen).to.equal(true);
+  });
+
   it('drops a caller congested past stalledPeerTimeoutMs, which frees the callee it held back', async () => {
     fixture = await startEmbeddedRouter({ flowHighWaterMark: HIGH, flowLowWaterMark: LOW, stalledPeerTimeoutMs: 500 });
     const callee = await join();

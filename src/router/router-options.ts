@@ -53,8 +53,9 @@ export interface RouterOptions {
   readonly handshakeTimeoutMs?: number;
   /**
    * A connection whose unsent output (what its WebSocket really holds: ws's bufferedAmount, the
-   * socket's write queue included) would exceed this many bytes is dropped at once (default
-   * 64 MiB): it is closed with code 1008 and a reason saying so, and terminated a second later
+   * socket's write queue included, plus 256 bytes for each message queued while over
+   * flowLowWaterMark, which is what a small message costs beyond its bytes) would exceed this
+   * many bytes is dropped at once (default 64 MiB): it is closed with code 1008 and a reason saying so, and terminated a second later
    * whether or not it read that. Its session is then released like any lost one. (One message
    * larger than the limit still goes to a connection that holds nothing else.) Nothing else
    * is affected. Calls rarely get here (flowHighWaterMark holds their senders back); a

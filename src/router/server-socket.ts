@@ -100,6 +100,14 @@ export class ServerSocket {
   }
 }
 
+/**
+ * What one queued message costs the router beyond its bytes: ws's frame header Buffer, the
+ * stream's write request and its callback entry. Measured with a stalled subscriber of
+ * 140-byte events (bench/slow-consumer.ts): the live heap grew by about 2.5× the queued bytes,
+ * about 210 bytes a message. Counting it makes the output limits bound memory, not bytes.
+ */
+export const QUEUED_MESSAGE_OVERHEAD = 256;
+
 /** Policy violation: the close code of a peer dropped for not reading its messages. */
 const CLOSE_NOT_READING = 1008;
 /** How long a dropped peer's close frame may take before its socket is destroyed. */
@@ -107,10 +115,13 @@ const DROP_GRACE_MS = 1000;
 
 /**
  * One WebSocket as a PeerConnection. Its unsent output is what ws really holds for it
- * (`bufferedAmount`: ws's own queue plus the socket's write queue), not an estimate. Over
+ * (`bufferedAmount`: ws's own queue plus the socket's write queue), not an estimate; the limits
+ * are applied to that plus QUEUED_MESSAGE_OVERHEAD for each message queued while over
+ * flowLowWaterMark, so thousands of small events count for the memory they take. Over
  * flowHighWaterMark it is congested; every write made while over flowLowWaterMark reports back
- * when it leaves, so the moment the output drains below the low-water mark is seen without
- * polling and without a callback per write in the common, uncongested case.
+ * when it leaves (which is also how queued messages are counted), so the moment the output
+ * drains below the low-water mark is seen without polling and without a callback per write in
+ * the common, uncongested case.
  */
 class WebSocketPeer implements PeerConnection {
   congested = false;
@@ -130,10 +141,13 @@ class WebSocketPeer implements PeerConnection {
   private dropTimer: ReturnType<typeof setTimeout> | undefined;
   /** When a write last left while congested: a slow reader that makes progress is not stalled. */
   private lastProgress = 0;
+  /** Messages sent with a report-back that has not come yet (those sent over flowLowWaterMark). */
+  private queuedMessages = 0;
   private readonly written = (error?: Error | null) => {
+    this.queuedMessages--;
     if (error || !this.congested) return;
     this.lastProgress = Date.now();
-    if (this.socket.bufferedAmount > this.limits.flowLowWaterMark) return;
+    if (this.heldBytes > this.limits.flowLowWaterMark) return;
     this.congested = false;
     clearTimeout(this.stallTimer);
     this.stallTimer = undefined;
@@ -146,11 +160,16 @@ class WebSocketPeer implements PeerConnection {
     return this.socket.bufferedAmount;
   }
 
+  /** What the unsent output costs: its bytes plus each counted message's overhead. */
+  private get heldBytes(): number {
+    return this.socket.bufferedAmount + this.queuedMessages * QUEUED_MESSAGE_OVERHEAD;
+  }
+
   sendFrame(frame: string | Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     // A string's length may undercount its UTF-8 bytes; bufferedAmount counts them exactly once sent.
-    const before = this.socket.bufferedAmount;
-    const unsent = before + frame.length;
+    const before = this.heldBytes;
+    const unsent = before + frame.length + QUEUED_MESSAGE_OVERHEAD;
     // Over the low-water mark the write reports back when it leaves; a string is counted at its
     // largest UTF-8 size here, so a write that makes the connection congested always reports.
     const reports = before + (typeof frame === 'string' ? 3 * frame.length : frame.length) > this.limits.flowLowWaterMark;
@@ -161,8 +180,9 @@ class WebSocketPeer implements PeerConnection {
       this.drop(`not reading: over maxBufferedBytes (${this.limits.maxBufferedBytes} bytes) unsent`);
       return;
     }
+    if (reports) this.queuedMessages++;
     this.socket.send(frame, { binary: this.codec.binary }, reports ? this.written : undefined);
-    if (!this.congested && this.socket.bufferedAmount > this.limits.flowHighWaterMark) {
+    if (!this.congested && this.heldBytes > this.limits.flowHighWaterMark) {
       this.congested = true;
       this.lastProgress = Date.now();
       this.armStallTimer(this.limits.stalledPeerTimeoutMs);
