@@ -117,8 +117,15 @@ export const MESSAGE_NAMES: Readonly<Record<number, string>> = {
  * when it is empty and no kwargs follow.
  */
 export function withPayload<T extends unknown[]>(head: T, args?: Args, kwargs?: Dict): unknown[] {
-  const hasKwargs = kwargs !== undefined && Object.keys(kwargs).length > 0;
-  if (hasKwargs) return [...head, args ?? [], kwargs];
-  if (args !== undefined && args.length > 0) return [...head, args];
-  return head;
+  // The head is a fresh literal at every call site: extended in place, not copied (hot path).
+  const extended: unknown[] = head;
+  if (kwargs !== undefined && hasKeys(kwargs)) extended.push(args ?? [], kwargs);
+  else if (args !== undefined && args.length > 0) extended.push(args);
+  return extended;
+}
+
+/** Whether an object has an own enumerable key, without building the list of its keys. */
+function hasKeys(object: Dict): boolean {
+  for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return true;
+  return false;
 }
