@@ -41,6 +41,8 @@ export interface BenchResults {
   /** Scale study: streaming calls at once, and the total results per batch. */
   scaleLevels: number[];
   scaleTotal: number;
+  /** Processes per client in the scale study, interleaved with the other clients'. */
+  scaleRounds: number;
   /** `peer/json/<client>/<concurrency>` */
   scale: Record<string, Cell<ScaleRun>>;
 }
@@ -187,7 +189,7 @@ function scaleSection(results: BenchResults): string {
   });
   return [
     `## 6. Scale study: 1 to ${num(Math.max(...results.scaleLevels))} streaming calls at once (scripted peer, JSON)`, '',
-    `Each batch starts N \`bench.stream\` calls at once with ${num(results.scaleTotal)} ÷ N progressive results each and waits for all of them; median of 3 batches in one process (after warm-up). CPU per result covers the whole batch, so with many short calls it includes each call's CALL, final RESULT and setup. Peak heap is the highest \`heapUsed\` (sampled every 2 ms) above the level after a forced GC, garbage not yet collected included.`, '',
+    `Each batch starts N \`bench.stream\` calls at once with ${num(results.scaleTotal)} ÷ N progressive results each and waits for all of them; median of 3 batches in each of ${results.scaleRounds} processes per client, the clients interleaved round by round (after warm-up). CPU per result covers the whole batch, so with many short calls it includes each call's CALL, final RESULT and setup. Peak heap is the highest \`heapUsed\` (sampled every 2 ms) above the level after a forced GC, garbage not yet collected included.`, '',
     table(header, rows), ...footnotes(notes), '',
   ].join('\n');
 }
@@ -234,6 +236,23 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
   }
   const heap = heapPerCall(results.heap[key('peer', 'json', 'rxwamp')]);
   rows.push({ target: 'heap per pending call ≤ 1 KB (1,024 bytes)', figure: `${num(heap)} bytes`, met: Number.isFinite(heap) ? heap <= 1024 : undefined });
+  const heapAnchors = ANCHORS.map((a) => ({ name: a, value: heapPerCall(results.heap[key('peer', 'json', a)]) })).filter((a) => Number.isFinite(a.value));
+  const leanest = heapAnchors.sort((a, b) => a.value - b.value)[0];
+  rows.push({
+    target: 'heap per pending call below the best anchor',
+    figure: leanest ? `${num(heap)} vs ${leanest.name} ${num(leanest.value)} bytes (${ratio(heap, leanest.value)})` : `${num(heap)} bytes (no anchor figure)`,
+    met: leanest && Number.isFinite(heap) ? heap < leanest.value : undefined,
+  });
+  for (const level of results.scaleLevels) {
+    const rx = scaleCpu(results.scale[`${key('peer', 'json', 'rxwamp')}/${level}`]);
+    const floor = scaleCpu(results.scale[`${key('peer', 'json', 'floor')}/${level}`]);
+    const r = rx / floor;
+    rows.push({
+      target: `CPU per result ≤ 1.10× floor with ${num(level)} streaming call${level === 1 ? '' : 's'} at once (json)`,
+      figure: `${num(rx, 2)} µs vs floor ${num(floor, 2)} µs = ${Number.isFinite(r) ? r.toFixed(2) : '—'}×`,
+      met: Number.isFinite(r) ? r <= 1.10 : undefined,
+    });
+  }
   const cancel = p50(results.cancel[key('embedded', 'json', 'rxwamp')]);
   rows.push({
     target: 'cancel latency ≤ 2 ms p50 (embedded router, loopback)',

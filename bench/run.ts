@@ -36,6 +36,7 @@ const PLANS: readonly TargetPlan[] = [
 /** Scale study (JSON, scripted peer): streaming calls at once, ~SCALE_TOTAL results per batch. */
 const SCALE_LEVELS: readonly number[] = quick ? [1, 100] : [1, 100, 10_000];
 const SCALE_TOTAL = scale(100_000);
+const SCALE_ROUNDS = quick ? 1 : 3;
 const HEAP_PENDING = 10_000;
 const HEAP_RUNS = quick ? 2 : 5;
 const CANCEL_ITERATIONS = quick ? 100 : 500;
@@ -125,6 +126,7 @@ const results: BenchResults = {
   cancel: {},
   scaleLevels: [...SCALE_LEVELS],
   scaleTotal: SCALE_TOTAL,
+  scaleRounds: SCALE_ROUNDS,
   scale: {},
 };
 
@@ -192,8 +194,9 @@ async function benchScale(): Promise<void> {
   }
   try {
     for (const concurrency of SCALE_LEVELS) {
-      for (const client of CLIENTS) {
-        log(`  peer json ${client}: ${concurrency} streaming calls at once`);
+      // Rounds interleave the clients, so drift in the machine's load falls on all of them.
+      for (let round = 1; round <= SCALE_ROUNDS; round++) for (const client of CLIENTS) {
+        log(`  peer json ${client}: ${concurrency} streaming calls at once (round ${round}/${SCALE_ROUNDS})`);
         const task: ClientTask = {
           scenario: 'scale', url: server.url, serializer: 'json', deadlineMs: 60_000, runs: 3,
           concurrency, results: Math.max(1, Math.round(SCALE_TOTAL / concurrency)),
