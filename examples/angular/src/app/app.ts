@@ -22,7 +22,8 @@ import { WampService } from './wamp.service';
       <a routerLink="/about" routerLinkActive="active" data-test="nav-about">About</a>
     </nav>
     <main>
-      <router-outlet />
+      <!-- One grid cell: the outlet puts the routed component beside itself. -->
+      <div class="page"><router-outlet /></div>
       <aside>
         <section class="card">
           <h2>com.myapp.counter</h2>
