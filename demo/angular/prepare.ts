@@ -31,12 +31,22 @@ function run(command: string, args: readonly string[], cwd: string, options: Pre
   try {
     execFileSync(command, args, {
       cwd, timeout, stdio: options.verbose ? 'inherit' : 'pipe', encoding: 'utf8',
-      env: { ...process.env, NG_CLI_ANALYTICS: 'false', NG_FORCE_TTY: 'false' },
+      env: childEnv(),
     });
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${command} ${args.join(' ')} (in ${cwd}) failed: ${failure.message}\n${failure.stdout ?? ''}${failure.stderr ?? ''}`);
   }
+}
+
+/**
+ * The tools' environment: no Angular analytics prompt, and without the npm_config_local_prefix
+ * that `npm test` exports, so the example's npm works on the example's folder.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NG_CLI_ANALYTICS: 'false', NG_FORCE_TTY: 'false' };
+  delete env['npm_config_local_prefix'];
+  return env;
 }
 
 /** Builds and packs rxwamp; returns the tarball's path. */
