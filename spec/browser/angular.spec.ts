@@ -30,7 +30,7 @@ describe('browser: the Angular example app', function () {
     // npm ci of the example (first run only, about a minute), the pack, and ng build.
     this.timeout(15 * 60_000);
     const started = Date.now();
-    prepareAngularApp({ log: (line) => console.log(`      ${line} (${((Date.now() - started) / 1000).toFixed(1)} s)`) });
+    prepareAngularApp({ log: (line) => console.log(`      +${((Date.now() - started) / 1000).toFixed(1)} s ${line}`) });
     console.log(`      [angular] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     demo = await startAngularDemo(0, 100);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
