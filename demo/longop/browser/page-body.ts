@@ -23,6 +23,7 @@ button.secondary { background: var(--bad); } button:disabled { opacity: .4; curs
 #status { margin: 10px 0 0; font-variant-numeric: tabular-nums; }
 #counter { margin: 0; font-size: 34px; font-weight: 700; font-variant-numeric: tabular-nums; }
 #callee-log { margin: 0; padding-left: 18px; font: 12.5px/1.5 ui-monospace, monospace; }
+#callee-log .none { color: var(--muted); list-style: none; margin-left: -18px; }
 </style>`;
 
 export const PAGE_BODY = `
@@ -41,6 +42,6 @@ export const PAGE_BODY = `
   </section>
   <aside>
     <section class="card"><h2>com.myapp.counter</h2><p id="counter">…</p></section>
-    <section class="card"><h2>Callee says</h2><ul id="callee-log"></ul></section>
+    <section class="card"><h2>Callee says</h2><ul id="callee-log"><li class="none">nothing yet</li></ul></section>
   </aside>
 </main>`;
