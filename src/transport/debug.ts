@@ -57,6 +57,7 @@ export function withDebugListener(transport: Transport, listener: DebugListener)
     setListener(inner: TransportListener) {
       transport.setListener({
         onMessage(message) {
+          // A frame that is not a list breaks the protocol; it is shown wrapped in one, then refused.
           tell('in', Array.isArray(message) ? message : [message]);
           inner.onMessage(message);
         },
