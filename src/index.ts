@@ -14,4 +14,5 @@ export { WampError, WampConnectionError, type ConnectionErrorCode } from './prot
 export { ErrorUri, CloseReason } from './protocol/error-uris.js';
 export { SerializationError, type Serializer, type SerializerName } from './codec/codec.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport/websocket.js';
+export type { DebugListener, MessageDirection } from './transport/debug.js';
 export type { Args, Dict } from './protocol/messages.js';

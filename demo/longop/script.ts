@@ -3,7 +3,7 @@ import { callLongop, callLongopAndCancel } from './caller.js';
 import { serveLongop } from './callee.js';
 
 /**
- * The whole seed example, shared by the terminal and the browser demo: register the callee,
+ * The whole seed example as the terminal demo runs it: register the callee,
  * call longop(3) to its final result, then call longop(10) and cancel after two progress
  * results, so the callee reports its stream torn down.
  */

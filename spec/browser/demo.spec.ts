@@ -1,32 +1,48 @@
 import { expect } from 'chai';
-import { chromium } from 'playwright-core';
-import { startBrowserDemo } from '../../demo/longop/browser/server.js';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startBrowserDemo, type DemoServer } from '../../demo/longop/browser/server.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+import {
+  SCREENSHOTS, expectCancelStopsTheBar, expectConnectedWithLiveCounter, expectRunToTheEnd, watch, type LongopPageSelectors,
+} from './longop-page.js';
 
-describe('browser: the longop demo page', function () {
-  this.timeout(60_000);
+const PLAIN_PAGE: LongopPageSelectors = {
+  connection: '#connection', steps: '#steps', start: '#start', cancel: '#cancel', bar: '#bar',
+  status: '#status', counter: '#counter', calleeLog: '#callee-log',
+};
 
-  it('shows the progress, the final result and the cancel with teardown', async () => {
-    const demo = await startBrowserDemo();
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    try {
-      const page = await browser.newPage();
-      await page.goto(`${demo.url}?interval=20`);
-      await page.waitForFunction(() => document.getElementById('log')?.textContent?.includes('done'), undefined, { timeout: 20_000 });
-      const log = await page.textContent('#log');
-      expect(log).to.equal([
-        '[callee] registered com.myapp.longop',
-        '[caller] call$("com.myapp.longop", [3])',
-        'Progress: 0', 'Progress: 1', 'Progress: 2', 'Final: 3',
-        '[caller] call$("com.myapp.longop", [10]), unsubscribing after two progress results',
-        'Progress: 0', 'Progress: 1',
-        '[caller] unsubscribed after two progress results (CANCEL sent)',
-        '[callee] longop(10) stream torn down before its end: the caller cancelled',
-        'done', '',
-      ].join('\n'));
-    } finally {
-      await browser.close();
-      await demo.stop();
-    }
+describe('browser: the plain longop demo page', function () {
+  this.timeout(90_000);
+  let demo: DemoServer;
+  let browser: Browser;
+  let page: Page;
+  let watched: ReturnType<typeof watch>;
+
+  before(async () => {
+    demo = await startBrowserDemo(0, 100);
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 960, height: 400 } });
+    watched = watch(page);
+    await page.goto(`${demo.url}?debug`);
+  });
+  after(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  it('shows the connection open and the live counter', async () => {
+    await expectConnectedWithLiveCounter(page, PLAIN_PAGE);
+  });
+
+  it('fills the bar to 100 % with progressive results and shows the final result', async () => {
+    await expectRunToTheEnd(page, PLAIN_PAGE, 10);
+    await page.screenshot({ path: join(SCREENSHOTS, 'plain-done.png') });
+  });
+
+  it('Cancel stops the bar, sends CANCEL, and the callee\'s teardown message appears', async () => {
+    await expectCancelStopsTheBar(page, PLAIN_PAGE, demo.backend, watched, 40, 12);
+    await page.screenshot({ path: join(SCREENSHOTS, 'plain-cancelled.png') });
+    expect(watched.errors).to.deep.equal([]);
   });
 });

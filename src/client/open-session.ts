@@ -3,6 +3,7 @@ import { Caller } from '../roles/caller.js';
 import { Publisher } from '../roles/publisher.js';
 import { Subscriber } from '../roles/subscriber.js';
 import { Session } from '../session/session.js';
+import { withDebugListener } from '../transport/debug.js';
 import { openWebSocket } from '../transport/websocket.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -21,7 +22,7 @@ export interface ActiveSession {
  */
 export async function openSession(options: ResolvedOptions, signal: AbortSignal): Promise<ActiveSession> {
   const deadline = Date.now() + options.connectTimeout;
-  const transport = await openWebSocket({
+  const socket = await openWebSocket({
     url: options.url,
     serializers: options.serializers,
     connectTimeout: options.connectTimeout,
@@ -31,6 +32,7 @@ export async function openSession(options: ResolvedOptions, signal: AbortSignal)
     ...(options.tls ? { tls: options.tls } : {}),
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
   });
+  const transport = options.debug ? withDebugListener(socket, options.debug) : socket;
   const session = new Session(transport, {
     realm: options.realm,
     agent: options.agent,

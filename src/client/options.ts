@@ -1,6 +1,7 @@
 import type { Codec, Serializer } from '../codec/codec.js';
 import { jsonCodec } from '../codec/json.js';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { DebugListener } from '../transport/debug.js';
 import type { WebSocketConstructor } from '../transport/websocket.js';
 
 /** Randomized exponential backoff between reconnection attempts (defaults like autobahn-js's). */
@@ -69,6 +70,13 @@ export interface WampClientOptions {
   readonly streamBufferLimit?: number;
   /** WebSocket implementation; defaults to the browser's, or `ws` in Node. */
   readonly WebSocket?: WebSocketConstructor;
+  /**
+   * Told about every WAMP message in and out, for hunting a problem:
+   * `debug: (direction, message) => console.debug(direction, message)`. Secrets are replaced
+   * by `'<redacted>'`: AUTHENTICATE's signature (ticket, WAMP-CRA, cryptosign) and HELLO's
+   * authextra values (other than a cryptosign `pubkey`). Default: none (no cost).
+   */
+  readonly debug?: DebugListener;
 }
 
 /** TLS settings handed to Node's `ws` (and so to `tls.connect`) for `wss://` URLs. */
@@ -105,6 +113,7 @@ export interface ResolvedOptions {
   readonly streamHighWaterMark: number;
   readonly streamBufferLimit: number;
   readonly WebSocket: WebSocketConstructor | undefined;
+  readonly debug: DebugListener | undefined;
 }
 
 /** Reads and checks the client's options; throws a TypeError naming the first bad one. */
@@ -121,6 +130,8 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
   if (typeof agent !== 'string') throw new TypeError('options.agent must be a string');
   const WebSocket: unknown = options.WebSocket;
   if (WebSocket !== undefined && typeof WebSocket !== 'function') throw new TypeError('options.WebSocket must be a WebSocket class');
+  const debug: unknown = options.debug;
+  if (debug !== undefined && typeof debug !== 'function') throw new TypeError('options.debug must be a function (direction, message) => void');
   return {
     url,
     realm,
@@ -138,6 +149,7 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
     streamHighWaterMark: positive(options.streamHighWaterMark, 'streamHighWaterMark', 64 * 1024),
     streamBufferLimit: positive(options.streamBufferLimit, 'streamBufferLimit', 16 * 1024 * 1024),
     WebSocket: WebSocket as WebSocketConstructor | undefined,
+    debug: debug as DebugListener | undefined,
   };
 }
 
