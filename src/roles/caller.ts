@@ -2,6 +2,7 @@ import type { Subscriber, TeardownLogic } from 'rxjs';
 import { WampError } from '../protocol/errors.js';
 import { MessageType, withPayload, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
+import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 import type { CallOptions, CallResult, CancelMode } from './types.js';
 
 interface PendingCall {
@@ -18,6 +19,7 @@ export class Caller {
   /** Caller features rxwamp implements (HELLO.roles.caller.features). */
   static readonly features: Readonly<Dict> = {
     progressive_call_results: true,
+    progressive_call_invocations: true,
     call_canceling: true,
     call_timeout: true,
     caller_identification: true,
@@ -25,7 +27,7 @@ export class Caller {
 
   private readonly pendingCalls = new Map<number, PendingCall>();
 
-  constructor(private readonly session: Session) {
+  constructor(readonly session: Session, readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
     session.route(MessageType.RESULT, (message) => this.onResult(message));
     session.routeError(MessageType.CALL, (message) => this.onError(message));
     session.onClose((error) => this.failAll(error));
@@ -43,12 +45,7 @@ export class Caller {
    */
   call(subscriber: Subscriber<CallResult>, procedure: string, args: Args | undefined, kwargs: Dict | undefined, options: CallOptions): TeardownLogic {
     const session = this.session;
-    const receiveProgress = options.receiveProgress ?? session.routerSupports('dealer', 'progressive_call_results');
-    const wampOptions: Dict = {};
-    if (receiveProgress) wampOptions['receive_progress'] = true;
-    if (options.timeout !== undefined && options.timeout > 0) wampOptions['timeout'] = options.timeout;
-    if (options.discloseMe) wampOptions['disclose_me'] = true;
-
+    const { receiveProgress, wampOptions } = this.callOptions(options);
     let requestId: number;
     try {
       requestId = session.sendRequest((id) => withPayload([MessageType.CALL, id, wampOptions, procedure], args, kwargs));
@@ -61,8 +58,28 @@ export class Caller {
     return () => this.abandon(requestId, cancelMode);
   }
 
+  /** CALL.Options for the application's options, and whether progressive results were asked for. */
+  callOptions(options: CallOptions): { receiveProgress: boolean; wampOptions: Dict } {
+    const receiveProgress = options.receiveProgress ?? this.session.routerSupports('dealer', 'progressive_call_results');
+    const wampOptions: Dict = {};
+    if (receiveProgress) wampOptions['receive_progress'] = true;
+    if (options.timeout !== undefined && options.timeout > 0) wampOptions['timeout'] = options.timeout;
+    if (options.discloseMe) wampOptions['disclose_me'] = true;
+    return { receiveProgress, wampOptions };
+  }
+
+  /** A call started elsewhere (a streaming call's first CALL) waits here for its RESULTs and ERROR. */
+  track(requestId: number, subscriber: Subscriber<CallResult>, receiveProgress: boolean): void {
+    this.pendingCalls.set(requestId, { subscriber, receiveProgress });
+  }
+
+  /** Whether the call is still waiting for its final result. */
+  isPending(requestId: number): boolean {
+    return this.pendingCalls.has(requestId);
+  }
+
   /** Unsubscribed: forget the call; tell the router if the call is still running. */
-  private abandon(requestId: number, mode: CancelMode): void {
+  abandon(requestId: number, mode: CancelMode): void {
     if (!this.pendingCalls.delete(requestId)) return; // already ended
     const session = this.session;
     if (session.isOpen && session.routerSupports('dealer', 'call_canceling')) {
