@@ -146,75 +146,43 @@ export type PublishPayload<T extends TopicTypes, O> = [] extends ArgsOf<T>
 
 // ---------------------------------------------------------------- run time (internal)
 
-/** The contract's URI and checks, or the string itself; a hostile object reads as not a contract. */
-export function contractOf<C extends Procedure | Topic>(value: unknown, kind: 'procedure' | 'topic'): { uri: unknown; validate?: C['validate'] } {
+/** The contract `value` is, if it is one of this kind (a string, or a hostile object, is not). */
+export function asContract<C extends Procedure | Topic>(value: unknown, kind: 'procedure' | 'topic'): C | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
   try {
-    if (typeof value === 'object' && value !== null && (value as { [CONTRACT]?: unknown })[CONTRACT] === kind) {
-      const contract = value as C;
-      return { uri: contract.uri, validate: contract.validate };
-    }
-  } catch { /* a Proxy or getter that throws: not a contract, the URI check says what is wrong */ }
-  return { uri: value };
+    return (value as { [CONTRACT]?: unknown })[CONTRACT] === kind ? value as C : undefined;
+  } catch {
+    return undefined; // a Proxy or getter that throws: the URI check says what is wrong
+  }
 }
 
-function violation(what: string, error: unknown, uri = CONTRACT_VIOLATION): WampError {
-  const why = error instanceof Error ? error.message : String(error);
-  return new WampError(uri, { message: `${uri}: ${what} does not match its contract: ${why}`, args: [`${what} does not match its contract: ${why}`], cause: error });
-}
-
-/** A caller's check of each RESULT (progress or final value); throws the contract violation. */
-export function resultCheck(checks: ProcedureChecks | undefined): ((result: CallResult) => CallResult) | undefined {
-  const progress = checks?.progress;
-  const final = checks?.result;
-  if (!progress && !final) return undefined;
-  return (result) => {
-    const check = result.progress ? progress : final;
-    if (!check) return result;
+/** A check that throws what it threw wrapped as the contract violation (a WampError with `uri`). */
+function guard<A extends unknown[]>(check: ((...args: A) => unknown) | undefined, what: string, uri = CONTRACT_VIOLATION): ((...args: A) => void) | undefined {
+  return check && ((...args) => {
     try {
-      check(fromPayload(result.args, result.kwargs));
+      check(...args);
     } catch (error) {
-      throw violation(result.progress ? 'a progressive result' : 'the result', error);
+      const text = `${what} does not match its contract: ${error instanceof Error ? error.message : String(error)}`;
+      throw new WampError(uri, { message: `${uri}: ${text}`, args: [text], cause: error });
     }
+  });
+}
+
+/** A caller's check of each RESULT's value (progress or final); throws the contract violation. */
+export function resultCheck(checks: ProcedureChecks | undefined): ((result: CallResult) => CallResult) | undefined {
+  const progress = guard(checks?.progress, 'a progressive result');
+  const final = guard(checks?.result, 'the result');
+  return (progress || final) && ((result) => {
+    (result.progress ? progress : final)?.(fromPayload(result.args, result.kwargs));
     return result;
-  };
+  });
 }
 
 /** A callee's check of the CALL arguments; throws `wamp.error.invalid_argument` (sent to the caller). */
-export function argsCheck(checks: ProcedureChecks | undefined): ((args: Args, kwargs: Dict) => void) | undefined {
-  const check = checks?.args;
-  if (!check) return undefined;
-  return (args, kwargs) => {
-    try {
-      check(args, kwargs);
-    } catch (error) {
-      throw violation('the arguments', error, INVALID_ARGUMENT);
-    }
-  };
-}
+export const argsCheck = (checks: ProcedureChecks | undefined) => guard(checks?.args, 'the arguments', INVALID_ARGUMENT);
 
 /** A duplex callee's check of each input chunk; throws `wamp.error.invalid_argument`. */
-export function inputCheck(checks: ProcedureChecks | undefined): ((value: unknown) => unknown) | undefined {
-  const check = checks?.input;
-  if (!check) return undefined;
-  return (value) => {
-    try {
-      check(value);
-    } catch (error) {
-      throw violation('an input chunk', error, INVALID_ARGUMENT);
-    }
-    return value;
-  };
-}
+export const inputCheck = (checks: ProcedureChecks | undefined) => guard(checks?.input, 'an input chunk', INVALID_ARGUMENT);
 
 /** A subscriber's check of each event; throws the contract violation. */
-export function eventCheck(checks: TopicChecks | undefined): ((args: Args, kwargs: Dict) => void) | undefined {
-  const check = checks?.event;
-  if (!check) return undefined;
-  return (args, kwargs) => {
-    try {
-      check(args, kwargs);
-    } catch (error) {
-      throw violation('an event', error);
-    }
-  };
-}
+export const eventCheck = (checks: TopicChecks | undefined) => guard(checks?.event, 'an event');

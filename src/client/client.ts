@@ -1,8 +1,8 @@
-import { map, Observable, throwError, type ObservableInput, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
+import { map, Observable, tap, throwError, type ObservableInput, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
 import {
-  argsCheck, contractOf, eventCheck, inputCheck, resultCheck,
+  argsCheck, asContract, eventCheck, inputCheck, resultCheck,
   type CallPayload, type InputOf, type Procedure, type ProcedureChecks, type ProcedureTypes, type PublishPayload, type Topic,
-  type TopicChecks, type TopicTypes, type TypedCallResult, type TypedDuplexHandler, type TypedEvent, type TypedInvocationHandler,
+  type TopicTypes, type TypedCallResult, type TypedDuplexHandler, type TypedEvent, type TypedInvocationHandler,
   type TypedStreamHandler,
 } from '../contracts.js';
 import type { Args, Dict } from '../protocol/messages.js';
@@ -83,15 +83,15 @@ export class WampClient {
   call$<T extends ProcedureTypes>(procedure: Procedure<T>, ...payload: CallPayload<T, CallOptions>): Observable<TypedCallResult<T>>;
   call$(procedure: string, args?: Args, kwargs?: Dict, options?: CallOptions): Observable<CallResult>;
   call$(procedure: string | Procedure, args?: Args, kwargs?: Dict, options?: CallOptions): Observable<CallResult> {
-    const contract = contractOf<Procedure>(procedure, 'procedure');
+    const contract = asContract<Procedure>(procedure, 'procedure');
     let input: ReturnType<typeof readCall>;
     try {
-      input = readCall(contract.uri, args, kwargs, options);
+      input = readCall(contract ? contract.uri : procedure, args, kwargs, options);
     } catch (error) {
       return throwError(() => error);
     }
     const call$ = this.onSession<CallResult>(({ caller }, subscriber) => caller.call(subscriber, input.procedure, input.args, input.kwargs, input.options));
-    return checkedResults(call$, contract.validate);
+    return contract ? checkedResults(call$, contract.validate) : call$;
   }
 
   /**
@@ -107,16 +107,16 @@ export class WampClient {
   callStream$<T extends ProcedureTypes>(procedure: Procedure<T>, input: ObservableInput<InputOf<T>>, options?: CallOptions): Observable<TypedCallResult<T>>;
   callStream$(procedure: string, input: ObservableInput<unknown>, options?: CallOptions): Observable<CallResult>;
   callStream$(procedure: string | Procedure, input: ObservableInput<unknown>, options?: CallOptions): Observable<CallResult> {
-    const contract = contractOf<Procedure>(procedure, 'procedure');
+    const contract = asContract<Procedure>(procedure, 'procedure');
     let checked: ReturnType<typeof readCall>;
     try {
-      checked = readCall(contract.uri, undefined, undefined, options);
+      checked = readCall(contract ? contract.uri : procedure, undefined, undefined, options);
       readInput(input);
     } catch (error) {
       return throwError(() => error);
     }
     const call$ = this.onSession<CallResult>(({ caller }, subscriber) => callStream(caller, subscriber, checked.procedure, input, checked.options));
-    return checkedResults(call$, contract.validate);
+    return checkedResults(call$, contract?.validate);
   }
 
   /**
@@ -163,7 +163,7 @@ export class WampClient {
   publish<T extends TopicTypes>(topic: Topic<T>, ...payload: PublishPayload<T, PublishOptions>): Promise<Publication | undefined>;
   publish(topic: string, args?: Args, kwargs?: Dict, options?: PublishOptions): Promise<Publication | undefined>;
   async publish(topic: string | Topic, args?: Args, kwargs?: Dict, options?: PublishOptions): Promise<Publication | undefined> {
-    const input = readPublish(contractOf<Topic>(topic, 'topic').uri, args, kwargs, options);
+    const input = readPublish(asContract<Topic>(topic, 'topic')?.uri ?? topic, args, kwargs, options);
     return new Promise<Publication | undefined>((resolve, reject) => {
       this.connection.whenOpen(({ publisher }) => {
         publisher.publish(input.topic, input.args, input.kwargs, input.options).then(resolve, reject);
@@ -181,14 +181,14 @@ export class WampClient {
   topic$<T extends TopicTypes>(topic: Topic<T>, options?: SubscribeOptions): Observable<TypedEvent<T>>;
   topic$(topic: string, options?: SubscribeOptions): Observable<WampEvent>;
   topic$(topic: string | Topic, options?: SubscribeOptions): Observable<WampEvent> {
-    const contract = contractOf<Topic>(topic, 'topic');
+    const contract = asContract<Topic>(topic, 'topic');
     let input: ReturnType<typeof readSubscribe>;
     try {
-      input = readSubscribe(contract.uri, options);
+      input = readSubscribe(contract ? contract.uri : topic, options);
     } catch (error) {
       return throwError(() => error);
     }
-    const check = eventCheck(contract.validate as TopicChecks | undefined);
+    const check = eventCheck(contract?.validate);
     return this.held<WampEvent>((listener, established) => {
       const request: TopicRequest = {
         topic: input.topic,
@@ -221,14 +221,14 @@ export class WampClient {
   }
 
   private registration(procedure: string | Procedure, handler: InvocationHandler | StreamHandler | DuplexHandler, options: RegisterOptions | undefined, kind: 'value' | 'stream' | 'duplex'): Observable<Registration> {
-    const contract = contractOf<Procedure>(procedure, 'procedure');
+    const contract = asContract<Procedure>(procedure, 'procedure');
     let input: ReturnType<typeof readRegister>;
     try {
-      input = readRegister(contract.uri, handler, options);
+      input = readRegister(contract ? contract.uri : procedure, handler, options);
     } catch (error) {
       return throwError(() => error);
     }
-    const answer = handlerRuns(handler, kind, contract.validate);
+    const answer = handlerRuns(handler, kind, contract?.validate);
     return this.held<Registration>((subscriber, established) => {
       const request: RegistrationRequest = {
         procedure: input.procedure,
@@ -296,7 +296,7 @@ function handlerRuns(handler: InvocationHandler | StreamHandler | DuplexHandler,
   if (kind === 'duplex') {
     const check = inputCheck(checks);
     const duplex = handler as DuplexHandler;
-    const checked: DuplexHandler = check ? (input$, details) => duplex(input$.pipe(map(check)), details) : duplex;
+    const checked: DuplexHandler = check ? (input$, details) => duplex(input$.pipe(tap(check)), details) : duplex;
     return { runDuplex: runDuplexHandler(checked) };
   }
   const check = argsCheck(checks);
@@ -313,8 +313,7 @@ function checkedResults(call$: Observable<CallResult>, checks: ProcedureChecks |
 
 /** `callStream$`'s input must be something rxjs can subscribe to (checked before connecting). */
 function readInput(input: unknown): void {
-  const subscribable = typeof input === 'object' && input !== null || typeof input === 'function' || typeof input === 'string';
-  if (!subscribable) throw new TypeError(`input must be an Observable, an async iterable or another ObservableInput, got ${input === null ? 'null' : typeof input}`);
+  if (input === null || !['object', 'function', 'string'].includes(typeof input)) throw new TypeError(`input must be an Observable or another ObservableInput, got ${input === null ? 'null' : typeof input}`);
 }
 
 /** Runs one operation on a session; whatever it throws errors that operation alone. */

@@ -25,9 +25,7 @@ export function callStream(
 ): TeardownLogic {
   const session = caller.session;
   if (!session.routerSupports('dealer', 'progressive_call_invocations')) {
-    subscriber.error(new WampError(FEATURE_NOT_SUPPORTED, {
-      message: `${FEATURE_NOT_SUPPORTED}: the router did not announce progressive_call_invocations, so ${procedure} cannot take streamed input`,
-    }));
+    subscriber.error(new WampError(FEATURE_NOT_SUPPORTED, { args: ['the router did not announce progressive_call_invocations'] }));
     return undefined;
   }
   const { receiveProgress, wampOptions } = caller.callOptions(options);
@@ -65,9 +63,7 @@ export function callStream(
         return fail(error);
       }
       if (session.bufferedAmount > bufferLimit) {
-        fail(new WampError(STREAM_OVERFLOW, {
-          message: `${STREAM_OVERFLOW}: the call's input produced faster than the connection could send: over ${bufferLimit} bytes waiting`,
-        }));
+        fail(new WampError(STREAM_OVERFLOW, { args: [`the input outran the connection: over ${bufferLimit} bytes waiting`] }));
       }
     },
     error: (error: unknown) => {

@@ -186,7 +186,7 @@ export class Callee {
       // Streamed input for a procedure registered without registerDuplex: refused, the rest dropped.
       this.droppedInputs.add(requestId);
       this.sendError(requestId, new WampError(FEATURE_NOT_SUPPORTED, {
-        args: [`${entry.procedure} does not take streamed input (progressive call invocations); register it with registerDuplex`],
+        args: [`${entry.procedure} takes no streamed input (not registered with registerDuplex)`],
       }));
       return;
     }

@@ -1,4 +1,4 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 
 /**
  * The input of one duplex invocation (progressive call invocations, digest §6.2): each
@@ -12,52 +12,27 @@ import { Observable, type Subscriber } from 'rxjs';
  * so this reaches only subscriptions kept apart from it).
  */
 export class DuplexInput {
-  readonly input$: Observable<unknown>;
   private buffered: unknown[] | undefined = [];
-  private readonly subscribers = new Set<Subscriber<unknown>>();
-  private end: { error?: unknown } | undefined;
-
-  constructor() {
-    this.input$ = new Observable<unknown>((subscriber) => {
-      const buffered = this.buffered;
-      this.buffered = undefined;
-      if (buffered) for (const value of buffered) subscriber.next(value);
-      if (this.end) return this.deliverEnd(subscriber);
-      this.subscribers.add(subscriber);
-      return () => this.subscribers.delete(subscriber);
-    });
-  }
-
-  /** Whether the input has ended (its last chunk came, or the invocation ended). */
-  get ended(): boolean {
-    return this.end !== undefined;
-  }
+  private readonly live = new Subject<unknown>();
+  readonly input$ = new Observable<unknown>((subscriber) => {
+    const buffered = this.buffered;
+    this.buffered = undefined;
+    if (buffered) for (const value of buffered) subscriber.next(value);
+    // A Subject that already ended completes (or errors) a new subscriber at once.
+    return this.live.subscribe(subscriber);
+  });
 
   push(value: unknown): void {
-    if (this.end) return;
-    if (this.buffered) return void this.buffered.push(value);
-    for (const subscriber of [...this.subscribers]) subscriber.next(value);
+    if (this.buffered) this.buffered.push(value);
+    else this.live.next(value);
   }
 
   complete(): void {
-    this.finish({});
+    this.live.complete();
   }
 
   fail(error: unknown): void {
-    this.finish({ error });
-  }
-
-  private finish(end: { error?: unknown }): void {
-    if (this.end) return;
-    this.end = end;
-    const subscribers = [...this.subscribers];
-    this.subscribers.clear();
-    for (const subscriber of subscribers) this.deliverEnd(subscriber);
-  }
-
-  private deliverEnd(subscriber: Subscriber<unknown>): void {
-    if (this.end && 'error' in this.end) subscriber.error(this.end.error);
-    else subscriber.complete();
+    this.live.error(error);
   }
 }
 
