@@ -162,7 +162,7 @@ function guard<A extends unknown[]>(check: ((...args: A) => unknown) | undefined
     try {
       check(...args);
     } catch (error) {
-      const text = `${what} does not match its contract: ${error instanceof Error ? error.message : String(error)}`;
+      const text = `${what} failed its contract check: ${error instanceof Error ? error.message : String(error)}`;
       throw new WampError(uri, { message: `${uri}: ${text}`, args: [text], cause: error });
     }
   });
