@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { defer, finalize, interval, lastValueFrom, map, NEVER, Observable, range, Subject, take, toArray, type Subscription } from 'rxjs';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { concat, defer, finalize, from, interval, lastValueFrom, map, mergeMap, NEVER, Observable, of, range, scan, Subject, take, toArray, type Subscription } from 'rxjs';
 import WebSocket from 'ws';
 import { final, procedure, ready, WampClient, WampError, type CallResult, type SerializerName, type WebSocketConstructor } from '../../src/index.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
@@ -182,6 +187,39 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     expect((error as WampError).uri).to.equal('wamp.error.canceled');
     expect(callerInputTornDown).to.equal(true);
     expectNothingPending(caller);
+  });
+
+  it('the README\'s upload: a file read in chunks (paced) is written by the callee while progress comes back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rxwamp-upload-'));
+    try {
+      const source = join(dir, 'source.bin');
+      const target = join(dir, 'target.bin');
+      const content = randomBytes(1024 * 1024 + 123);
+      await writeFile(source, content);
+      const upload = procedure<{ input: Uint8Array; progress: number; result: string }>('com.example.duplex.file');
+      const callee = newClient('msgpack');
+      const caller = newClient('cbor');
+      let closed = false;
+      held.push(await ready(callee.registerDuplex(upload, (chunks$) => from(open(target, 'w')).pipe(
+        mergeMap((file) => concat(
+          chunks$.pipe(
+            mergeMap((chunk) => from(file.write(chunk)).pipe(map(() => chunk.byteLength)), 1),
+            scan((stored, bytes) => stored + bytes, 0),
+          ),
+          of(final('stored')),
+        ).pipe(finalize(() => void file.close().then(() => { closed = true; })))),
+      ))));
+      const results = await lastValueFrom(caller.callStream$(upload, createReadStream(source, { highWaterMark: 64 * 1024 })).pipe(toArray()));
+      const progress = results.filter((r) => r.progress).map((r) => r.args[0] as number);
+      expect(progress.length).to.be.greaterThan(10);
+      expect(progress.every((bytes, i) => i === 0 || bytes > progress[i - 1]!)).to.equal(true);
+      expect(progress.at(-1)).to.equal(content.length);
+      expect(results.at(-1)).to.deep.include({ progress: false, args: ['stored'] });
+      await until(() => closed);
+      expect(Buffer.compare(await readFile(target), content)).to.equal(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a typed contract with a result check: a result that breaks it errors the call', async () => {
