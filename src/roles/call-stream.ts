@@ -28,7 +28,8 @@ export function callStream(
     subscriber.error(new WampError(FEATURE_NOT_SUPPORTED, { args: ['the router did not announce progressive_call_invocations'] }));
     return undefined;
   }
-  const { receiveProgress, wampOptions } = caller.callOptions(options);
+  const receiveProgress = caller.receivesProgress(options);
+  const wampOptions = caller.wampOptions(options, receiveProgress);
   const { highWaterMark, bufferLimit } = caller.limits;
   let requestId: number | undefined;
   /** The input ended, failed or was stopped: nothing more is sent. */

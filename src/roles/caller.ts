@@ -45,7 +45,8 @@ export class Caller {
    */
   call(subscriber: Subscriber<CallResult>, procedure: string, args: Args | undefined, kwargs: Dict | undefined, options: CallOptions): TeardownLogic {
     const session = this.session;
-    const { receiveProgress, wampOptions } = this.callOptions(options);
+    const receiveProgress = this.receivesProgress(options);
+    const wampOptions = this.wampOptions(options, receiveProgress);
     let requestId: number;
     try {
       requestId = session.sendRequest((id) => withPayload([MessageType.CALL, id, wampOptions, procedure], args, kwargs));
@@ -58,14 +59,18 @@ export class Caller {
     return () => this.abandon(requestId, cancelMode);
   }
 
-  /** CALL.Options for the application's options, and whether progressive results were asked for. */
-  callOptions(options: CallOptions): { receiveProgress: boolean; wampOptions: Dict } {
-    const receiveProgress = options.receiveProgress ?? this.session.routerSupports('dealer', 'progressive_call_results');
+  /** Whether a call asks for progressive results: as told, else whenever the router announced them. */
+  receivesProgress(options: CallOptions): boolean {
+    return options.receiveProgress ?? this.session.routerSupports('dealer', 'progressive_call_results');
+  }
+
+  /** CALL.Options for the application's options. */
+  wampOptions(options: CallOptions, receiveProgress: boolean): Dict {
     const wampOptions: Dict = {};
     if (receiveProgress) wampOptions['receive_progress'] = true;
     if (options.timeout !== undefined && options.timeout > 0) wampOptions['timeout'] = options.timeout;
     if (options.discloseMe) wampOptions['disclose_me'] = true;
-    return { receiveProgress, wampOptions };
+    return wampOptions;
   }
 
   /** A call started elsewhere (a streaming call's first CALL) waits here for its RESULTs and ERROR. */
