@@ -24,6 +24,15 @@ function expectNothingPending(...clients: WampClient[]): void {
   }
 }
 
+/** Calls the embedded router still holds, by caller and by callee (its call book). */
+function routerCalls(router: EmbeddedRouter): number {
+  const realm = (router.router as unknown as { realms: Map<string, { dealer: { calls: { byCaller: Map<unknown, Map<number, unknown>>; byCallee: Map<unknown, Map<number, unknown>> } } }> }).realms.get(router.realm)!;
+  const { byCaller, byCallee } = realm.dealer.calls;
+  let count = 0;
+  for (const calls of [...byCaller.values(), ...byCallee.values()]) count += calls.size;
+  return count;
+}
+
 /** A WebSocket class that records every frame the client sends. */
 function recordingWebSocket(): { WebSocket: WebSocketConstructor; sent: Array<string | Uint8Array> } {
   const sent: Array<string | Uint8Array> = [];
@@ -81,6 +90,7 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
       expect(results.at(-1)).to.include({ progress: false });
       expect(finals[0]!.args).to.deep.equal([1000]);
       expectNothingPending(caller, callee);
+      await until(() => routerCalls(router) === 0);
     });
   }
 
@@ -129,6 +139,7 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     expect(recorder.sent.length).to.equal(sentAtAnswer);
     expect(calleeChunks).to.equal(3);
     expectNothingPending(recordingCaller, callee);
+    expect(routerCalls(router)).to.equal(0);
   });
 
   it('the caller unsubscribes mid-stream: the callee\'s answer is torn down, its input$ errors with canceled, nothing stays pending', async () => {
@@ -148,6 +159,7 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     await until(() => input.observed);
     for (let i = 0; i < 5; i++) input.next(i);
     await until(() => results.length === 5);
+    expect(routerCalls(router)).to.equal(2); // the call, under its caller and under its callee
     subscription.unsubscribe();
     expect(callerInputTornDown).to.equal(true);
     await until(() => answerTornDown && calleeInputError !== undefined);
@@ -155,6 +167,7 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     expect(chunksSeen).to.deep.equal([0, 1, 2, 3, 4]);
     await until(() => maps(callee).callee.activeInvocationCount === 0);
     expectNothingPending(caller, callee);
+    await until(() => routerCalls(router) === 0, 5000, 'the router to forget the call');
   });
 
   it('the callee ends mid-stream (its answer errors): the caller\'s input is unsubscribed, it gets the error, nothing stays pending', async () => {
@@ -171,6 +184,7 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     expect((outcome as WampError).uri).to.equal('com.example.error.too_many');
     expect(callerInputTornDown).to.equal(true);
     expectNothingPending(caller, callee);
+    await until(() => routerCalls(router) === 0, 5000, 'the router to forget the call');
   });
 
   it('the callee\'s session goes away mid-stream: the caller gets canceled and its input is torn down', async () => {
