@@ -1,4 +1,4 @@
-import { map, Observable, tap, throwError, type ObservableInput, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
+import { from, isObservable, map, Observable, tap, throwError, type ObservableInput, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
 import {
   argsCheck, asContract, eventCheck, inputCheck, resultCheck,
   type CallPayload, type InputOf, type Procedure, type ProcedureChecks, type ProcedureTypes, type PublishPayload, type Topic,
@@ -6,7 +6,8 @@ import {
   type TypedStreamHandler,
 } from '../contracts.js';
 import type { Args, Dict } from '../protocol/messages.js';
-import { callStream } from '../roles/call-stream.js';
+import { callStream, type StreamInput } from '../roles/call-stream.js';
+import { isAsyncIterable } from '../roles/paced.js';
 import {
   registerOptions, runDuplexHandler, runStreamHandler, runValueHandler,
   type DuplexHandler, type InvocationHandler, type RegistrationRequest, type RunDuplexHandler, type RunHandler, type StreamHandler,
@@ -109,13 +110,14 @@ export class WampClient {
   callStream$(procedure: string | Procedure, input: ObservableInput<unknown>, options?: CallOptions): Observable<CallResult> {
     const contract = asContract<Procedure>(procedure, 'procedure');
     let checked: ReturnType<typeof readCall>;
+    let source: StreamInput;
     try {
       checked = readCall(contract ? contract.uri : procedure, undefined, undefined, options);
-      readInput(input);
+      source = readInput(input);
     } catch (error) {
       return throwError(() => error);
     }
-    const call$ = this.onSession<CallResult>(({ caller }, subscriber) => callStream(caller, subscriber, checked.procedure, input, checked.options));
+    const call$ = this.onSession<CallResult>(({ caller }, subscriber) => callStream(caller, subscriber, checked.procedure, source, checked.options));
     return checkedResults(call$, contract?.validate);
   }
 
@@ -311,9 +313,17 @@ function checkedResults(call$: Observable<CallResult>, checks: ProcedureChecks |
   return check ? call$.pipe(map(check)) : call$;
 }
 
-/** `callStream$`'s input must be something rxjs can subscribe to (checked before connecting). */
-function readInput(input: unknown): void {
-  if (input === null || !['object', 'function', 'string'].includes(typeof input)) throw new TypeError(`input must be an Observable or another ObservableInput, got ${input === null ? 'null' : typeof input}`);
+/**
+ * `callStream$`'s input, read once before connecting: an async iterable (pulled as the
+ * connection drains) or an Observable of anything else rxjs can subscribe to. Whatever cannot
+ * be read as either (a getter or Proxy that throws included) is a TypeError.
+ */
+function readInput(input: unknown): StreamInput {
+  try {
+    return isAsyncIterable(input) && !isObservable(input) ? input : from(input as ObservableInput<unknown>);
+  } catch (error) {
+    throw new TypeError(`input must be an Observable or another ObservableInput${error instanceof TypeError ? `: ${error.message}` : ''}`, { cause: error });
+  }
 }
 
 /** Runs one operation on a session; whatever it throws errors that operation alone. */

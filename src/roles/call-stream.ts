@@ -1,12 +1,16 @@
-import { from, isObservable, type ObservableInput, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import { isObservable, type Observable, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import { asSerializationError } from '../codec/codec.js';
 import { FEATURE_NOT_SUPPORTED } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
 import { MessageType, withPayload } from '../protocol/messages.js';
 import type { Caller } from './caller.js';
-import { isAsyncIterable, pacedFrom } from './paced.js';
+import { pacedFrom } from './paced.js';
 import { toPayload } from './payload.js';
 import { STREAM_OVERFLOW } from './stream-limits.js';
 import type { CallOptions, CallResult } from './types.js';
+
+/** A streaming call's input as the client read it: an Observable, or an async iterable to pull as the connection drains. */
+export type StreamInput = Observable<unknown> | AsyncIterable<unknown>;
 
 /**
  * A call whose input is a stream (progressive call invocations, digest §6.2): the first value
@@ -21,7 +25,7 @@ import type { CallOptions, CallResult } from './types.js';
  * bytes waiting fails the call with `rxwamp.error.stream_overflow`.
  */
 export function callStream(
-  caller: Caller, subscriber: Subscriber<CallResult>, procedure: string, input: ObservableInput<unknown>, options: CallOptions,
+  caller: Caller, subscriber: Subscriber<CallResult>, procedure: string, input: StreamInput, options: CallOptions,
 ): TeardownLogic {
   const session = caller.session;
   if (!session.routerSupports('dealer', 'progressive_call_invocations')) {
@@ -41,7 +45,13 @@ export function callStream(
     subscriber.error(error); // the teardown below stops the input and cancels the call
   };
   const sendChunk = (value: unknown, more: boolean): void => {
-    const { args, kwargs } = toPayload(value);
+    let payload: ReturnType<typeof toPayload>;
+    try {
+      payload = toPayload(value);
+    } catch (error) {
+      throw asSerializationError(error); // a value that cannot even be looked at (a hostile Proxy)
+    }
+    const { args, kwargs } = payload;
     if (requestId === undefined) {
       const first = more ? { ...wampOptions, progress: true } : wampOptions;
       requestId = session.sendRequest((id) => withPayload([MessageType.CALL, id, first, procedure], args, kwargs));
@@ -52,9 +62,7 @@ export function callStream(
     }
   };
 
-  const source = isAsyncIterable(input) && !isObservable(input)
-    ? pacedFrom(input, () => session.whenWritable(highWaterMark))
-    : from(input);
+  const source = isObservable(input) ? input : pacedFrom(input, () => session.whenWritable(highWaterMark));
   const subscription = source.subscribe({
     next: (value) => {
       if (stopped) return;
