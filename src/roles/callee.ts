@@ -24,7 +24,7 @@ export type StreamHandler = (args: Args, kwargs: Dict, details: InvocationDetail
 export type DuplexHandler = (input$: Observable<unknown>, details: InvocationDetails) => ObservableInput<unknown>;
 
 /**
- * One `register`/`registerStream` subscription as the client keeps it across sessions: the
+ * One `register`/`registerStream`/`registerDuplex` subscription as the client keeps it across sessions: the
  * callee role of each session registers it and reports back through `registered`/`refused`.
  */
 export type RegistrationRequest = RegistrationBase & (
@@ -48,7 +48,6 @@ interface RegistrationBase {
   /** The router refused the REGISTER, or revoked the registration later. */
   refused(error: WampError): void;
 }
-
 
 interface PendingRegister {
   readonly request: RegistrationRequest;
