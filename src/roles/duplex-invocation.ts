@@ -14,6 +14,8 @@ import { Observable, Subject } from 'rxjs';
 export class DuplexInput {
   private buffered: unknown[] | undefined = [];
   private readonly live = new Subject<unknown>();
+  /** The last chunk came, or the invocation ended: later pushes are dropped. */
+  private ended = false;
   readonly input$ = new Observable<unknown>((subscriber) => {
     const buffered = this.buffered;
     this.buffered = undefined;
@@ -23,15 +25,18 @@ export class DuplexInput {
   });
 
   push(value: unknown): void {
+    if (this.ended) return;
     if (this.buffered) this.buffered.push(value);
     else this.live.next(value);
   }
 
   complete(): void {
+    this.ended = true;
     this.live.complete();
   }
 
   fail(error: unknown): void {
+    this.ended = true;
     this.live.error(error);
   }
 }
