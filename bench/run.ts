@@ -5,7 +5,7 @@
  * bench/RESULTS.md (method, tables, targets) and bench/results.json (every run), and prints
  * the tables.
  *
- *   npm run bench               full run (about 4 minutes)
+ *   npm run bench               full run (about 5 minutes; the duplex echo, bench/duplex.ts, last)
  *   npm run bench -- --quick    small counts, for checking the harness
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -244,10 +244,17 @@ results.durationSec = Math.round((Date.now() - started) / 1000);
 // The sections other scripts write (bench/slow-consumer.ts, npm run size -- --write) stay.
 const resultsPath = join(benchDir, 'RESULTS.md');
 const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
-const kept = /^## (?:7\. Slow consumer|Bundle size)[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/gm;
+const kept = /^## (?:7\. Slow consumer|8\. Duplex echo|Bundle size)[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/gm;
 const markdown = (previous.match(kept) ?? []).reduce(
   (rendered, section) => rendered.replace(/^## Method/m, `${section.trimEnd()}\n\n## Method`), renderResults(results));
 writeFileSync(resultsPath, markdown);
 writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
 process.stdout.write(`${markdown}\n`);
 log(`done in ${results.durationSec} s; wrote bench/RESULTS.md and bench/results.json`);
+
+// The duplex echo (bench/duplex.ts, under a minute) writes its own section of RESULTS.md.
+log('duplex echo');
+await new Promise<void>((resolve) => {
+  spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'duplex.ts'), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] })
+    .once('exit', () => resolve());
+});

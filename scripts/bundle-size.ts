@@ -18,9 +18,10 @@ import ts from 'typescript';
  * The ceiling for the core (JSON only, rxjs external), gzipped. Issue #8 asks for 7 KB; the
  * core with reconnect, liveness and input checks (issue #7), the auth handshake (#9) and stream
  * pacing (#10) is about 14 KB, so this ceiling only stops it from growing unnoticed while that
- * goal is open (see bench/RESULTS.md, "Bundle size"). Raise it only for a feature, on purpose.
+ * goal is open (see bench/RESULTS.md, "Bundle size"). Raise it only for a feature, on purpose:
+ * raised from 15 KB for duplex streaming and typed contracts (#12, about +1.6 KB gzipped).
  */
-export const CORE_GZIP_BUDGET = 15 * 1024;
+export const CORE_GZIP_BUDGET = 16 * 1024;
 /** Issue #8's goal, printed beside the measured figure. */
 export const CORE_GZIP_GOAL = 7 * 1024;
 

@@ -8,7 +8,14 @@ export type {
   CallOptions, CallResult, CancelMode, InvocationDetails, InvokePolicy, Registration, RegisterOptions,
   Publication, PublishOptions, SubscribeOptions, SubscriptionInfo, WampEvent,
 } from './roles/types.js';
-export type { InvocationHandler, StreamHandler } from './roles/callee.js';
+export type { DuplexHandler, InvocationHandler, StreamHandler } from './roles/callee.js';
+export {
+  procedure, topic, CONTRACT_VIOLATION,
+  type Procedure, type ProcedureTypes, type ProcedureChecks, type Topic, type TopicTypes, type TopicChecks,
+  type ArgsOf, type KwargsOf, type ProgressOf, type ResultOf, type InputOf,
+  type ProgressResult, type FinalResult, type TypedCallResult, type TypedEvent,
+  type TypedInvocationHandler, type TypedStreamHandler, type TypedDuplexHandler, type CallPayload, type PublishPayload,
+} from './contracts.js';
 export { final, Final, payload, Payload } from './roles/payload.js';
 export { WampError, WampConnectionError, type ConnectionErrorCode } from './protocol/errors.js';
 export { ErrorUri, CloseReason } from './protocol/error-uris.js';

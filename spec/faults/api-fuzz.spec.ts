@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { firstValueFrom, type Observable } from 'rxjs';
+import { firstValueFrom, from, type Observable } from 'rxjs';
 import { WampClient, WampError } from '../../src/index.js';
-import { ScriptedPeer, settle, type Frame } from '../helpers/scripted-peer.js';
+import { DEFAULT_ROUTER_ROLES, ScriptedPeer, settle, type Frame } from '../helpers/scripted-peer.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 /**
@@ -130,7 +130,11 @@ describe('faults: API fuzz (random input to every operation)', function () {
   const onUnhandled = (error: unknown) => problems.push(`unhandledRejection: ${String(error)}`);
 
   before(async () => {
-    peer = await ScriptedPeer.start({ serializer: 'json', respond: routerAnswers });
+    peer = await ScriptedPeer.start({
+      serializer: 'json',
+      respond: routerAnswers,
+      roles: { ...DEFAULT_ROUTER_ROLES, dealer: { features: { progressive_call_results: true, progressive_call_invocations: true, call_canceling: true } } },
+    });
     process.on('uncaughtException', onUncaught);
     process.on('unhandledRejection', onUnhandled);
   });
@@ -145,7 +149,7 @@ describe('faults: API fuzz (random input to every operation)', function () {
     const connected = new WampClient(clientOptions);
     await connected.connect();
     const counts: Record<string, number> = { threw: 0, refused: 0, failed: 0, ok: 0 };
-    const operations = ['call$', 'register', 'registerStream', 'topic$', 'publish'] as const;
+    const operations = ['call$', 'callStream$', 'register', 'registerStream', 'registerDuplex', 'topic$', 'publish'] as const;
 
     for (let i = 0; i < CASES; i++) {
       const fresh = rand() < 0.5;
@@ -168,8 +172,16 @@ describe('faults: API fuzz (random input to every operation)', function () {
           case 'call$':
             outcome = await settleObservable(c['call$']!.call(client, uri, args, kwargs, anyOptions(['receiveProgress', 'timeout', 'discloseMe', 'cancelMode'])) as Observable<unknown>);
             break;
+          case 'callStream$': {
+            // Strings and arrays go in as one chunk, so a chunk that is refused is the first (nothing sent).
+            const raw = pick<() => unknown>([() => from([args]), () => anyValue(), () => undefined])();
+            const input = typeof raw === 'string' || Array.isArray(raw) ? from([raw]) : raw;
+            outcome = await settleObservable(c['callStream$']!.call(client, uri, input, anyOptions(['receiveProgress', 'timeout', 'discloseMe', 'cancelMode'])) as Observable<unknown>);
+            break;
+          }
           case 'register':
           case 'registerStream':
+          case 'registerDuplex':
             outcome = await settleObservable(c[operation]!.call(client, uri, pick([() => 1, undefined, 'handler', anyValue()]), anyOptions(['match', 'invoke', 'discloseCaller'])) as Observable<unknown>);
             break;
           case 'topic$':

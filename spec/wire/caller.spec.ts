@@ -12,8 +12,8 @@ describeWire('wire: caller', (t) => {
     expect(realm).to.equal('realm1');
     expect(details['agent']).to.match(/^rxwamp\//);
     expect(details['roles']).to.deep.equal({
-      caller: { features: { progressive_call_results: true, call_canceling: true, call_timeout: true, caller_identification: true } },
-      callee: { features: { progressive_call_results: true, call_canceling: true, caller_identification: true, pattern_based_registration: true, shared_registration: true } },
+      caller: { features: { progressive_call_results: true, progressive_call_invocations: true, call_canceling: true, call_timeout: true, caller_identification: true } },
+      callee: { features: { progressive_call_results: true, progressive_call_invocations: true, call_canceling: true, caller_identification: true, pattern_based_registration: true, shared_registration: true } },
       publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true } },
       subscriber: { features: { pattern_based_subscription: true, publisher_identification: true } },
     });

@@ -1,8 +1,16 @@
-import { Observable, throwError, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
-import type { Args, Dict } from '../protocol/messages.js';
+import { from, isObservable, map, Observable, tap, throwError, type ObservableInput, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
 import {
-  registerOptions, runStreamHandler, runValueHandler,
-  type InvocationHandler, type RegistrationRequest, type StreamHandler,
+  argsCheck, asContract, eventCheck, inputCheck, resultCheck,
+  type CallPayload, type InputOf, type Procedure, type ProcedureChecks, type ProcedureTypes, type PublishPayload, type Topic,
+  type TopicTypes, type TypedCallResult, type TypedDuplexHandler, type TypedEvent, type TypedInvocationHandler,
+  type TypedStreamHandler,
+} from '../contracts.js';
+import type { Args, Dict } from '../protocol/messages.js';
+import { callStream, type StreamInput } from '../roles/call-stream.js';
+import { isAsyncIterable } from '../roles/paced.js';
+import {
+  registerOptions, runDuplexHandler, runStreamHandler, runValueHandler,
+  type DuplexHandler, type InvocationHandler, type RegistrationRequest, type RunDuplexHandler, type RunHandler, type StreamHandler,
 } from '../roles/callee.js';
 import type { TopicRequest } from '../roles/subscriber.js';
 import type {
@@ -73,14 +81,44 @@ export class WampClient {
    * WampConnectionError. Unsubscribing before the final result sends CANCEL with
    * `options.cancelMode` (default `kill`).
    */
-  call$(procedure: string, args?: Args, kwargs?: Dict, options?: CallOptions): Observable<CallResult> {
+  call$<T extends ProcedureTypes>(procedure: Procedure<T>, ...payload: CallPayload<T, CallOptions>): Observable<TypedCallResult<T>>;
+  call$(procedure: string, args?: Args, kwargs?: Dict, options?: CallOptions): Observable<CallResult>;
+  call$(procedure: string | Procedure, args?: Args, kwargs?: Dict, options?: CallOptions): Observable<CallResult> {
+    const contract = asContract<Procedure>(procedure, 'procedure');
     let input: ReturnType<typeof readCall>;
     try {
-      input = readCall(procedure, args, kwargs, options);
+      input = readCall(contract ? contract.uri : procedure, args, kwargs, options);
     } catch (error) {
       return throwError(() => error);
     }
-    return this.onSession<CallResult>(({ caller }, subscriber) => caller.call(subscriber, input.procedure, input.args, input.kwargs, input.options));
+    const call$ = this.onSession<CallResult>(({ caller }, subscriber) => caller.call(subscriber, input.procedure, input.args, input.kwargs, input.options));
+    return contract ? checkedResults(call$, contract.validate) : call$;
+  }
+
+  /**
+   * Calls a procedure with streamed input (progressive call invocations): the first value of
+   * `input` sends the CALL, every further value a CALL chunk under the same request id, and
+   * completion the last chunk. Results arrive as with `call$` while input is still going out.
+   * An error of `input` cancels the call; so does unsubscribing, which also unsubscribes
+   * `input`. When the callee answers before the input ended, `input` is unsubscribed and
+   * nothing more is sent. An async iterable (a generator, a Node stream) is pulled only as the
+   * connection can take it (`streamHighWaterMark`). Errors with `wamp.error.feature_not_supported`,
+   * sending nothing, when the router did not announce progressive call invocations.
+   */
+  callStream$<T extends ProcedureTypes>(procedure: Procedure<T>, input: ObservableInput<InputOf<T>>, options?: CallOptions): Observable<TypedCallResult<T>>;
+  callStream$(procedure: string, input: ObservableInput<unknown>, options?: CallOptions): Observable<CallResult>;
+  callStream$(procedure: string | Procedure, input: ObservableInput<unknown>, options?: CallOptions): Observable<CallResult> {
+    const contract = asContract<Procedure>(procedure, 'procedure');
+    let checked: ReturnType<typeof readCall>;
+    let source: StreamInput;
+    try {
+      checked = readCall(contract ? contract.uri : procedure, undefined, undefined, options);
+      source = readInput(input);
+    } catch (error) {
+      return throwError(() => error);
+    }
+    const call$ = this.onSession<CallResult>(({ caller }, subscriber) => callStream(caller, subscriber, checked.procedure, source, checked.options));
+    return checkedResults(call$, contract?.validate);
   }
 
   /**
@@ -89,8 +127,10 @@ export class WampClient {
    * (with the new id) each time it is restored after a reconnect; unsubscribe → UNREGISTER.
    * Completes on `close()`; errors if the router refuses or revokes it, or the client gives up.
    */
-  register(procedure: string, handler: InvocationHandler, options?: RegisterOptions): Observable<Registration> {
-    return this.registration(procedure, handler, options, false);
+  register<T extends ProcedureTypes>(procedure: Procedure<T>, handler: TypedInvocationHandler<T>, options?: RegisterOptions): Observable<Registration>;
+  register(procedure: string, handler: InvocationHandler, options?: RegisterOptions): Observable<Registration>;
+  register(procedure: string | Procedure, handler: InvocationHandler, options?: RegisterOptions): Observable<Registration> {
+    return this.registration(procedure, handler, options, 'value');
   }
 
   /**
@@ -98,8 +138,23 @@ export class WampClient {
    * the caller asked for them), `final(x)` the final one; INTERRUPT unsubscribes it. Otherwise
    * like `register`.
    */
-  registerStream(procedure: string, handler: StreamHandler, options?: RegisterOptions): Observable<Registration> {
-    return this.registration(procedure, handler, options, true);
+  registerStream<T extends ProcedureTypes>(procedure: Procedure<T>, handler: TypedStreamHandler<T>, options?: RegisterOptions): Observable<Registration>;
+  registerStream(procedure: string, handler: StreamHandler, options?: RegisterOptions): Observable<Registration>;
+  registerStream(procedure: string | Procedure, handler: StreamHandler, options?: RegisterOptions): Observable<Registration> {
+    return this.registration(procedure, handler, options, 'stream');
+  }
+
+  /**
+   * Registers a procedure that takes streamed input (progressive call invocations): the
+   * handler gets the call's input as an Observable — each INVOCATION chunk a `next`, the last
+   * chunk completes it — and answers as with `registerStream`. INTERRUPT unsubscribes the
+   * answer and errors `input$` with `wamp.error.canceled`; once the callee answered, `input$`
+   * completes and later chunks are dropped. A plain call is one chunk. Otherwise like `register`.
+   */
+  registerDuplex<T extends ProcedureTypes>(procedure: Procedure<T>, handler: TypedDuplexHandler<T>, options?: RegisterOptions): Observable<Registration>;
+  registerDuplex(procedure: string, handler: DuplexHandler, options?: RegisterOptions): Observable<Registration>;
+  registerDuplex(procedure: string | Procedure, handler: DuplexHandler, options?: RegisterOptions): Observable<Registration> {
+    return this.registration(procedure, handler, options, 'duplex');
   }
 
   /**
@@ -107,8 +162,10 @@ export class WampClient {
    * answered when `options.acknowledge` is set (a refusal then rejects with a WampError).
    * Bad input rejects with a TypeError; nothing is thrown synchronously.
    */
-  async publish(topic: string, args?: Args, kwargs?: Dict, options?: PublishOptions): Promise<Publication | undefined> {
-    const input = readPublish(topic, args, kwargs, options);
+  publish<T extends TopicTypes>(topic: Topic<T>, ...payload: PublishPayload<T, PublishOptions>): Promise<Publication | undefined>;
+  publish(topic: string, args?: Args, kwargs?: Dict, options?: PublishOptions): Promise<Publication | undefined>;
+  async publish(topic: string | Topic, args?: Args, kwargs?: Dict, options?: PublishOptions): Promise<Publication | undefined> {
+    const input = readPublish(asContract<Topic>(topic, 'topic')?.uri ?? topic, args, kwargs, options);
     return new Promise<Publication | undefined>((resolve, reject) => {
       this.connection.whenOpen(({ publisher }) => {
         publisher.publish(input.topic, input.args, input.kwargs, input.options).then(resolve, reject);
@@ -123,18 +180,29 @@ export class WampClient {
    * the router refuses or revokes it, or the client gives up. Unsubscribe → UNSUBSCRIBE once
    * no other local subscriber shares it.
    */
-  topic$(topic: string, options?: SubscribeOptions): Observable<WampEvent> {
+  topic$<T extends TopicTypes>(topic: Topic<T>, options?: SubscribeOptions): Observable<TypedEvent<T>>;
+  topic$(topic: string, options?: SubscribeOptions): Observable<WampEvent>;
+  topic$(topic: string | Topic, options?: SubscribeOptions): Observable<WampEvent> {
+    const contract = asContract<Topic>(topic, 'topic');
     let input: ReturnType<typeof readSubscribe>;
     try {
-      input = readSubscribe(topic, options);
+      input = readSubscribe(contract ? contract.uri : topic, options);
     } catch (error) {
       return throwError(() => error);
     }
+    const check = eventCheck(contract?.validate);
     return this.held<WampEvent>((listener, established) => {
       const request: TopicRequest = {
         topic: input.topic,
         match: input.match,
-        event: (event) => listener.next(event),
+        event: check ? (event) => {
+          try {
+            check(event.args, event.kwargs);
+          } catch (error) {
+            return listener.error(error);
+          }
+          listener.next(event);
+        } : (event) => listener.next(event),
         subscribed: (subscription) => {
           established();
           input.onSubscribed?.(subscription);
@@ -154,19 +222,21 @@ export class WampClient {
     return this.connection.close();
   }
 
-  private registration(procedure: string, handler: InvocationHandler | StreamHandler, options: RegisterOptions | undefined, streams: boolean): Observable<Registration> {
+  private registration(procedure: string | Procedure, handler: InvocationHandler | StreamHandler | DuplexHandler, options: RegisterOptions | undefined, kind: 'value' | 'stream' | 'duplex'): Observable<Registration> {
+    const contract = asContract<Procedure>(procedure, 'procedure');
     let input: ReturnType<typeof readRegister>;
     try {
-      input = readRegister(procedure, handler, options);
+      input = readRegister(contract ? contract.uri : procedure, handler, options);
     } catch (error) {
       return throwError(() => error);
     }
+    const answer = handlerRuns(handler, kind, contract?.validate);
     return this.held<Registration>((subscriber, established) => {
       const request: RegistrationRequest = {
         procedure: input.procedure,
         wampOptions: registerOptions(input.options),
-        run: streams ? runStreamHandler(handler as StreamHandler) : runValueHandler(handler as InvocationHandler),
-        streams,
+        ...answer,
+        streams: kind !== 'value',
         registered: (registration) => {
           established();
           subscriber.next(registration);
@@ -220,6 +290,39 @@ export class WampClient {
         else teardown?.unsubscribe();
       };
     });
+  }
+}
+
+/** The run functions of a registration, with the contract's checks of what arrives in front of the handler. */
+function handlerRuns(handler: InvocationHandler | StreamHandler | DuplexHandler, kind: 'value' | 'stream' | 'duplex', checks: ProcedureChecks | undefined): { run: RunHandler } | { runDuplex: RunDuplexHandler } {
+  if (kind === 'duplex') {
+    const check = inputCheck(checks);
+    const duplex = handler as DuplexHandler;
+    const checked: DuplexHandler = check ? (input$, details) => duplex(input$.pipe(tap(check)), details) : duplex;
+    return { runDuplex: runDuplexHandler(checked) };
+  }
+  const check = argsCheck(checks);
+  const plain = handler as InvocationHandler;
+  const checked: InvocationHandler = check ? (args, kwargs, details) => { check(args, kwargs); return plain(args, kwargs, details); } : plain;
+  return { run: kind === 'stream' ? runStreamHandler(checked as StreamHandler) : runValueHandler(checked) };
+}
+
+/** A call's results through its contract's checks (the untyped path stays as it is). */
+function checkedResults(call$: Observable<CallResult>, checks: ProcedureChecks | undefined): Observable<CallResult> {
+  const check = resultCheck(checks);
+  return check ? call$.pipe(map(check)) : call$;
+}
+
+/**
+ * `callStream$`'s input, read once before connecting: an async iterable (pulled as the
+ * connection drains) or an Observable of anything else rxjs can subscribe to. Whatever cannot
+ * be read as either (a getter or Proxy that throws included) is a TypeError.
+ */
+function readInput(input: unknown): StreamInput {
+  try {
+    return isAsyncIterable(input) && !isObservable(input) ? input : from(input as ObservableInput<unknown>);
+  } catch (error) {
+    throw new TypeError(`input must be an Observable or another ObservableInput${error instanceof TypeError ? `: ${error.message}` : ''}`, { cause: error });
   }
 }
 

@@ -45,10 +45,11 @@ export async function openSession(options: ResolvedOptions, signal: AbortSignal)
       subscriber: { features: Subscriber.features },
     },
   });
+  const limits = { highWaterMark: options.streamHighWaterMark, bufferLimit: options.streamBufferLimit };
   const active: ActiveSession = {
     session,
-    caller: new Caller(session),
-    callee: new Callee(session, { highWaterMark: options.streamHighWaterMark, bufferLimit: options.streamBufferLimit }),
+    caller: new Caller(session, limits),
+    callee: new Callee(session, limits),
     publisher: new Publisher(session),
     subscriber: new Subscriber(session),
   };

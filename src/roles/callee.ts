@@ -1,5 +1,5 @@
 import { from, isObservable, Observable, of, Subject, takeUntil, type ObservableInput, type Subscription } from 'rxjs';
-import { CANCELED, INVALID_ARGUMENT, NO_SUCH_REGISTRATION, RUNTIME_ERROR } from '../protocol/error-uris.js';
+import { CANCELED, FEATURE_NOT_SUPPORTED, INVALID_ARGUMENT, NO_SUCH_REGISTRATION, RUNTIME_ERROR } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
 import {
   MessageType, withPayload,
@@ -7,25 +7,40 @@ import {
   type RegisteredMessage, type UnregisteredMessage,
 } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
+import { DroppedInputs, DuplexInput } from './duplex-invocation.js';
 import { isAsyncIterable, pacedFrom } from './paced.js';
-import { Final, toPayload } from './payload.js';
+import { Final, fromPayload, isEmptyPayload, toPayload } from './payload.js';
+import { DEFAULT_STREAM_LIMITS, STREAM_OVERFLOW, type StreamLimits } from './stream-limits.js';
 import type { InvocationDetails, Registration, RegisterOptions } from './types.js';
 
 /** `register`'s handler: a value, a Promise or an Observable (its last value is the result). */
 export type InvocationHandler = (args: Args, kwargs: Dict, details: InvocationDetails) => unknown;
 /** `registerStream`'s handler: every value is a progressive result; `final(x)` ends the call. */
 export type StreamHandler = (args: Args, kwargs: Dict, details: InvocationDetails) => ObservableInput<unknown>;
+/**
+ * `registerDuplex`'s handler: the call's input as an Observable (each chunk a `next`, the last
+ * chunk completes it), the answer as for `registerStream`. `details` are the first chunk's.
+ */
+export type DuplexHandler = (input$: Observable<unknown>, details: InvocationDetails) => ObservableInput<unknown>;
 
 /**
- * One `register`/`registerStream` subscription as the client keeps it across sessions: the
+ * One `register`/`registerStream`/`registerDuplex` subscription as the client keeps it across sessions: the
  * callee role of each session registers it and reports back through `registered`/`refused`.
  */
-export interface RegistrationRequest {
+export type RegistrationRequest = RegistrationBase & (
+  /** Turns one invocation into the stream of values the callee answers with. */
+  | { readonly run: RunHandler; readonly runDuplex?: undefined }
+  /** `registerDuplex`: the invocation's chunks as an Observable in, the answer out. */
+  | { readonly run?: undefined; readonly runDuplex: RunDuplexHandler }
+);
+
+export type RunHandler = (args: Args, kwargs: Dict, details: InvocationDetails, writable: () => Promise<void>) => Observable<unknown>;
+export type RunDuplexHandler = (input$: Observable<unknown>, details: InvocationDetails, writable: () => Promise<void>) => Observable<unknown>;
+
+interface RegistrationBase {
   readonly procedure: string;
   /** REGISTER.Options, already in wire form. */
   readonly wampOptions: Dict;
-  /** Turns one invocation into the stream of values the callee answers with. */
-  readonly run: (args: Args, kwargs: Dict, details: InvocationDetails, writable: () => Promise<void>) => Observable<unknown>;
   /** Values are sent as progressive results when the caller asked for them. */
   readonly streams: boolean;
   /** REGISTERED arrived on this session. */
@@ -33,19 +48,6 @@ export interface RegistrationRequest {
   /** The router refused the REGISTER, or revoked the registration later. */
   refused(error: WampError): void;
 }
-
-/** How far a callee's streams may run ahead of the connection (client options streamHighWaterMark, streamBufferLimit). */
-export interface StreamLimits {
-  /** Async iterables are pulled only while at most this many bytes wait to be sent. */
-  readonly highWaterMark: number;
-  /** A push Observable whose results leave more than this waiting fails its call with STREAM_OVERFLOW. */
-  readonly bufferLimit: number;
-}
-
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { highWaterMark: 64 * 1024, bufferLimit: 16 * 1024 * 1024 };
-
-/** The error a caller gets when the callee's push stream outran the connection. */
-export const STREAM_OVERFLOW = 'rxwamp.error.stream_overflow';
 
 interface PendingRegister {
   readonly request: RegistrationRequest;
@@ -58,6 +60,8 @@ interface PendingRegister {
 interface ActiveInvocation {
   finished: boolean;
   subscription?: Subscription;
+  /** A duplex invocation's input (ended with the invocation). */
+  readonly input?: DuplexInput;
 }
 
 /**
@@ -69,6 +73,7 @@ export class Callee {
   /** Callee features rxwamp implements (HELLO.roles.callee.features). */
   static readonly features: Readonly<Dict> = {
     progressive_call_results: true,
+    progressive_call_invocations: true,
     call_canceling: true,
     caller_identification: true,
     pattern_based_registration: true,
@@ -78,6 +83,10 @@ export class Callee {
   private readonly pendingRegisters = new Map<number, PendingRegister>();
   private readonly registrations = new Map<number, RegistrationRequest>();
   private readonly invocations = new Map<number, ActiveInvocation>();
+  /** Duplex invocations whose input is still open (more chunks to come), by invocation id. */
+  private readonly openInputs = new Map<number, DuplexInput>();
+  /** Ended invocations whose later chunks are dropped (§6.2). */
+  private readonly droppedInputs = new DroppedInputs();
 
   /** Resolves when the connection can take more (async iterables are pulled on it). */
   private readonly writable: () => Promise<void>;
@@ -91,12 +100,17 @@ export class Callee {
     session.routeError(MessageType.REGISTER, (message) => this.onRegisterError(message));
     // An UNREGISTER refused (e.g. the router already dropped it) leaves nothing to undo.
     session.routeError(MessageType.UNREGISTER, () => undefined);
-    session.onClose(() => this.stopAll());
+    session.onClose((error) => this.stopAll(error));
   }
 
   /** Invocations still running (for tests and diagnostics). */
   get activeInvocationCount(): number {
     return this.invocations.size;
+  }
+
+  /** Duplex invocations still expecting input chunks (for tests and diagnostics). */
+  get openInputCount(): number {
+    return this.openInputs.size;
   }
 
   /**
@@ -156,6 +170,9 @@ export class Callee {
   }
 
   private onInvocation([, requestId, registrationId, details, args, kwargs]: InvocationMessage): void {
+    const more = details['progress'] === true;
+    // A further chunk of a duplex invocation, or one of an invocation that already ended (dropped).
+    if ((this.openInputs.size > 0 || this.droppedInputs.size > 0) && this.continueInput(requestId, more, args, kwargs)) return;
     const entry = this.registrations.get(registrationId);
     if (entry === undefined) {
       // Unregistered while this invocation was on its way.
@@ -163,6 +180,15 @@ export class Callee {
       return;
     }
     const invocationDetails = details as InvocationDetails;
+    if (entry.runDuplex) return this.startDuplex(requestId, entry.runDuplex, invocationDetails, more, args, kwargs);
+    if (more) {
+      // Streamed input for a procedure registered without registerDuplex: refused, the rest dropped.
+      this.droppedInputs.add(requestId);
+      this.sendError(requestId, new WampError(FEATURE_NOT_SUPPORTED, {
+        args: [`${entry.procedure} takes no streamed input (not registered with registerDuplex)`],
+      }));
+      return;
+    }
     let source: Observable<unknown>;
     try {
       source = entry.run(args, kwargs, invocationDetails, this.writable);
@@ -174,12 +200,52 @@ export class Callee {
   }
 
   /**
+   * A new duplex invocation: the handler gets the input as an Observable, then the first chunk
+   * (unless it is an empty last one); later chunks arrive through continueInput.
+   */
+  private startDuplex(requestId: number, run: RunDuplexHandler, details: InvocationDetails, more: boolean, args: Args, kwargs: Dict): void {
+    const input = new DuplexInput();
+    if (more) this.openInputs.set(requestId, input);
+    let source: Observable<unknown>;
+    try {
+      source = run(input.input$, details, this.writable);
+    } catch (error) {
+      this.endInput(requestId, input, { error });
+      this.sendError(requestId, error);
+      return;
+    }
+    this.runInvocation(requestId, source, details.receive_progress === true, input);
+    if (more || !isEmptyPayload(args, kwargs)) input.push(fromPayload(args, kwargs));
+    if (!more) input.complete();
+  }
+
+  /** A chunk for an invocation already running (returns true), or already ended (dropped, true); false: a new invocation. */
+  private continueInput(requestId: number, more: boolean, args: Args, kwargs: Dict): boolean {
+    const input = this.openInputs.get(requestId);
+    if (input === undefined) return this.droppedInputs.drops(requestId, more);
+    if (!more) this.openInputs.delete(requestId);
+    if (more || !isEmptyPayload(args, kwargs)) input.push(fromPayload(args, kwargs));
+    if (!more) input.complete();
+    return true;
+  }
+
+  /**
+   * A duplex invocation ended before (or as) its input did: later chunks are dropped, and the
+   * input completes (the callee answered) or errors (interrupted, session lost).
+   */
+  private endInput(requestId: number, input: DuplexInput, how: { error?: unknown }): void {
+    if (this.openInputs.delete(requestId)) this.droppedInputs.add(requestId);
+    if ('error' in how) input.fail(how.error);
+    else input.complete();
+  }
+
+  /**
    * Answers one invocation from its stream. With progress, every value goes out at once as a
    * progressive YIELD and completion sends an empty final; without, the last value is the
    * one result. `final(x)` ends the call with x either way.
    */
-  private runInvocation(requestId: number, source: Observable<unknown>, progressive: boolean): void {
-    const invocation: ActiveInvocation = { finished: false };
+  private runInvocation(requestId: number, source: Observable<unknown>, progressive: boolean, input?: DuplexInput): void {
+    const invocation: ActiveInvocation = input ? { finished: false, input } : { finished: false };
     this.invocations.set(requestId, invocation);
     // Stops the handler's stream at once, even in the middle of a synchronous emission,
     // so nothing after a final() or a failed send is subscribed to.
@@ -189,6 +255,7 @@ export class Callee {
       if (invocation.finished) return false;
       invocation.finished = true;
       this.invocations.delete(requestId);
+      if (input) this.endInput(requestId, input, {});
       return true;
     };
     invocation.subscription = source.pipe(takeUntil(stop)).subscribe({
@@ -261,27 +328,32 @@ export class Callee {
     invocation.finished = true;
     this.invocations.delete(requestId);
     invocation.subscription?.unsubscribe();
-    this.sendError(requestId, new WampError(CANCELED, { message: 'invocation interrupted' }));
+    const canceled = new WampError(CANCELED, { message: 'invocation interrupted' });
+    if (invocation.input) this.endInput(requestId, invocation.input, { error: canceled });
+    this.sendError(requestId, canceled);
   }
 
   /**
    * The session ended: every invocation being served is torn down (its teardown runs; the
    * router answers its caller). Registrations belong to the client, which restores or ends them.
    */
-  private stopAll(): void {
+  private stopAll(error: Error): void {
     const invocations = [...this.invocations.values()];
     this.invocations.clear();
+    this.openInputs.clear();
+    this.droppedInputs.clear();
     this.pendingRegisters.clear();
     this.registrations.clear();
     for (const invocation of invocations) {
       invocation.finished = true;
       invocation.subscription?.unsubscribe();
+      invocation.input?.fail(error);
     }
   }
 }
 
 /** How `register`'s handler answers: a value, a Promise or an Observable (its last value is the result). */
-export function runValueHandler(handler: InvocationHandler): RegistrationRequest['run'] {
+export function runValueHandler(handler: InvocationHandler): RunHandler {
   return (args, kwargs, details) => {
     const output = handler(args, kwargs, details);
     return isObservable(output) || isPromiseLike(output) ? from(output as ObservableInput<unknown>) : of(output);
@@ -293,11 +365,20 @@ export function runValueHandler(handler: InvocationHandler): RegistrationRequest
  * ObservableInput). An async iterable is pulled one value at a time, as the connection can
  * take them.
  */
-export function runStreamHandler(handler: StreamHandler): RegistrationRequest['run'] {
+export function runStreamHandler(handler: StreamHandler): RunHandler {
   return (args, kwargs, details, writable) => {
-    const output = handler(args, kwargs, details);
-    return isAsyncIterable(output) && !isObservable(output) ? pacedFrom(output, writable) : from(output);
+    return answerStream(handler(args, kwargs, details), writable);
   };
+}
+
+/** How `registerDuplex`'s handler answers: like registerStream's, from the call's input. */
+export function runDuplexHandler(handler: DuplexHandler): RunDuplexHandler {
+  return (input$, details, writable) => answerStream(handler(input$, details), writable);
+}
+
+/** A stream handler's output as an Observable: async iterables paced by the connection. */
+function answerStream(output: ObservableInput<unknown>, writable: () => Promise<void>): Observable<unknown> {
+  return isAsyncIterable(output) && !isObservable(output) ? pacedFrom(output, writable) : from(output);
 }
 
 /** REGISTER.Options for the application's options. */

@@ -2,14 +2,21 @@ import type { Subscriber, TeardownLogic, Unsubscribable } from 'rxjs';
 import { WampError } from '../protocol/errors.js';
 import { MessageType, withPayload, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
+import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 import type { CallOptions, CallResult, CancelMode } from './types.js';
 
+/** A call waiting for its final message: who gets its results, and whether progress was asked for. */
+interface TrackedCall {
+  readonly subscriber: Subscriber<CallResult>;
+  readonly receiveProgress: boolean;
+}
+
 /**
- * One call waiting for its final message. It is also the call's teardown (rxjs calls
+ * One `call$` waiting for its final message. It is also the call's teardown (rxjs calls
  * `unsubscribe` when the subscriber goes away), so a pending call costs one object rather than
  * an entry, a closure and its context: this is the memory a pending call holds.
  */
-class PendingCall implements Unsubscribable {
+class PendingCall implements TrackedCall, Unsubscribable {
   constructor(
     readonly subscriber: Subscriber<CallResult>,
     readonly receiveProgress: boolean,
@@ -32,14 +39,15 @@ export class Caller {
   /** Caller features rxwamp implements (HELLO.roles.caller.features). */
   static readonly features: Readonly<Dict> = {
     progressive_call_results: true,
+    progressive_call_invocations: true,
     call_canceling: true,
     call_timeout: true,
     caller_identification: true,
   };
 
-  private readonly pendingCalls = new Map<number, PendingCall>();
+  private readonly pendingCalls = new Map<number, TrackedCall>();
 
-  constructor(private readonly session: Session) {
+  constructor(readonly session: Session, readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
     session.route(MessageType.RESULT, (message) => this.onResult(message));
     session.routeError(MessageType.CALL, (message) => this.onError(message));
     session.onClose((error) => this.failAll(error));
@@ -57,12 +65,8 @@ export class Caller {
    */
   call(subscriber: Subscriber<CallResult>, procedure: string, args: Args | undefined, kwargs: Dict | undefined, options: CallOptions): TeardownLogic {
     const session = this.session;
-    const receiveProgress = options.receiveProgress ?? session.routerSupports('dealer', 'progressive_call_results');
-    const wampOptions: Dict = {};
-    if (receiveProgress) wampOptions['receive_progress'] = true;
-    if (options.timeout !== undefined && options.timeout > 0) wampOptions['timeout'] = options.timeout;
-    if (options.discloseMe) wampOptions['disclose_me'] = true;
-
+    const receiveProgress = this.receivesProgress(options);
+    const wampOptions = this.wampOptions(options, receiveProgress);
     let requestId: number;
     try {
       requestId = session.sendRequest((id) => withPayload([MessageType.CALL, id, wampOptions, procedure], args, kwargs));
@@ -73,6 +77,30 @@ export class Caller {
     const pending = new PendingCall(subscriber, receiveProgress, this, requestId, options.cancelMode ?? 'kill');
     this.pendingCalls.set(requestId, pending);
     return pending;
+  }
+
+  /** Whether a call asks for progressive results: as told, else whenever the router announced them. */
+  receivesProgress(options: CallOptions): boolean {
+    return options.receiveProgress ?? this.session.routerSupports('dealer', 'progressive_call_results');
+  }
+
+  /** CALL.Options for the application's options. */
+  wampOptions(options: CallOptions, receiveProgress: boolean): Dict {
+    const wampOptions: Dict = {};
+    if (receiveProgress) wampOptions['receive_progress'] = true;
+    if (options.timeout !== undefined && options.timeout > 0) wampOptions['timeout'] = options.timeout;
+    if (options.discloseMe) wampOptions['disclose_me'] = true;
+    return wampOptions;
+  }
+
+  /** A call started elsewhere (a streaming call's first CALL) waits here for its RESULTs and ERROR. */
+  track(requestId: number, subscriber: Subscriber<CallResult>, receiveProgress: boolean): void {
+    this.pendingCalls.set(requestId, { subscriber, receiveProgress });
+  }
+
+  /** Whether the call is still waiting for its final result. */
+  isPending(requestId: number): boolean {
+    return this.pendingCalls.has(requestId);
   }
 
   /** Unsubscribed: forget the call; tell the router if the call is still running. */

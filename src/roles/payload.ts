@@ -26,3 +26,22 @@ export function toPayload(value: unknown): { args: Args; kwargs: Dict } {
   if (value instanceof Payload) return value;
   return { args: value === undefined ? [] : [value], kwargs: {} };
 }
+
+/**
+ * The value a received payload stands for, the inverse of toPayload: no args and no kwargs →
+ * undefined, exactly one arg → that arg, anything else → a Payload with both.
+ */
+export function fromPayload(args: Args, kwargs: Dict): unknown {
+  if (hasKeys(kwargs) || args.length > 1) return new Payload(args, kwargs);
+  return args[0];
+}
+
+/** Whether a payload carries anything at all (§1.3: a chunk may be empty). */
+export function isEmptyPayload(args: Args, kwargs: Dict): boolean {
+  return args.length === 0 && !hasKeys(kwargs);
+}
+
+function hasKeys(dict: Dict): boolean {
+  for (const key in dict) if (Object.prototype.hasOwnProperty.call(dict, key)) return true;
+  return false;
+}
