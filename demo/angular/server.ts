@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveDirectory, serveWithRouter } from '../serve.js';
-import { startDemoBackend } from '../longop/backend.js';
-import { BROWSER_INTERVAL_MS, type DemoServer } from '../longop/browser/server.js';
+import { BROWSER_INTERVAL_MS, withDemoBackend, type DemoServer } from '../longop/browser/server.js';
 import { ANGULAR_DIST } from './prepare.js';
 
 /**
@@ -11,14 +10,5 @@ import { ANGULAR_DIST } from './prepare.js';
  */
 export async function startAngularDemo(port = 0, intervalMs = BROWSER_INTERVAL_MS, log?: (line: string) => void): Promise<DemoServer> {
   if (!existsSync(join(ANGULAR_DIST, 'index.html'))) throw new Error(`${ANGULAR_DIST} has no index.html: build the app first (npm run demo:angular does)`);
-  const served = await serveWithRouter(serveDirectory(ANGULAR_DIST), port);
-  const backend = await startDemoBackend({ url: served.routerUrl, realm: 'realm1', intervalMs, ...(log ? { log } : {}) });
-  return {
-    ...served,
-    backend,
-    async stop() {
-      await backend.stop();
-      await served.stop();
-    },
-  };
+  return withDemoBackend(await serveWithRouter(serveDirectory(ANGULAR_DIST), port), intervalMs, log);
 }

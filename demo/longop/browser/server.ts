@@ -35,6 +35,11 @@ export const BROWSER_INTERVAL_MS = 200;
 export async function startBrowserDemo(port = 0, intervalMs = BROWSER_INTERVAL_MS, log?: (line: string) => void): Promise<DemoServer> {
   const served = await servePageWithRouter(fileURLToPath(new URL('./page.ts', import.meta.url)),
     PAGE_BODY, port, { realms: ['realm1'] }, PAGE_HEAD);
+  return withDemoBackend(served, intervalMs, log);
+}
+
+/** Starts the longop callee and counter against a served page's router; stopping stops both. */
+export async function withDemoBackend(served: ServedPage, intervalMs: number, log?: (line: string) => void): Promise<DemoServer> {
   const backend = await startDemoBackend({ url: served.routerUrl, realm: 'realm1', intervalMs, ...(log ? { log } : {}) });
   return {
     ...served,
