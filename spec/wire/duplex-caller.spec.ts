@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { concat, defer, finalize, lastValueFrom, NEVER, Observable, of, Subject, toArray } from 'rxjs';
 import { payload, WampClient, WampError, type CallResult } from '../../src/index.js';
+import { bufferedAmountOf, CHUNK, CHUNKS, HIGH_WATER_MARK, pacedClient } from '../helpers/paced-client.js';
 import { DEFAULT_ROUTER_ROLES, describeWire, ScriptedPeer, settle, until, type Frame } from '../helpers/scripted-peer.js';
 
 const DUPLEX_ROUTER_ROLES = {
@@ -174,15 +175,12 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
 
 describe('wire: duplex caller input paced by the connection', function () {
   this.timeout(60_000);
-  const HIGH_WATER_MARK = 64 * 1024;
-  const CHUNK = 'c'.repeat(16 * 1024);
-  const CHUNKS = 2_000; // 32 MB: far more than loopback's socket buffers hold
   let peer: ScriptedPeer;
   let client: WampClient;
 
   beforeEach(async () => {
     peer = await ScriptedPeer.start({ serializer: 'json', roles: DUPLEX_ROUTER_ROLES });
-    client = new WampClient({ url: peer.url, realm: 'realm1', streamHighWaterMark: HIGH_WATER_MARK, streamBufferLimit: 4 * 1024 * 1024 });
+    client = pacedClient(peer);
   });
   afterEach(async () => {
     peer.resumeReading();
@@ -190,7 +188,7 @@ describe('wire: duplex caller input paced by the connection', function () {
     await peer.stop();
   });
 
-  const buffered = () => (client as unknown as { connection: { current?: { session: { bufferedAmount: number } } } }).connection.current?.session.bufferedAmount ?? 0;
+  const buffered = () => bufferedAmountOf(client);
 
   it('an async generator input is not pulled past the high-water mark while the router does not read; released, every chunk arrives in order', async () => {
     let pulled = 0;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Observable } from 'rxjs';
 import { final, WampClient } from '../../src/index.js';
+import { bufferedAmountOf, CHUNK, CHUNKS, HIGH_WATER_MARK, pacedClient } from '../helpers/paced-client.js';
 import { ScriptedPeer, until } from '../helpers/scripted-peer.js';
 
 /**
@@ -11,15 +12,12 @@ import { ScriptedPeer, until } from '../helpers/scripted-peer.js';
  */
 describe('wire: callee streams paced by the connection', function () {
   this.timeout(60_000);
-  const HIGH_WATER_MARK = 64 * 1024;
-  const CHUNK = 'c'.repeat(16 * 1024);
-  const CHUNKS = 2_000; // 32 MB: far more than loopback's socket buffers hold
   let peer: ScriptedPeer;
   let client: WampClient;
 
   beforeEach(async () => {
     peer = await ScriptedPeer.start({ serializer: 'json' });
-    client = new WampClient({ url: peer.url, realm: 'realm1', serializers: ['json'], streamHighWaterMark: HIGH_WATER_MARK, streamBufferLimit: 4 * 1024 * 1024 });
+    client = pacedClient(peer);
   });
   afterEach(async () => {
     peer.resumeReading();
@@ -36,7 +34,7 @@ describe('wire: callee streams paced by the connection', function () {
     peer.send([68, invocationId, registrationId, { receive_progress: true }, []]);
   }
 
-  const buffered = () => (client as unknown as { connection: { current?: { session: { bufferedAmount: number } } } }).connection.current?.session.bufferedAmount ?? 0;
+  const buffered = () => bufferedAmountOf(client);
 
   it('an async generator is not pulled past the high-water mark while the reader is stalled; released, every value arrives in order', async () => {
     let pulled = 0;

@@ -1,4 +1,4 @@
-import { from, isObservable, map, Observable, tap, throwError, type ObservableInput, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
+import { map, Observable, tap, throwError, type ObservableInput, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
 import {
   argsCheck, asContract, eventCheck, inputCheck, resultCheck,
   type CallPayload, type InputOf, type Procedure, type ProcedureChecks, type ProcedureTypes, type PublishPayload, type Topic,
@@ -6,8 +6,8 @@ import {
   type TypedStreamHandler,
 } from '../contracts.js';
 import type { Args, Dict } from '../protocol/messages.js';
-import { callStream, type StreamInput } from '../roles/call-stream.js';
-import { isAsyncIterable } from '../roles/paced.js';
+import { callStream } from '../roles/call-stream.js';
+import { asStreamInput, type StreamInput } from '../roles/paced.js';
 import {
   registerOptions, runDuplexHandler, runStreamHandler, runValueHandler,
   type DuplexHandler, type InvocationHandler, type RegistrationRequest, type RunDuplexHandler, type RunHandler, type StreamHandler,
@@ -320,7 +320,7 @@ function checkedResults(call$: Observable<CallResult>, checks: ProcedureChecks |
  */
 function readInput(input: unknown): StreamInput {
   try {
-    return isAsyncIterable(input) && !isObservable(input) ? input : from(input as ObservableInput<unknown>);
+    return asStreamInput(input as ObservableInput<unknown>);
   } catch (error) {
     throw new TypeError(`input must be an Observable or another ObservableInput${error instanceof TypeError ? `: ${error.message}` : ''}`, { cause: error });
   }

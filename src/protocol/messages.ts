@@ -125,7 +125,7 @@ export function withPayload<T extends unknown[]>(head: T, args?: Args, kwargs?: 
 }
 
 /** Whether an object has an own enumerable key, without building the list of its keys. */
-function hasKeys(object: Dict): boolean {
+export function hasKeys(object: Dict): boolean {
   for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return true;
   return false;
 }

@@ -1,16 +1,13 @@
-import { isObservable, type Observable, type Subscriber, type Subscription, type TeardownLogic } from 'rxjs';
+import type { Subscriber, Subscription, TeardownLogic } from 'rxjs';
 import { asSerializationError } from '../codec/codec.js';
 import { FEATURE_NOT_SUPPORTED } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
 import { MessageType, withPayload } from '../protocol/messages.js';
 import type { Caller } from './caller.js';
-import { pacedFrom } from './paced.js';
+import { streamFrom, type StreamInput } from './paced.js';
 import { toPayload } from './payload.js';
 import { STREAM_OVERFLOW } from './stream-limits.js';
 import type { CallOptions, CallResult } from './types.js';
-
-/** A streaming call's input as the client read it: an Observable, or an async iterable to pull as the connection drains. */
-export type StreamInput = Observable<unknown> | AsyncIterable<unknown>;
 
 /**
  * A call whose input is a stream (progressive call invocations, digest §6.2): the first value
@@ -62,7 +59,7 @@ export function callStream(
     }
   };
 
-  const source = isObservable(input) ? input : pacedFrom(input, () => session.whenWritable(highWaterMark));
+  const source = streamFrom(input, () => session.whenWritable(highWaterMark));
   const subscription = source.subscribe({
     next: (value) => {
       if (stopped) return;

@@ -8,8 +8,8 @@ import {
 } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
 import { DroppedInputs, DuplexInput } from './duplex-invocation.js';
-import { isAsyncIterable, pacedFrom } from './paced.js';
-import { Final, fromPayload, isEmptyPayload, toPayload } from './payload.js';
+import { asStreamInput, streamFrom } from './paced.js';
+import { Final, toPayload } from './payload.js';
 import { DEFAULT_STREAM_LIMITS, STREAM_OVERFLOW, type StreamLimits } from './stream-limits.js';
 import type { InvocationDetails, Registration, RegisterOptions } from './types.js';
 
@@ -215,8 +215,7 @@ export class Callee {
       return;
     }
     this.runInvocation(requestId, source, details.receive_progress === true, input);
-    if (more || !isEmptyPayload(args, kwargs)) input.push(fromPayload(args, kwargs));
-    if (!more) input.complete();
+    input.chunk(args, kwargs, more);
   }
 
   /** A chunk for an invocation already running (returns true), or already ended (dropped, true); false: a new invocation. */
@@ -224,8 +223,7 @@ export class Callee {
     const input = this.openInputs.get(requestId);
     if (input === undefined) return this.droppedInputs.drops(requestId, more);
     if (!more) this.openInputs.delete(requestId);
-    if (more || !isEmptyPayload(args, kwargs)) input.push(fromPayload(args, kwargs));
-    if (!more) input.complete();
+    input.chunk(args, kwargs, more);
     return true;
   }
 
@@ -378,7 +376,7 @@ export function runDuplexHandler(handler: DuplexHandler): RunDuplexHandler {
 
 /** A stream handler's output as an Observable: async iterables paced by the connection. */
 function answerStream(output: ObservableInput<unknown>, writable: () => Promise<void>): Observable<unknown> {
-  return isAsyncIterable(output) && !isObservable(output) ? pacedFrom(output, writable) : from(output);
+  return streamFrom(asStreamInput(output), writable);
 }
 
 /** REGISTER.Options for the application's options. */

@@ -98,11 +98,6 @@ export class Caller {
     this.pendingCalls.set(requestId, { subscriber, receiveProgress });
   }
 
-  /** Whether the call is still waiting for its final result. */
-  isPending(requestId: number): boolean {
-    return this.pendingCalls.has(requestId);
-  }
-
   /** Unsubscribed: forget the call; tell the router if the call is still running. */
   abandon(requestId: number, mode: CancelMode): void {
     if (!this.pendingCalls.delete(requestId)) return; // already ended

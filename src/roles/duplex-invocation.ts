@@ -1,4 +1,6 @@
 import { Observable, Subject } from 'rxjs';
+import type { Args, Dict } from '../protocol/messages.js';
+import { fromPayload, isEmptyPayload } from './payload.js';
 
 /**
  * The input of one duplex invocation (progressive call invocations, digest §6.2): each
@@ -23,6 +25,15 @@ export class DuplexInput {
     // A Subject that already ended completes (or errors) a new subscriber at once.
     return this.live.subscribe(subscriber);
   });
+
+  /**
+   * One INVOCATION chunk: its value (an empty last chunk carries none), and the end of the
+   * input when it is the last (`more` false).
+   */
+  chunk(args: Args, kwargs: Dict, more: boolean): void {
+    if (more || !isEmptyPayload(args, kwargs)) this.push(fromPayload(args, kwargs));
+    if (!more) this.complete();
+  }
 
   push(value: unknown): void {
     if (this.ended) return;

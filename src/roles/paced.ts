@@ -1,4 +1,21 @@
-import { Observable } from 'rxjs';
+import { from, isObservable, Observable, type ObservableInput } from 'rxjs';
+
+/** A stream to send as the client read it: an Observable, or an async iterable to pull as the connection drains. */
+export type StreamInput = Observable<unknown> | AsyncIterable<unknown>;
+
+/**
+ * Sorts what an application hands over as a stream: an async iterable that is not also an
+ * Observable (a generator, a Node stream) is kept to be paced; anything else rxjs can
+ * subscribe to becomes an Observable (from() throws for what it cannot).
+ */
+export function asStreamInput(input: ObservableInput<unknown>): StreamInput {
+  return isAsyncIterable(input) && !isObservable(input) ? input : from(input);
+}
+
+/** The Observable to send from: async iterables pulled only when `writable()` resolves. */
+export function streamFrom(input: StreamInput, writable: () => Promise<void>): Observable<unknown> {
+  return isObservable(input) ? input : pacedFrom(input, writable);
+}
 
 /**
  * An async iterable (an async generator, a Node stream, …) as an Observable that pulls the

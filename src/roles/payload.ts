@@ -1,4 +1,4 @@
-import type { Args, Dict } from '../protocol/messages.js';
+import { hasKeys, type Args, type Dict } from '../protocol/messages.js';
 
 /**
  * Explicit WAMP payload for a callee's value: `payload(['a', 1], { k: true })` sends exactly
@@ -39,9 +39,4 @@ export function fromPayload(args: Args, kwargs: Dict): unknown {
 /** Whether a payload carries anything at all (§1.3: a chunk may be empty). */
 export function isEmptyPayload(args: Args, kwargs: Dict): boolean {
   return args.length === 0 && !hasKeys(kwargs);
-}
-
-function hasKeys(dict: Dict): boolean {
-  for (const key in dict) if (Object.prototype.hasOwnProperty.call(dict, key)) return true;
-  return false;
 }
