@@ -170,6 +170,7 @@ function cancelSection(results: BenchResults): string {
 }
 
 const scaleCpu = (c: Cell<ScaleRun> | undefined) => median(c?.runs.map((r) => r.cpuUs / r.results) ?? []);
+const scaleMainCpu = (c: Cell<ScaleRun> | undefined) => median(c?.runs.filter((r) => r.mainThreadCpuUs !== undefined).map((r) => r.mainThreadCpuUs! / r.results) ?? []);
 const scaleHeapMb = (c: Cell<ScaleRun> | undefined) => median(c?.runs.map((r) => r.peakHeapBytes / 2 ** 20) ?? []);
 
 function scaleSection(results: BenchResults): string {
@@ -187,10 +188,26 @@ function scaleSection(results: BenchResults): string {
     }
     return row;
   });
+  // Where the CPU went at the largest level: the main thread, and the rest (V8's helper threads).
+  const top = Math.max(...results.scaleLevels);
+  const threadRows = CLIENTS.map((client) => {
+    const cell = results.scale[`${key('peer', 'json', client)}/${top}`];
+    const floor = results.scale[`${key('peer', 'json', 'floor')}/${top}`];
+    const main = scaleMainCpu(cell);
+    const mainFloor = scaleMainCpu(floor);
+    const other = scaleCpu(cell) - main;
+    const otherFloor = scaleCpu(floor) - mainFloor;
+    return [client, num(main, 2), ratio(main, mainFloor), num(other, 2), ratio(other, otherFloor)];
+  });
+  const threadTable = Number.isNaN(scaleMainCpu(results.scale[`${key('peer', 'json', 'floor')}/${top}`])) ? [] : [
+    `With ${num(top)} calls at once, the CPU per result split between the main thread (JavaScript, and the GC work done there) and the process's other threads (V8's garbage-collector helpers and compiler), medians of the same batches; Linux's per-thread counters, 10 ms resolution:`, '',
+    table(['client', 'main thread µs / result', '× floor', 'other threads µs / result', '× floor'], threadRows), '',
+  ];
   return [
     `## 6. Scale study: 1 to ${num(Math.max(...results.scaleLevels))} streaming calls at once (scripted peer, JSON)`, '',
     `Each batch starts N \`bench.stream\` calls at once with ${num(results.scaleTotal)} ÷ N progressive results each and waits for all of them; median of 3 batches in each of ${results.scaleRounds} processes per client, the clients interleaved round by round (after warm-up). CPU per result covers the whole batch, so with many short calls it includes each call's CALL, final RESULT and setup. Peak heap is the highest \`heapUsed\` (sampled every 2 ms) above the level after a forced GC, garbage not yet collected included.`, '',
     table(header, rows), ...footnotes(notes), '',
+    ...threadTable,
   ].join('\n');
 }
 

@@ -8,8 +8,9 @@
  *   npm run bench               full run (about 5 minutes; the duplex echo, bench/duplex.ts, last)
  *   npm run bench -- --quick    small counts, for checking the harness
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -49,11 +50,30 @@ function log(line: string): void {
 
 // ---------------------------------------------------------------- processes
 
+/**
+ * The clients and servers run as JavaScript compiled by tsc, as the package ships, not through
+ * tsx: tsx keeps function names by wrapping each named closure in a defineProperty call, which
+ * a client's per-call callbacks then pay on every call (1.6 % of rxwamp's busy time at 10,000
+ * calls at once, in bench/PROFILE.md §6), and its loader thread runs beside the measured code.
+ */
+function compileBench(): string {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const outDir = join(benchDir, '..', 'node_modules', '.cache', 'rxwamp-bench');
+  const built = spawnSync(process.execPath, [tsc, '-p', join(benchDir, 'tsconfig.json')], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error(`compiling the bench with tsc failed (exit ${built.status})`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n'); // its own scope, whatever node_modules implies
+  return join(outDir, 'bench');
+}
+
+const compiledDir = compileBench();
+const compiled = (script: string) => join(compiledDir, script.replace(/\.ts$/, '.js'));
+
 interface Server { readonly url: string; stop(): Promise<void> }
 
 /** Starts a server script and waits for its first stdout line ({url} or {unavailable}). */
 async function startServer(script: string, args: string[]): Promise<Server | { unavailable: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(benchDir, script), ...args], {
+  const child = spawn(process.execPath, [compiled(script), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -84,7 +104,7 @@ async function startServer(script: string, args: string[]): Promise<Server | { u
 function runClientProcess(script: string, task: ClientTask, exposeGc: boolean): Promise<ClientReport> {
   return new Promise<ClientReport>((resolve) => {
     const flags = exposeGc ? ['--expose-gc'] : [];
-    const child: ChildProcess = spawn(process.execPath, [...flags, '--import', 'tsx', join(benchDir, 'clients', script), JSON.stringify(task)], {
+    const child: ChildProcess = spawn(process.execPath, [...flags, compiled(join('clients', script)), JSON.stringify(task)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

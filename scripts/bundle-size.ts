@@ -19,9 +19,11 @@ import ts from 'typescript';
  * core with reconnect, liveness and input checks (issue #7), the auth handshake (#9) and stream
  * pacing (#10) is about 14 KB, so this ceiling only stops it from growing unnoticed while that
  * goal is open (see bench/RESULTS.md, "Bundle size"). Raise it only for a feature, on purpose:
- * raised from 15 KB for duplex streaming and typed contracts (#12, about +1.6 KB gzipped).
+ * raised from 15 KB for duplex streaming and typed contracts (#12, about +1.6 KB gzipped), and
+ * from 16 KB for what a call holds and sends with 10,000 in flight (#10: the teardown slot,
+ * batched corking, no per-call closures; about +0.3 KB gzipped).
  */
-export const CORE_GZIP_BUDGET = 16 * 1024;
+export const CORE_GZIP_BUDGET = 16.5 * 1024;
 /** Issue #8's goal, printed beside the measured figure. */
 export const CORE_GZIP_GOAL = 7 * 1024;
 

@@ -6,7 +6,7 @@
 import { getHeapStatistics } from 'node:v8';
 import type { SerializerName } from '../../src/codec/index.js';
 import {
-  cpuMicros, nowNs, percentileSorted, REPORT_PREFIX,
+  cpuMicros, mainThreadCpuMicros, nowNs, percentileSorted, REPORT_PREFIX,
   type ClientReport, type ClientTask, type HeapRun, type LatencyRun, type ScaleRun, type StreamRun,
 } from '../lib/common.js';
 
@@ -131,12 +131,15 @@ async function scaleRuns(adapter: BenchAdapter, task: ClientTask, deadline: numb
     let peak = base;
     const sampler = setInterval(() => { peak = Math.max(peak, heapUsed()); }, 2);
     const cpu = process.cpuUsage();
+    const mainBefore = mainThreadCpuMicros();
     const results = await batch();
     const cpuUs = cpuMicros(cpu);
+    const mainAfter = mainThreadCpuMicros();
     clearInterval(sampler);
     peak = Math.max(peak, heapUsed());
     if (results !== concurrency * perCall) throw new Error(`expected ${concurrency * perCall} progressive results, got ${results}`);
-    runs.push({ cpuUs, results, peakHeapBytes: peak - base, concurrency });
+    const mainThreadCpuUs = mainBefore === undefined || mainAfter === undefined ? undefined : mainAfter - mainBefore;
+    runs.push({ cpuUs, mainThreadCpuUs, results, peakHeapBytes: peak - base, concurrency });
   }
   return runs;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Shared by the bench orchestrator, the peers and the client processes: the procedures the
  * peers serve, the wire frames they pre-encode, the message a client process reports, and
@@ -49,7 +50,14 @@ export interface ClientTask {
 export interface StreamRun { readonly cpuUs: number; readonly wallMs: number; readonly results: number }
 export interface LatencyRun { readonly callsPerSec: number; readonly p50Us: number; readonly p99Us: number; readonly calls: number }
 export interface HeapRun { readonly bytesPerCall: number; readonly pending: number }
-export interface ScaleRun { readonly cpuUs: number; readonly results: number; readonly peakHeapBytes: number; readonly concurrency: number }
+export interface ScaleRun {
+  readonly cpuUs: number;
+  /** The part of cpuUs spent on the main (JavaScript) thread; the rest is V8's helper threads (GC, compiler). Linux only. */
+  readonly mainThreadCpuUs?: number;
+  readonly results: number;
+  readonly peakHeapBytes: number;
+  readonly concurrency: number;
+}
 export interface CancelRun { readonly p50Us: number; readonly p99Us: number; readonly iterations: number }
 
 /** The one JSON line a client process prints on stdout. */
@@ -88,6 +96,21 @@ export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
 export function cpuMicros(since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since);
   return used.user + used.system;
+}
+
+/**
+ * CPU time of the calling (main) thread in µs, from /proc (Linux; undefined elsewhere), at the
+ * kernel's 10 ms tick. process.cpuUsage() counts every thread of the process, V8's
+ * garbage-collector helpers included; this tells the two apart.
+ */
+export function mainThreadCpuMicros(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime + stime, in ticks of 10 ms
+  } catch {
+    return undefined;
+  }
 }
 
 export function nowNs(): bigint {

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, toArray, take, Subject, takeUntil } from 'rxjs';
 import { WampClient, WampError, type CallResult, type CancelMode } from '../../src/index.js';
-import { describeWire, ScriptedPeer, settle, type Frame } from '../helpers/scripted-peer.js';
+import WebSocket from 'ws';
+import type { WebSocketConstructor } from '../../src/transport/websocket.js';
+import { describeWire, ScriptedPeer, settle, until, type Frame } from '../helpers/scripted-peer.js';
+import { serializer } from '../helpers/serializers.js';
 
 
 describeWire('wire: caller', (t) => {
@@ -135,6 +138,44 @@ describeWire('wire: caller', (t) => {
     await done;
     await failed;
     expect(pendingCalls()).to.equal(0);
+  });
+
+  it('sends one CANCEL however often the call is unsubscribed', async () => {
+    const subscription = t.client.call$('com.myapp.longop').subscribe();
+    const [, id] = await t.peer.next(48);
+    subscription.unsubscribe();
+    subscription.unsubscribe();
+    expect(await t.peer.next(49)).to.deep.equal([49, id, { mode: 'kill' }]);
+    const after = firstValueFrom(t.client.call$('com.myapp.after'));
+    const [, next] = await t.peer.next(48);
+    t.peer.send([50, next, {}, ['ok']]);
+    await after;
+    expect(t.peer.sent(49)).to.deep.equal([]); // a second CANCEL would have come before the CALL after it
+  });
+
+  it('writes a burst of calls in batches: all arrive in order, and little waits unsent meanwhile', async () => {
+    // The socket under the client's ws, to read how much Node holds unsent after each call.
+    let tcp: { writableLength: number } | undefined;
+    class Watched extends WebSocket {
+      constructor(url: string, protocols: string[], options: object) {
+        super(url, protocols, options);
+        this.once('open', () => { tcp = (this as unknown as { _socket: { writableLength: number } })._socket; });
+      }
+    }
+    await t.client.close();
+    t.client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializer(t.serializer)], WebSocket: Watched as unknown as WebSocketConstructor });
+    await t.client.connect();
+    const burst = 1_000;
+    let mostUnsent = 0;
+    for (let i = 0; i < burst; i++) {
+      t.client.call$('com.myapp.burst', [i]).subscribe({ error: () => undefined });
+      mostUnsent = Math.max(mostUnsent, tcp!.writableLength);
+    }
+    await until(() => t.peer.sent(48).length === burst);
+    expect(t.peer.sent(48).map((call) => (call[4] as number[])[0])).to.deep.equal([...Array(burst).keys()]);
+    // Held to the end of the loop, the burst would all wait in Node's buffer (about 40 KB);
+    // written every 64 messages, at most one batch of about 2.5 KB does.
+    expect(mostUnsent).to.be.within(1, 8 * 1024);
   });
 
   it('sends no CANCEL after the call ended', async () => {

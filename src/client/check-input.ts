@@ -1,5 +1,5 @@
 import type { Args, Dict } from '../protocol/messages.js';
-import { describeInvalidUri } from '../protocol/uri.js';
+import { describeInvalidUri, type UriCheckOptions } from '../protocol/uri.js';
 import type { TopicMatch } from '../roles/subscriber.js';
 import type { CallOptions, CancelMode, InvokePolicy, PublishOptions, RegisterOptions, SubscribeOptions } from '../roles/types.js';
 
@@ -39,12 +39,17 @@ export interface PublishInput {
   readonly options: PublishOptions;
 }
 
+/** Shared, read-only defaults: the readers run per call and per publish. */
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+const EXACT_URI: UriCheckOptions = Object.freeze({});
+const WILDCARD_URI: UriCheckOptions = Object.freeze({ match: 'wildcard' });
+
 const CANCEL_MODES: ReadonlySet<unknown> = new Set(['skip', 'kill', 'killnowait']);
 const MATCH_POLICIES: ReadonlySet<unknown> = new Set(['exact', 'prefix', 'wildcard']);
 const INVOKE_POLICIES: ReadonlySet<unknown> = new Set(['single', 'roundrobin', 'random', 'first', 'last']);
 
 export function readCall(procedure: unknown, args: unknown, kwargs: unknown, options: unknown): CallInput {
-  return guard(() => {
+  try {
     const uri = readUri(procedure, 'procedure', 'exact');
     checkPayload(args, kwargs);
     const given = readOptionsObject(options);
@@ -58,11 +63,13 @@ export function readCall(procedure: unknown, args: unknown, kwargs: unknown, opt
     put(snapshot, 'discloseMe', readBoolean(given['discloseMe'], 'discloseMe'));
     put(snapshot, 'cancelMode', cancelMode as CancelMode | undefined);
     return { procedure: uri, args: (args ?? undefined) as Args | undefined, kwargs: (kwargs ?? undefined) as Dict | undefined, options: snapshot };
-  });
+  } catch (error) {
+    throw asInputError(error);
+  }
 }
 
 export function readRegister(procedure: unknown, handler: unknown, options: unknown): RegisterInput {
-  return guard(() => {
+  try {
     const given = readOptionsObject(options);
     const match = readMatch(given['match']);
     const uri = readUri(procedure, 'procedure', match);
@@ -73,21 +80,25 @@ export function readRegister(procedure: unknown, handler: unknown, options: unkn
     put(snapshot, 'invoke', invoke as InvokePolicy | undefined);
     put(snapshot, 'discloseCaller', readBoolean(given['discloseCaller'], 'discloseCaller'));
     return { procedure: uri, options: snapshot };
-  });
+  } catch (error) {
+    throw asInputError(error);
+  }
 }
 
 export function readSubscribe(topic: unknown, options: unknown): SubscribeInput {
-  return guard(() => {
+  try {
     const given = readOptionsObject(options);
     const match = readMatch(given['match']);
     const onSubscribed = given['onSubscribed'];
     if (onSubscribed !== undefined && typeof onSubscribed !== 'function') fail(`onSubscribed must be a function, got ${describeType(onSubscribed)}`);
     return { topic: readUri(topic, 'topic', match), match, onSubscribed: onSubscribed as SubscribeInput['onSubscribed'] };
-  });
+  } catch (error) {
+    throw asInputError(error);
+  }
 }
 
 export function readPublish(topic: unknown, args: unknown, kwargs: unknown, options: unknown): PublishInput {
-  return guard(() => {
+  try {
     const uri = readUri(topic, 'topic', 'exact');
     checkPayload(args, kwargs);
     const given = readOptionsObject(options);
@@ -102,17 +113,15 @@ export function readPublish(topic: unknown, args: unknown, kwargs: unknown, opti
     put(snapshot, 'eligibleAuthid', readStringList(given['eligibleAuthid'], 'eligibleAuthid'));
     put(snapshot, 'eligibleAuthrole', readStringList(given['eligibleAuthrole'], 'eligibleAuthrole'));
     return { topic: uri, args: (args ?? undefined) as Args | undefined, kwargs: (kwargs ?? undefined) as Dict | undefined, options: snapshot };
-  });
+  } catch (error) {
+    throw asInputError(error);
+  }
 }
 
-/** Runs a reader; whatever it throws that is not already a TypeError becomes one. */
-function guard<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof TypeError) throw error;
-    throw new TypeError(`invalid input: ${error instanceof Error ? error.message : 'a value could not be read'}`, { cause: error });
-  }
+/** What a reader threw, as the TypeError the application gets: its own TypeErrors as they are. */
+function asInputError(error: unknown): TypeError {
+  if (error instanceof TypeError) return error;
+  return new TypeError(`invalid input: ${error instanceof Error ? error.message : 'a value could not be read'}`, { cause: error });
 }
 
 function fail(message: string): never {
@@ -121,7 +130,7 @@ function fail(message: string): never {
 
 function readUri(uri: unknown, what: string, match: TopicMatch): string {
   if (typeof uri === 'string' && uri.length > MAX_URI_LENGTH) fail(`${what} is ${uri.length} characters long, over the limit of ${MAX_URI_LENGTH}`);
-  const invalid = describeInvalidUri(uri, what, match === 'wildcard' ? { match } : {});
+  const invalid = describeInvalidUri(uri, what, match === 'wildcard' ? WILDCARD_URI : EXACT_URI);
   if (invalid) fail(typeof uri === 'string' ? invalid : `${what} must be a string URI, got ${describeType(uri)}`);
   return uri as string;
 }
@@ -133,8 +142,8 @@ function checkPayload(args: unknown, kwargs: unknown): void {
 }
 
 /** `undefined` and `null` mean no options. */
-function readOptionsObject(options: unknown): Record<string, unknown> {
-  if (options === undefined || options === null) return {};
+function readOptionsObject(options: unknown): Readonly<Record<string, unknown>> {
+  if (options === undefined || options === null) return NO_OPTIONS;
   if (typeof options !== 'object') fail(`options must be an object, got ${describeType(options)}`);
   return options as Record<string, unknown>;
 }

@@ -113,15 +113,22 @@ export const MESSAGE_NAMES: Readonly<Record<number, string>> = {
 };
 
 /**
- * Appends args/kwargs following §1.3: leave off an empty trailing kwargs, and args too
- * when it is empty and no kwargs follow.
+ * Finishes a message whose last two elements are its args and kwargs (either may be
+ * undefined), following §1.3: an empty trailing kwargs is left off, and args too when it is
+ * empty and no kwargs follow; args becomes [] when kwargs needs it in front. The literal is
+ * written with both slots and trimmed in place: appending to a literal would make V8 move it
+ * to a larger backing store, once per message on the hot paths (CALL, YIELD, RESULT).
  */
-export function withPayload<T extends unknown[]>(head: T, args?: Args, kwargs?: Dict): unknown[] {
-  // The head is a fresh literal at every call site: extended in place, not copied (hot path).
-  const extended: unknown[] = head;
-  if (kwargs !== undefined && hasKeys(kwargs)) extended.push(args ?? [], kwargs);
-  else if (args !== undefined && args.length > 0) extended.push(args);
-  return extended;
+export function withPayload(message: unknown[]): unknown[] {
+  const argsAt = message.length - 2;
+  const args = message[argsAt] as Args | undefined;
+  const kwargs = message[argsAt + 1] as Dict | undefined;
+  if (kwargs !== undefined && hasKeys(kwargs)) {
+    if (args === undefined) message[argsAt] = [];
+  } else {
+    message.length = args !== undefined && args.length > 0 ? argsAt + 1 : argsAt;
+  }
+  return message;
 }
 
 /** Whether an object has an own enumerable key, without building the list of its keys. */

@@ -51,11 +51,11 @@ export function callStream(
     const { args, kwargs } = payload;
     if (requestId === undefined) {
       const first = more ? { ...wampOptions, progress: true } : wampOptions;
-      requestId = session.sendRequest((id) => withPayload([MessageType.CALL, id, first, procedure], args, kwargs));
+      requestId = session.sendRequestWithPayload([MessageType.CALL, 0, first, procedure, args, kwargs]);
       caller.track(requestId, subscriber, receiveProgress);
     } else {
       // Later chunks carry only `progress`: the first CALL's options hold for the whole call (§6.2).
-      session.send(withPayload([MessageType.CALL, requestId, more ? { progress: true } : {}, procedure], args, kwargs));
+      session.send(withPayload([MessageType.CALL, requestId, more ? { progress: true } : {}, procedure, args, kwargs]));
     }
   };
 

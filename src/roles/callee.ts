@@ -119,7 +119,7 @@ export class Callee {
    */
   register(request: RegistrationRequest): () => void {
     const pending: PendingRegister = { request, abandoned: false };
-    const requestId = this.session.sendRequest((id) => [MessageType.REGISTER, id, request.wampOptions, request.procedure]);
+    const requestId = this.session.sendRequest([MessageType.REGISTER, 0, request.wampOptions, request.procedure]);
     this.pendingRegisters.set(requestId, pending);
     return () => {
       if (this.pendingRegisters.has(requestId)) {
@@ -137,7 +137,7 @@ export class Callee {
   private unregister(registrationId: number): void {
     if (!this.session.isOpen) return;
     try {
-      this.session.sendRequest((id) => [MessageType.UNREGISTER, id, registrationId]);
+      this.session.sendRequest([MessageType.UNREGISTER, 0, registrationId]);
     } catch { /* the session is ending: the router drops the registration with it */ }
   }
 
@@ -293,7 +293,7 @@ export class Callee {
   private sendYield(requestId: number, value: unknown, progress: boolean): boolean {
     const { args, kwargs } = toPayload(value);
     try {
-      this.session.send(withPayload([MessageType.YIELD, requestId, progress ? { progress: true } : {}], args, kwargs));
+      this.session.send(withPayload([MessageType.YIELD, requestId, progress ? { progress: true } : {}, args, kwargs]));
       return true;
     } catch (error) {
       // Too large: the caller learns payload_size_exceeded; unserializable: invalid_argument.
@@ -310,7 +310,7 @@ export class Callee {
       : new WampError(RUNTIME_ERROR, { args: [error instanceof Error ? error.message : String(error)] });
     if (!this.session.isOpen) return;
     try {
-      this.session.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri], wampError.args, wampError.kwargs));
+      this.session.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri, wampError.args, wampError.kwargs]));
     } catch {
       // The error's own args could not be serialized (or are too large): send the URI alone.
       try {

@@ -1,9 +1,13 @@
 import type { Subscriber, TeardownLogic, Unsubscribable } from 'rxjs';
 import { WampError } from '../protocol/errors.js';
-import { MessageType, withPayload, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
+import { MessageType, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
+import { setTeardown } from './subscriber-teardown.js';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 import type { CallOptions, CallResult, CancelMode } from './types.js';
+
+const RECEIVE_PROGRESS: Readonly<Dict> = Object.freeze({ receive_progress: true });
+const NO_OPTIONS: Readonly<Dict> = Object.freeze({});
 
 /** A call waiting for its final message: who gets its results, and whether progress was asked for. */
 interface TrackedCall {
@@ -12,9 +16,8 @@ interface TrackedCall {
 }
 
 /**
- * One `call$` waiting for its final message. It is also the call's teardown (rxjs calls
- * `unsubscribe` when the subscriber goes away), so a pending call costs one object rather than
- * an entry, a closure and its context: this is the memory a pending call holds.
+ * One `call$` waiting for its final message, and the call's teardown: rxjs calls `unsubscribe`
+ * when the subscriber goes away (see setTeardown for how it is handed over).
  */
 class PendingCall implements TrackedCall, Unsubscribable {
   constructor(
@@ -69,14 +72,15 @@ export class Caller {
     const wampOptions = this.wampOptions(options, receiveProgress);
     let requestId: number;
     try {
-      requestId = session.sendRequest((id) => withPayload([MessageType.CALL, id, wampOptions, procedure], args, kwargs));
+      requestId = session.sendRequestWithPayload([MessageType.CALL, 0, wampOptions, procedure, args, kwargs]);
     } catch (error) {
       subscriber.error(error);
       return undefined;
     }
     const pending = new PendingCall(subscriber, receiveProgress, this, requestId, options.cancelMode ?? 'kill');
     this.pendingCalls.set(requestId, pending);
-    return pending;
+    // Bound rather than a closure: no context object to keep alive with each pending call.
+    return setTeardown(subscriber, pending.unsubscribe.bind(pending)) ? undefined : pending;
   }
 
   /** Whether a call asks for progressive results: as told, else whenever the router announced them. */
@@ -84,11 +88,13 @@ export class Caller {
     return options.receiveProgress ?? this.session.routerSupports('dealer', 'progressive_call_results');
   }
 
-  /** CALL.Options for the application's options. */
-  wampOptions(options: CallOptions, receiveProgress: boolean): Dict {
+  /** CALL.Options for the application's options (the two common ones shared, not built per call). */
+  wampOptions(options: CallOptions, receiveProgress: boolean): Readonly<Dict> {
+    const timed = options.timeout !== undefined && options.timeout > 0;
+    if (!timed && !options.discloseMe) return receiveProgress ? RECEIVE_PROGRESS : NO_OPTIONS;
     const wampOptions: Dict = {};
     if (receiveProgress) wampOptions['receive_progress'] = true;
-    if (options.timeout !== undefined && options.timeout > 0) wampOptions['timeout'] = options.timeout;
+    if (timed) wampOptions['timeout'] = options.timeout;
     if (options.discloseMe) wampOptions['disclose_me'] = true;
     return wampOptions;
   }

@@ -1,5 +1,5 @@
 import { WampError } from '../protocol/errors.js';
-import { MessageType, withPayload, type Args, type Dict, type ErrorMessage, type PublishedMessage } from '../protocol/messages.js';
+import { MessageType, type Args, type Dict, type ErrorMessage, type PublishedMessage } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
 import type { Publication, PublishOptions } from './types.js';
 
@@ -37,7 +37,7 @@ export class Publisher {
     const wampOptions = publishOptions(options);
     let requestId: number;
     try {
-      requestId = this.session.sendRequest((id) => withPayload([MessageType.PUBLISH, id, wampOptions, topic], args, kwargs));
+      requestId = this.session.sendRequestWithPayload([MessageType.PUBLISH, 0, wampOptions, topic, args, kwargs]);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -89,7 +89,7 @@ export class Subscriber {
 
   private subscribe(entry: TopicEntry): void {
     const options: Dict = entry.match === 'exact' ? {} : { match: entry.match };
-    const requestId = this.session.sendRequest((id) => [MessageType.SUBSCRIBE, id, options, entry.topic]);
+    const requestId = this.session.sendRequest([MessageType.SUBSCRIBE, 0, options, entry.topic]);
     entry.phase = 'subscribing';
     this.pendingSubscribes.set(requestId, entry);
   }
@@ -99,7 +99,7 @@ export class Subscriber {
     entry.phase = 'unsubscribing';
     if (!this.session.isOpen) return;
     try {
-      const requestId = this.session.sendRequest((id) => [MessageType.UNSUBSCRIBE, id, entry.subscriptionId!]);
+      const requestId = this.session.sendRequest([MessageType.UNSUBSCRIBE, 0, entry.subscriptionId!]);
       this.pendingUnsubscribes.set(requestId, entry);
     } catch {
       this.entries.delete(entry.key); // the session is ending: the router drops it with it

@@ -86,7 +86,7 @@ export class Broker {
         details['publisher_authid'] = session.identity?.authid;
         details['publisher_authrole'] = session.identity?.authrole;
       }
-      const event = withPayload([MessageType.EVENT, subscription.id, publicationId, details], args, kwargs);
+      const event = withPayload([MessageType.EVENT, subscription.id, publicationId, details, args, kwargs]);
       const encoded = new Map<Codec, string | Uint8Array | null>();
       // An EVENT over maxMessageSize in a subscriber's serializer (JSON's base64 makes binary a
       // third larger) is not sent to that subscriber; the others still get theirs.

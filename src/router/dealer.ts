@@ -87,7 +87,7 @@ export class Dealer {
     if (boolOption(options, 'progress') === true) {
       if (!this.takesProgress(call)) return;
       this.armTimeout(call);
-      const outcome = call.caller.trySend(withPayload([MessageType.RESULT, call.callerRequestId, { progress: true }], args, kwargs));
+      const outcome = call.caller.trySend(withPayload([MessageType.RESULT, call.callerRequestId, { progress: true }, args, kwargs]));
       // A caller that does not keep up holds the callee back (FlowGate): the router stops reading it.
       call.caller.flow.relayedFrom(callee.flow);
       // A progressive result is never skipped: one that cannot reach the caller ends the call.
@@ -95,7 +95,7 @@ export class Dealer {
       return;
     }
     this.calls.remove(call);
-    this.answerUndelivered(call, call.caller.trySend(withPayload([MessageType.RESULT, call.callerRequestId, {}], args, kwargs)), 'the result');
+    this.answerUndelivered(call, call.caller.trySend(withPayload([MessageType.RESULT, call.callerRequestId, {}, args, kwargs])), 'the result');
     call.caller.flow.relayedFrom(callee.flow);
   }
 
@@ -104,7 +104,7 @@ export class Dealer {
     const call = this.calls.byInvocation(callee, invocationId);
     if (!call) return;
     this.calls.remove(call);
-    const outcome = call.caller.trySend(withPayload([MessageType.ERROR, MessageType.CALL, call.callerRequestId, {}, uri], args, kwargs));
+    const outcome = call.caller.trySend(withPayload([MessageType.ERROR, MessageType.CALL, call.callerRequestId, {}, uri, args, kwargs]));
     this.answerUndelivered(call, outcome, "the callee's error");
     call.caller.flow.relayedFrom(callee.flow);
   }
@@ -229,7 +229,7 @@ export class Dealer {
   /** Sends one INVOCATION (or chunk); one the callee cannot be sent ends the call for the caller. */
   private sendInvocation(call: ActiveCall, moreChunks: boolean, args: unknown[], kwargs: Dict, firstChunk: boolean): void {
     const details = moreChunks ? { ...call.invocationDetails, progress: true } : call.invocationDetails;
-    const outcome = call.callee.trySend(withPayload([MessageType.INVOCATION, call.invocationId, call.registration.id, details], args, kwargs));
+    const outcome = call.callee.trySend(withPayload([MessageType.INVOCATION, call.invocationId, call.registration.id, details, args, kwargs]));
     // Likewise a callee that does not read its INVOCATIONs holds back the caller sending them.
     call.callee.flow.relayedFrom(call.caller.flow);
     if (outcome === 'sent') return;

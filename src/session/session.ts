@@ -2,7 +2,7 @@ import { asSerializationError } from '../codec/codec.js';
 import { AUTHENTICATION_FAILED, CLOSE_REALM, GOODBYE_AND_OUT, PROTOCOL_VIOLATION } from '../protocol/error-uris.js';
 import { WampConnectionError, WampError } from '../protocol/errors.js';
 import { RequestIdCounter } from '../protocol/ids.js';
-import { MessageType, type Dict, type ErrorMessage, type ErrorRequestType, type WampMessage } from '../protocol/messages.js';
+import { MessageType, withPayload, type Dict, type ErrorMessage, type ErrorRequestType, type WampMessage } from '../protocol/messages.js';
 import { ProtocolViolation, validateMessage } from '../protocol/validate.js';
 import type { Transport } from '../transport/transport.js';
 import type { Authenticator, ChallengeAnswer } from '../auth/authenticator.js';
@@ -151,22 +151,29 @@ export class Session {
   }
 
   /**
-   * Sends a new request built around the next request id (one counter for every request
-   * type, §1.5) and returns that id. The id is only taken once the message encoded, so a
-   * payload that cannot be serialized throws here and leaves no gap in the sequence.
+   * Sends a new request under the next request id (one counter for every request type,
+   * §1.5), which it writes into element 1 of `message`, and returns that id. The id is only
+   * taken once the message encoded, so a payload that cannot be serialized throws here and
+   * leaves no gap in the sequence.
    */
-  sendRequest(build: (requestId: number) => readonly unknown[]): number {
+  sendRequest(message: unknown[]): number {
     this.assertOpen();
     const requestId = this.requestIds.peek();
-    let message: readonly unknown[];
-    try {
-      message = build(requestId);
-    } catch (error) {
-      throw asSerializationError(error); // the payload could not even be read
-    }
+    message[1] = requestId;
     this.transport.send(message);
     this.requestIds.next();
     return requestId;
+  }
+
+  /** sendRequest for a message whose last two elements are its args and kwargs (see withPayload). */
+  sendRequestWithPayload(message: unknown[]): number {
+    this.assertOpen();
+    try {
+      withPayload(message);
+    } catch (error) {
+      throw asSerializationError(error); // the payload could not even be read (a hostile Proxy)
+    }
+    return this.sendRequest(message);
   }
 
   /**

@@ -63,12 +63,16 @@ interface DrainingSocket {
 
 /** How often bufferedAmount is looked at again while over the mark (browsers have no drain event). */
 const WRITABLE_POLL_MS = 10;
+/** The most send() holds in a corked socket before it writes them (see send). */
+const CORK_MAX_MESSAGES = 64;
+const CORK_MAX_BYTES = 64 * 1024;
 
 class WebSocketTransport implements Transport {
   private listener: TransportListener | undefined;
   private closed = false;
-  /** Whether send() has corked the TCP socket until the end of the current microtask checkpoint. */
-  private corked = false;
+  /** Messages and bytes send() has held in the corked TCP socket since it last let them go. */
+  private corkedMessages = 0;
+  private corkedBytes = 0;
   /** Node's TCP socket under `ws` (a private field of ws, absent in browsers, which batch on their own). */
   private readonly tcp: { cork(): void; uncork(): void } | undefined;
   private readonly node: Partial<NodeWebSocketExtras>;
@@ -149,17 +153,30 @@ class WebSocketTransport implements Transport {
     if (!this.isOpen) throw new WampConnectionError('lost', 'the connection is no longer open');
     // Node (ws): keep the TCP socket corked until this job's microtasks are done, so messages
     // sent in one burst (a window of calls, a stream of YIELDs) leave in one writev instead of
-    // one syscall each. Nothing waits longer than the current microtask checkpoint.
+    // one syscall each. Nothing waits longer than the current microtask checkpoint, and a long
+    // burst (10,000 calls in one loop) leaves in writevs of CORK_MAX_MESSAGES or CORK_MAX_BYTES:
+    // beyond that batching saves nothing, and every held frame is memory the GC has to copy.
     const tcp = this.tcp;
-    if (tcp && !this.corked) {
-      this.corked = true;
-      tcp.cork();
-      queueMicrotask(() => {
-        this.corked = false;
-        tcp.uncork();
-      });
+    if (tcp) {
+      if (this.corkedMessages === 0) {
+        tcp.cork();
+        queueMicrotask(() => this.uncork(tcp));
+      } else if (this.corkedMessages >= CORK_MAX_MESSAGES || this.corkedBytes >= CORK_MAX_BYTES) {
+        tcp.uncork(); // writes what is held; the socket stays corked for the rest of the burst
+        tcp.cork();
+        this.corkedBytes = 0;
+        this.corkedMessages = 0;
+      }
+      this.corkedMessages++;
+      this.corkedBytes += size;
     }
     this.socket.send(frame);
+  }
+
+  private uncork(tcp: { uncork(): void }): void {
+    this.corkedMessages = 0;
+    this.corkedBytes = 0;
+    tcp.uncork();
   }
 
   close(code = 1000, reason = ''): void {
