@@ -197,11 +197,11 @@ function scaleSection(results: BenchResults): string {
     const mainFloor = scaleMainCpu(floor);
     const other = scaleCpu(cell) - main;
     const otherFloor = scaleCpu(floor) - mainFloor;
-    return [client, num(main, 2), ratio(main, mainFloor), num(other, 2), ratio(other, otherFloor)];
+    return ['json', client, num(main, 2), ratio(main, mainFloor), num(other, 2), ratio(other, otherFloor)];
   });
   const threadTable = Number.isNaN(scaleMainCpu(results.scale[`${key('peer', 'json', 'floor')}/${top}`])) ? [] : [
     `With ${num(top)} calls at once, the CPU per result split between the main thread (JavaScript, and the GC work done there) and the process's other threads (V8's garbage-collector helpers and compiler), medians of the same batches; Linux's per-thread counters, 10 ms resolution:`, '',
-    table(['client', 'main thread µs / result', '× floor', 'other threads µs / result', '× floor'], threadRows), '',
+    table(['serializer', 'client', 'main thread µs / result', '× floor', 'other threads µs / result', '× floor'], threadRows), '',
   ];
   return [
     `## 6. Scale study: 1 to ${num(Math.max(...results.scaleLevels))} streaming calls at once (scripted peer, JSON)`, '',
