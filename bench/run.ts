@@ -7,6 +7,7 @@
  *
  *   npm run bench               full run (about 5 minutes; the duplex echo, bench/duplex.ts, last)
  *   npm run bench -- --quick    small counts, for checking the harness
+ *   npm run bench -- --scale-only   only the scale study (§6), into the last full run's results
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,11 +16,13 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { REPORT_PREFIX, SERIALIZERS, type ClientName, type ClientReport, type ClientTask } from './lib/common.js';
+import { REPORT_PREFIX, SERIALIZERS, STEP_PREFIX, STEP_READY, type ClientName, type ClientReport, type ClientTask, type ScaleRun } from './lib/common.js';
 import { key, renderResults, type BenchResults, type Cell, type TargetPlan } from './report.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
+/** Re-runs only the scale study (§6) and renders it with the rest of the last full run's results. */
+const scaleOnly = process.argv.includes('--scale-only');
 const CLIENTS: readonly ClientName[] = ['floor', 'rxwamp', 'autobahn', 'wampy'];
 
 const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 20)) : n);
@@ -38,6 +41,8 @@ const PLANS: readonly TargetPlan[] = [
 const SCALE_LEVELS: readonly number[] = quick ? [1, 100] : [1, 100, 10_000];
 const SCALE_TOTAL = scale(100_000);
 const SCALE_ROUNDS = quick ? 1 : 3;
+/** Batches per client in each round of the scale study (see benchScale). */
+const SCALE_RUNS = quick ? 2 : 4;
 const HEAP_PENDING = 10_000;
 const HEAP_RUNS = quick ? 2 : 5;
 const CANCEL_ITERATIONS = quick ? 100 : 500;
@@ -147,6 +152,7 @@ const results: BenchResults = {
   scaleLevels: [...SCALE_LEVELS],
   scaleTotal: SCALE_TOTAL,
   scaleRounds: SCALE_ROUNDS,
+  scaleRunsPerRound: SCALE_RUNS,
   scale: {},
 };
 
@@ -206,6 +212,58 @@ async function benchTarget(plan: TargetPlan): Promise<void> {
   }
 }
 
+/** A client process running scale batches one at a time, when told (ClientTask.stepped). */
+interface SteppedClient {
+  /** Resolves once warmed up (false: it ended first). */
+  readonly ready: Promise<boolean>;
+  /** Runs one batch; undefined if the process ended instead. */
+  step(): Promise<ScaleRun | undefined>;
+  /** Its final report, once it has run all its batches (or ended). */
+  readonly report: Promise<ClientReport>;
+}
+
+function startSteppedClient(script: string, task: ClientTask): SteppedClient {
+  const child = spawn(process.execPath, ['--expose-gc', compiled(join('clients', script)), JSON.stringify({ ...task, stepped: true })], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const timer = setTimeout(() => child.kill('SIGKILL'), task.deadlineMs + 15_000);
+  let onReady: (ok: boolean) => void = () => undefined;
+  const ready = new Promise<boolean>((resolve) => { onReady = resolve; });
+  let onStep: ((run: ScaleRun | undefined) => void) | undefined;
+  let onReport: (report: ClientReport) => void = () => undefined;
+  const report = new Promise<ClientReport>((resolve) => { onReport = resolve; });
+  let reported: ClientReport | undefined;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line === STEP_READY) onReady(true);
+    else if (line.startsWith(STEP_PREFIX)) onStep?.(JSON.parse(line.slice(STEP_PREFIX.length)) as ScaleRun);
+    else if (line.startsWith(REPORT_PREFIX)) reported = JSON.parse(line.slice(REPORT_PREFIX.length)) as ClientReport;
+  });
+  child.once('exit', (code) => {
+    clearTimeout(timer);
+    onReady(false);
+    onStep?.(undefined);
+    onReport(reported ?? { ok: false, error: `exit code ${code}, no report; stderr: ${stderr.trim().split('\n').slice(-3).join(' | ')}` });
+  });
+  return {
+    ready,
+    report,
+    step: () => new Promise<ScaleRun | undefined>((resolve) => {
+      onStep = (run) => { onStep = undefined; resolve(run); };
+      if (child.exitCode !== null || !child.stdin!.writable) return onStep(undefined);
+      child.stdin!.write('go\n');
+    }),
+  };
+}
+
+/**
+ * The scale study. In each round every client's process warms up, then they take turns, one
+ * batch each (floor first), SCALE_RUNS times: each client's batch is compared with the floor's
+ * batch run just before it (ScaleRun.vsFloor). This machine's speed changes by up to 2× within
+ * a minute, for every process alike (bench/PROFILE.md §4), so a ratio of medians taken minutes
+ * apart measured the machine as much as the clients; batches a second apart share its state.
+ */
 async function benchScale(): Promise<void> {
   const server = await startServer('servers/peer.ts', []);
   if ('unavailable' in server) {
@@ -214,20 +272,38 @@ async function benchScale(): Promise<void> {
   }
   try {
     for (const concurrency of SCALE_LEVELS) {
-      // Rounds interleave the clients, so drift in the machine's load falls on all of them.
-      for (let round = 1; round <= SCALE_ROUNDS; round++) for (const client of CLIENTS) {
-        log(`  peer json ${client}: ${concurrency} streaming calls at once (round ${round}/${SCALE_ROUNDS})`);
-        const task: ClientTask = {
-          scenario: 'scale', url: server.url, serializer: 'json', deadlineMs: 60_000, runs: 3,
-          concurrency, results: Math.max(1, Math.round(SCALE_TOTAL / concurrency)),
-        };
-        record(results.scale, `${key('peer', 'json', client)}/${concurrency}`, await runClientProcess(`${client}.ts`, task, true), scaleOf);
+      const task: ClientTask = {
+        scenario: 'scale', url: server.url, serializer: 'json', deadlineMs: 180_000, runs: SCALE_RUNS,
+        concurrency, results: Math.max(1, Math.round(SCALE_TOTAL / concurrency)),
+      };
+      for (let round = 1; round <= SCALE_ROUNDS; round++) {
+        log(`  peer json: ${concurrency} streaming calls at once, ${CLIENTS.join(', ')} in turn (round ${round}/${SCALE_ROUNDS})`);
+        const clients = CLIENTS.map((client) => ({ client, process: startSteppedClient(`${client}.ts`, task), runs: [] as ScaleRun[] }));
+        const ready = await Promise.all(clients.map((c) => c.process.ready));
+        for (let i = 0; i < SCALE_RUNS && ready.every(Boolean); i++) {
+          let floorCpu: number | undefined;
+          for (const c of clients) {
+            await settle(100); // the previous batch's GC helper threads finish on their own time
+            const run = await c.process.step();
+            if (run === undefined) continue;
+            const cpu = run.cpuUs / run.results;
+            if (c.client === 'floor') floorCpu = cpu;
+            c.runs.push(floorCpu === undefined ? run : { ...run, vsFloor: cpu / floorCpu });
+          }
+        }
+        for (const c of clients) {
+          const report = await c.process.report;
+          const cellKey = `${key('peer', 'json', c.client)}/${concurrency}`;
+          record(results.scale, cellKey, report.ok ? { ok: true, scenario: 'scale', runs: c.runs } : report, scaleOf);
+        }
       }
     }
   } finally {
     await server.stop();
   }
 }
+
+const settle = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function benchCancel(): Promise<void> {
   const server = await startServer('servers/router-host.ts', ['--router', 'embedded', '--serializer', 'json']);
@@ -250,16 +326,27 @@ async function benchCancel(): Promise<void> {
 // ---------------------------------------------------------------- main
 
 const started = Date.now();
-log(`rxwamp bench${quick ? ' (quick)' : ''}: ${results.machine.cpu}, ${results.machine.cores} cores, node ${process.version}`);
-for (const plan of PLANS) {
-  log(`target ${plan.name}`);
-  await benchTarget(plan);
+log(`rxwamp bench${quick ? ' (quick)' : ''}${scaleOnly ? ', scale study only' : ''}: ${results.machine.cpu}, ${results.machine.cores} cores, node ${process.version}`);
+if (scaleOnly) {
+  // Everything but §6 comes from the last full run's bench/results.json.
+  const last = JSON.parse(readFileSync(join(benchDir, 'results.json'), 'utf8')) as BenchResults;
+  Object.assign(results, last, {
+    scaleLevels: results.scaleLevels, scaleTotal: results.scaleTotal, scaleRounds: results.scaleRounds,
+    scaleRunsPerRound: results.scaleRunsPerRound, scale: {}, scaleRerunAt: new Date().toISOString(),
+  });
+  log('scale study');
+  await benchScale();
+} else {
+  for (const plan of PLANS) {
+    log(`target ${plan.name}`);
+    await benchTarget(plan);
+  }
+  log('scale study');
+  await benchScale();
+  log('cancel latency');
+  await benchCancel();
+  results.durationSec = Math.round((Date.now() - started) / 1000);
 }
-log('scale study');
-await benchScale();
-log('cancel latency');
-await benchCancel();
-results.durationSec = Math.round((Date.now() - started) / 1000);
 
 // The sections other scripts write (bench/slow-consumer.ts, npm run size -- --write) stay.
 const resultsPath = join(benchDir, 'RESULTS.md');
@@ -270,9 +357,10 @@ const markdown = (previous.match(kept) ?? []).reduce(
 writeFileSync(resultsPath, markdown);
 writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
 process.stdout.write(`${markdown}\n`);
-log(`done in ${results.durationSec} s; wrote bench/RESULTS.md and bench/results.json`);
+log(`done in ${Math.round((Date.now() - started) / 1000)} s; wrote bench/RESULTS.md and bench/results.json`);
 
 // The duplex echo (bench/duplex.ts, under a minute) writes its own section of RESULTS.md.
+if (scaleOnly) process.exit(0);
 log('duplex echo');
 await new Promise<void>((resolve) => {
   spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'duplex.ts'), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] })

@@ -3,10 +3,11 @@
  * clients is the adapter: connect, one streaming call, one echo call, one call left pending.
  * The task arrives as JSON in argv[2]; the report leaves as one `BENCH-REPORT {...}` stdout line.
  */
+import { createInterface } from 'node:readline';
 import { getHeapStatistics } from 'node:v8';
 import type { SerializerName } from '../../src/codec/index.js';
 import {
-  cpuMicros, mainThreadCpuMicros, nowNs, percentileSorted, REPORT_PREFIX,
+  cpuMicros, mainThreadCpuMicros, nowNs, percentileSorted, REPORT_PREFIX, STEP_PREFIX, STEP_READY,
   type ClientReport, type ClientTask, type HeapRun, type LatencyRun, type ScaleRun, type StreamRun,
 } from '../lib/common.js';
 
@@ -132,8 +133,11 @@ async function scaleRuns(adapter: BenchAdapter, task: ClientTask, deadline: numb
   const batch = () => Promise.all(Array.from({ length: concurrency }, () => adapter.stream(perCall)))
     .then((counts) => counts.reduce((a, b) => a + b, 0));
   await warmUp(batch, concurrency * perCall, deadline);
+  const go = task.stepped ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
+  if (go) process.stdout.write(`${STEP_READY}\n`);
   const runs: ScaleRun[] = [];
   for (let i = 0; i < task.runs && Date.now() < deadline; i++) {
+    if (go && (await go.next()).done) break;
     gc();
     const base = heapUsed();
     let peak = base;
@@ -147,7 +151,9 @@ async function scaleRuns(adapter: BenchAdapter, task: ClientTask, deadline: numb
     peak = Math.max(peak, heapUsed());
     if (results !== concurrency * perCall) throw new Error(`expected ${concurrency * perCall} progressive results, got ${results}`);
     const mainThreadCpuUs = mainBefore === undefined || mainAfter === undefined ? undefined : mainAfter - mainBefore;
-    runs.push({ cpuUs, mainThreadCpuUs, results, peakHeapBytes: peak - base, concurrency });
+    const run: ScaleRun = { cpuUs, mainThreadCpuUs, results, peakHeapBytes: peak - base, concurrency };
+    runs.push(run);
+    if (go) process.stdout.write(`${STEP_PREFIX}${JSON.stringify(run)}\n`);
   }
   return runs;
 }

@@ -38,6 +38,11 @@ export interface ClientTask {
   readonly pending?: number;
   /** scale: streaming calls running at once (each with `results` progressive results). */
   readonly concurrency?: number;
+  /**
+   * scale: after warm-up print STEP_READY, then run one batch per line read from stdin and
+   * print it as a STEP_PREFIX line, so an orchestrator can take the clients' batches in turn.
+   */
+  readonly stepped?: boolean;
   /** cancel: call/cancel cycles per run, and who calls (the callee is always rxwamp). */
   readonly iterations?: number;
   readonly caller?: 'floor' | 'rxwamp';
@@ -57,6 +62,8 @@ export interface ScaleRun {
   readonly results: number;
   readonly peakHeapBytes: number;
   readonly concurrency: number;
+  /** This batch's CPU per result over the floor's batch run just before it (stepped runs). */
+  readonly vsFloor?: number;
 }
 export interface CancelRun { readonly p50Us: number; readonly p99Us: number; readonly iterations: number }
 
@@ -70,6 +77,8 @@ export type ClientReport =
   | { readonly ok: false; readonly error: string };
 
 export const REPORT_PREFIX = 'BENCH-REPORT ';
+export const STEP_READY = 'BENCH-READY';
+export const STEP_PREFIX = 'BENCH-STEP ';
 
 /**
  * The shared no-op error handler for calls left pending. Shared on purpose: tsx (esbuild with
