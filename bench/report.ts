@@ -195,7 +195,7 @@ function scaleSection(results: BenchResults): string {
       const cell = results.scale[`${key('peer', 'json', client)}/${level}`];
       const floor = results.scale[`${key('peer', 'json', 'floor')}/${level}`];
       if (cell?.error) notes.push(`${client}, ${level} calls: ${cell.error}`);
-      row.push(num(scaleCpu(cell), 2), client === 'floor' ? '1.00×' : ratio(scaleRatio(cell, floor), 1), num(scaleHeapMb(cell), 1));
+      row.push(num(scaleCpu(cell), 2), ratio(scaleRatio(cell, floor), 1), num(scaleHeapMb(cell), 1));
     }
     return row;
   });

@@ -16,7 +16,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { REPORT_PREFIX, SERIALIZERS, STEP_PREFIX, STEP_READY, type ClientName, type ClientReport, type ClientTask, type ScaleRun } from './lib/common.js';
+import { REPORT_PREFIX, SERIALIZERS, settle, STEP_PREFIX, STEP_READY, type ClientName, type ClientReport, type ClientTask, type ScaleRun } from './lib/common.js';
 import { key, renderResults, type BenchResults, type Cell, type TargetPlan } from './report.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -59,7 +59,7 @@ function log(line: string): void {
  * The clients and servers run as JavaScript compiled by tsc, as the package ships, not through
  * tsx: tsx keeps function names by wrapping each named closure in a defineProperty call, which
  * a client's per-call callbacks then pay on every call (1.6 % of rxwamp's busy time at 10,000
- * calls at once, in bench/PROFILE.md §6), and its loader thread runs beside the measured code.
+ * calls at once, in bench/PROFILE.md §4), and its loader thread runs beside the measured code.
  */
 function compileBench(): string {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -302,8 +302,6 @@ async function benchScale(): Promise<void> {
     await server.stop();
   }
 }
-
-const settle = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function benchCancel(): Promise<void> {
   const server = await startServer('servers/router-host.ts', ['--router', 'embedded', '--serializer', 'json']);

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { getHeapStatistics } from 'node:v8';
 import type { SerializerName } from '../../src/codec/index.js';
 import {
-  cpuMicros, mainThreadCpuMicros, nowNs, percentileSorted, REPORT_PREFIX, STEP_PREFIX, STEP_READY,
+  cpuMicros, mainThreadCpuMicros, nowNs, percentileSorted, REPORT_PREFIX, settle, STEP_PREFIX, STEP_READY,
   type ClientReport, type ClientTask, type HeapRun, type LatencyRun, type ScaleRun, type StreamRun,
 } from '../lib/common.js';
 
@@ -97,7 +97,6 @@ function gc(): void {
   collect();
 }
 
-const settle = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** heapUsed growth per pending call, after a forced GC, with `pending` calls outstanding. */
 async function heapRun(adapter: BenchAdapter, task: ClientTask): Promise<HeapRun> {

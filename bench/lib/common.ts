@@ -122,6 +122,8 @@ export function mainThreadCpuMicros(): number | undefined {
   }
 }
 
+export const settle = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export function nowNs(): bigint {
   return process.hrtime.bigint();
 }

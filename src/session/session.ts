@@ -158,11 +158,7 @@ export class Session {
    */
   sendRequest(message: unknown[]): number {
     this.assertOpen();
-    const requestId = this.requestIds.peek();
-    message[1] = requestId;
-    this.transport.send(message);
-    this.requestIds.next();
-    return requestId;
+    return this.sendNextRequest(message);
   }
 
   /** sendRequest for a message whose last two elements are its args and kwargs (see withPayload). */
@@ -173,7 +169,15 @@ export class Session {
     } catch (error) {
       throw asSerializationError(error); // the payload could not even be read (a hostile Proxy)
     }
-    return this.sendRequest(message);
+    return this.sendNextRequest(message);
+  }
+
+  private sendNextRequest(message: unknown[]): number {
+    const requestId = this.requestIds.peek();
+    message[1] = requestId;
+    this.transport.send(message);
+    this.requestIds.next();
+    return requestId;
   }
 
   /**

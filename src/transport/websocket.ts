@@ -162,10 +162,8 @@ class WebSocketTransport implements Transport {
         tcp.cork();
         queueMicrotask(() => this.uncork(tcp));
       } else if (this.corkedMessages >= CORK_MAX_MESSAGES || this.corkedBytes >= CORK_MAX_BYTES) {
-        tcp.uncork(); // writes what is held; the socket stays corked for the rest of the burst
+        this.uncork(tcp); // writes what is held; corked again for the rest of the burst
         tcp.cork();
-        this.corkedBytes = 0;
-        this.corkedMessages = 0;
       }
       this.corkedMessages++;
       this.corkedBytes += size;
