@@ -140,6 +140,18 @@ describeWire('wire: caller', (t) => {
     expect(pendingCalls()).to.equal(0);
   });
 
+  it('holds no finalizer array per pending call (its teardown sits in the subscription itself)', async () => {
+    // rxjs puts a returned teardown into a 17-slot array per subscription, kept while the call
+    // is pending: most of a pending call's memory before (bench/PROFILE.md §4). On an open
+    // session, that is: a call made while connecting also holds what stops its waiting.
+    await t.client.connect();
+    const subscription = t.client.call$('com.myapp.longop').subscribe({ error: () => undefined });
+    const [, id] = await t.peer.next(48);
+    expect((subscription as unknown as { _finalizers: unknown })._finalizers).to.equal(null);
+    subscription.unsubscribe();
+    expect(await t.peer.next(49)).to.deep.equal([49, id, { mode: 'kill' }]);
+  });
+
   it('sends one CANCEL however often the call is unsubscribed', async () => {
     const subscription = t.client.call$('com.myapp.longop').subscribe();
     const [, id] = await t.peer.next(48);
