@@ -42,7 +42,7 @@ const SCALE_LEVELS: readonly number[] = quick ? [1, 100] : [1, 100, 10_000];
 const SCALE_TOTAL = scale(100_000);
 const SCALE_ROUNDS = quick ? 1 : 3;
 /** Batches per client in each round of the scale study (see benchScale). */
-const SCALE_RUNS = quick ? 2 : 4;
+const SCALE_RUNS = quick ? 2 : 8;
 const HEAP_PENDING = 10_000;
 const HEAP_RUNS = quick ? 2 : 5;
 const CANCEL_ITERATIONS = quick ? 100 : 500;

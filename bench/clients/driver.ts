@@ -90,11 +90,30 @@ async function latencyRuns(adapter: BenchAdapter, task: ClientTask, deadline: nu
   return runs;
 }
 
+type Collect = (options?: { type: 'major' | 'minor' }) => void;
+
+function collector(): Collect {
+  const collect = (globalThis as { gc?: Collect }).gc;
+  if (!collect) throw new Error('heap and scale scenarios need --expose-gc');
+  return collect;
+}
+
+/** A full (mark-compact) GC, twice so that what the first one freed up is also collected. */
 function gc(): void {
-  const collect = (globalThis as { gc?: () => void }).gc;
-  if (!collect) throw new Error('heap scenario needs --expose-gc');
+  const collect = collector();
   collect();
   collect();
+}
+
+/**
+ * A young-generation GC only (a scavenge). The scale study runs one before each measured batch
+ * instead of a full GC: a forced full GC resets V8's type feedback, so the code run once per
+ * call (the final RESULT) deopted in every batch and the receive path was re-optimised on the
+ * helper threads, a cost that grew with the size of each client's inlined receive path and
+ * that no application pays (bench/PROFILE.md §5).
+ */
+function minorGc(): void {
+  collector()({ type: 'minor' });
 }
 
 
@@ -123,8 +142,9 @@ function heapUsed(): number {
 
 /**
  * Scale study: `concurrency` streaming calls at once, `results` progressive results each.
- * CPU per result over the whole batch, and the peak of heapUsed above the level after a forced
- * GC (sampled every 2 ms, so it includes garbage not yet collected).
+ * CPU per result over the whole batch, and the peak of heapUsed above the level after a
+ * young-generation GC (sampled every 2 ms, so it includes garbage not yet collected). A full GC
+ * after the warm-up clears what it left in the old generation.
  */
 async function scaleRuns(adapter: BenchAdapter, task: ClientTask, deadline: number): Promise<ScaleRun[]> {
   const concurrency = task.concurrency ?? 1;
@@ -132,12 +152,15 @@ async function scaleRuns(adapter: BenchAdapter, task: ClientTask, deadline: numb
   const batch = () => Promise.all(Array.from({ length: concurrency }, () => adapter.stream(perCall)))
     .then((counts) => counts.reduce((a, b) => a + b, 0));
   await warmUp(batch, concurrency * perCall, deadline);
+  // The full GC resets type feedback (see minorGc): two more batches to learn it again.
+  gc();
+  for (let i = 0; i < 2 && Date.now() < deadline; i++) await batch();
   const go = task.stepped ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
   if (go) process.stdout.write(`${STEP_READY}\n`);
   const runs: ScaleRun[] = [];
   for (let i = 0; i < task.runs && Date.now() < deadline; i++) {
     if (go && (await go.next()).done) break;
-    gc();
+    minorGc();
     const base = heapUsed();
     let peak = base;
     const sampler = setInterval(() => { peak = Math.max(peak, heapUsed()); }, 2);
