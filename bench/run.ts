@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: rxwamp against the anchors (autobahn-js, wampy) and the raw-socket floor,
- * all in one run. Servers and clients each get their own process; clients run one at a time
- * (two cores: one for the server side, one for the client being measured). Writes
+ * all in one run. Servers and clients each get their own process; the clients take turns, one
+ * measured run at a time (two cores: one for the server side, one for the client being
+ * measured). Writes
  * bench/RESULTS.md (method, tables, targets) and bench/results.json (every run), and prints
  * the tables.
  *
- *   npm run bench               full run (about 5 minutes; the duplex echo, bench/duplex.ts, last)
+ *   npm run bench               full run (about 20 minutes; the duplex echo, bench/duplex.ts, last)
  *   npm run bench -- --quick    small counts, for checking the harness
  *   npm run bench -- --scale-only   only the scale study (§6), into the last full run's results
  */
@@ -16,7 +17,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { REPORT_PREFIX, SERIALIZERS, settle, STEP_PREFIX, STEP_READY, type ClientName, type ClientReport, type ClientTask, type ScaleRun } from './lib/common.js';
+import { REPORT_PREFIX, SERIALIZERS, settle, STEP_PREFIX, STEP_READY, type ClientName, type ClientReport, type ClientTask } from './lib/common.js';
 import { key, renderResults, type BenchResults, type Cell, type TargetPlan } from './report.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -27,15 +28,14 @@ const CLIENTS: readonly ClientName[] = ['floor', 'rxwamp', 'autobahn', 'wampy'];
 
 const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 20)) : n);
 /**
- * Each figure is measured in `rounds` rounds; a round runs every client once (floor first),
- * each in a fresh process doing `runs` measured repetitions after its warm-up. Interleaving
- * the clients this way spreads machine drift over all of them, so the ratio to the floor is
- * taken from runs made side by side.
+ * Each figure is measured in `rounds` rounds; a round starts a fresh process per client, and
+ * after their warm-up the clients take `runs` turns, one measured run each, floor first
+ * (takeTurns). Ratios between clients are taken turn by turn, from runs made a second apart.
  */
 const PLANS: readonly TargetPlan[] = [
-  { name: 'peer', serializers: SERIALIZERS, rounds: quick ? 1 : 3, runs: 2, streamResults: scale(200_000), seqCalls: scale(2_000), windowCalls: scale(20_000), heap: true },
-  { name: 'embedded', serializers: SERIALIZERS, rounds: 1, runs: quick ? 2 : 3, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
-  { name: 'fox', serializers: ['json'], rounds: 1, runs: quick ? 2 : 3, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
+  { name: 'peer', serializers: SERIALIZERS, rounds: quick ? 1 : 3, runs: quick ? 2 : 4, streamResults: scale(200_000), seqCalls: scale(2_000), windowCalls: scale(20_000), heap: true },
+  { name: 'embedded', serializers: SERIALIZERS, rounds: 1, runs: quick ? 2 : 4, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
+  { name: 'fox', serializers: ['json'], rounds: 1, runs: quick ? 2 : 4, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
 ];
 /** Scale study (JSON, scripted peer): streaming calls at once, ~SCALE_TOTAL results per batch. */
 const SCALE_LEVELS: readonly number[] = quick ? [1, 100] : [1, 100, 10_000];
@@ -183,7 +183,7 @@ async function benchTarget(plan: TargetPlan): Promise<void> {
       continue;
     }
     try {
-      const base = { url: server.url, serializer, deadlineMs: 60_000, runs: plan.runs };
+      const base = { url: server.url, serializer, deadlineMs: 180_000, runs: plan.runs };
       const k = (client: ClientName) => key(plan.name, serializer, client);
       const scenarios: Array<{ label: string; task: ClientTask; keep(client: ClientName, report: ClientReport): void }> = [
         { label: `stream ×${plan.streamResults}`, task: { ...base, scenario: 'stream', results: plan.streamResults }, keep: (c, r) => record(results.stream, k(c), r, streamOf) },
@@ -192,10 +192,8 @@ async function benchTarget(plan: TargetPlan): Promise<void> {
       ];
       for (const { label, task, keep } of scenarios) {
         for (let round = 1; round <= plan.rounds; round++) {
-          for (const client of CLIENTS) {
-            log(`  ${plan.name} ${serializer} ${client}: ${label} (round ${round}/${plan.rounds})`);
-            keep(client, await runClientProcess(`${client}.ts`, task, false));
-          }
+          log(`  ${plan.name} ${serializer}: ${label}, ${CLIENTS.join(', ')} in turn (round ${round}/${plan.rounds})`);
+          for (const [client, report] of await takeTurns(task)) keep(client, report);
         }
       }
       if (plan.heap && serializer === 'json') {
@@ -212,17 +210,17 @@ async function benchTarget(plan: TargetPlan): Promise<void> {
   }
 }
 
-/** A client process running scale batches one at a time, when told (ClientTask.stepped). */
-interface SteppedClient {
+/** A client process making its measured runs one at a time, when told (ClientTask.stepped). */
+interface SteppedClient<R> {
   /** Resolves once warmed up (false: it ended first). */
   readonly ready: Promise<boolean>;
-  /** Runs one batch; undefined if the process ended instead. */
-  step(): Promise<ScaleRun | undefined>;
-  /** Its final report, once it has run all its batches (or ended). */
+  /** Makes one measured run; undefined if the process ended instead. */
+  step(): Promise<R | undefined>;
+  /** Its final report, once it has made all its runs (or ended). */
   readonly report: Promise<ClientReport>;
 }
 
-function startSteppedClient(script: string, task: ClientTask): SteppedClient {
+function startSteppedClient<R>(script: string, task: ClientTask): SteppedClient<R> {
   const child = spawn(process.execPath, ['--expose-gc', compiled(join('clients', script)), JSON.stringify({ ...task, stepped: true })], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -231,13 +229,13 @@ function startSteppedClient(script: string, task: ClientTask): SteppedClient {
   const timer = setTimeout(() => child.kill('SIGKILL'), task.deadlineMs + 15_000);
   let onReady: (ok: boolean) => void = () => undefined;
   const ready = new Promise<boolean>((resolve) => { onReady = resolve; });
-  let onStep: ((run: ScaleRun | undefined) => void) | undefined;
+  let onStep: ((run: R | undefined) => void) | undefined;
   let onReport: (report: ClientReport) => void = () => undefined;
   const report = new Promise<ClientReport>((resolve) => { onReport = resolve; });
   let reported: ClientReport | undefined;
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (line === STEP_READY) onReady(true);
-    else if (line.startsWith(STEP_PREFIX)) onStep?.(JSON.parse(line.slice(STEP_PREFIX.length)) as ScaleRun);
+    else if (line.startsWith(STEP_PREFIX)) onStep?.(JSON.parse(line.slice(STEP_PREFIX.length)) as R);
     else if (line.startsWith(REPORT_PREFIX)) reported = JSON.parse(line.slice(REPORT_PREFIX.length)) as ClientReport;
   });
   child.once('exit', (code) => {
@@ -249,7 +247,7 @@ function startSteppedClient(script: string, task: ClientTask): SteppedClient {
   return {
     ready,
     report,
-    step: () => new Promise<ScaleRun | undefined>((resolve) => {
+    step: () => new Promise<R | undefined>((resolve) => {
       onStep = (run) => { onStep = undefined; resolve(run); };
       if (child.exitCode !== null || !child.stdin!.writable) return onStep(undefined);
       child.stdin!.write('go\n');
@@ -257,13 +255,37 @@ function startSteppedClient(script: string, task: ClientTask): SteppedClient {
   };
 }
 
+/** Numbers the clients' turns across the whole bench, so a turn number is never reused. */
+let lastTurn = 0;
+
 /**
- * The scale study. In each round every client's process warms up, then they take turns, one
- * batch each (floor first), SCALE_RUNS times: each client's batch is compared with the floor's
- * batch run just before it (ScaleRun.vsFloor). This machine's speed changes by up to 2× within
- * a minute, for every process alike (bench/PROFILE.md §4), so a ratio of medians taken minutes
- * apart measured the machine as much as the clients; batches a second apart share its state.
+ * One round of a figure: every client's process warms up, then the clients take turns, one
+ * measured run each (floor first), `task.runs` times. Each run is tagged with its turn
+ * (TakenInTurn), and report.ts divides runs of the same turn, taken a second apart. This
+ * machine's speed changes by up to 2× within a minute (bench/PROFILE.md §4), for every process
+ * alike, so a ratio of medians taken minutes apart measured the machine as much as the clients.
+ * Returns each client's report, its runs replaced by the tagged ones.
  */
+async function takeTurns(task: ClientTask): Promise<Map<ClientName, ClientReport>> {
+  const clients = CLIENTS.map((client) => ({ client, process: startSteppedClient<{ readonly turn?: number }>(`${client}.ts`, task), runs: [] as object[] }));
+  const ready = await Promise.all(clients.map((c) => c.process.ready));
+  for (let i = 0; i < task.runs && ready.every(Boolean); i++) {
+    const turn = ++lastTurn;
+    for (const c of clients) {
+      await settle(100); // the previous run's GC helper threads finish on their own time
+      const run = await c.process.step();
+      if (run !== undefined) c.runs.push({ ...run, turn });
+    }
+  }
+  const reports = new Map<ClientName, ClientReport>();
+  for (const c of clients) {
+    const report = await c.process.report;
+    reports.set(c.client, report.ok ? { ...report, runs: c.runs } as ClientReport : report);
+  }
+  return reports;
+}
+
+/** The scale study: per level, SCALE_ROUNDS rounds of SCALE_RUNS turns (see takeTurns). */
 async function benchScale(): Promise<void> {
   const server = await startServer('servers/peer.ts', []);
   if ('unavailable' in server) {
@@ -278,23 +300,8 @@ async function benchScale(): Promise<void> {
       };
       for (let round = 1; round <= SCALE_ROUNDS; round++) {
         log(`  peer json: ${concurrency} streaming calls at once, ${CLIENTS.join(', ')} in turn (round ${round}/${SCALE_ROUNDS})`);
-        const clients = CLIENTS.map((client) => ({ client, process: startSteppedClient(`${client}.ts`, task), runs: [] as ScaleRun[] }));
-        const ready = await Promise.all(clients.map((c) => c.process.ready));
-        for (let i = 0; i < SCALE_RUNS && ready.every(Boolean); i++) {
-          let floorCpu: number | undefined;
-          for (const c of clients) {
-            await settle(100); // the previous batch's GC helper threads finish on their own time
-            const run = await c.process.step();
-            if (run === undefined) continue;
-            const cpu = run.cpuUs / run.results;
-            if (c.client === 'floor') floorCpu = cpu;
-            c.runs.push(floorCpu === undefined ? run : { ...run, vsFloor: cpu / floorCpu });
-          }
-        }
-        for (const c of clients) {
-          const report = await c.process.report;
-          const cellKey = `${key('peer', 'json', c.client)}/${concurrency}`;
-          record(results.scale, cellKey, report.ok ? { ok: true, scenario: 'scale', runs: c.runs } : report, scaleOf);
+        for (const [client, report] of await takeTurns(task)) {
+          record(results.scale, `${key('peer', 'json', client)}/${concurrency}`, report, scaleOf);
         }
       }
     }

@@ -42,20 +42,35 @@ async function warmUp(step: () => Promise<number>, work: number, deadline: numbe
   }
 }
 
+/**
+ * The measured runs after the warm-up: `task.runs` of them, or in stepped mode one per line
+ * on stdin, each printed as it ends (see ClientTask.stepped).
+ */
+async function measuredRuns<R>(task: ClientTask, deadline: number, measure: () => Promise<R>): Promise<R[]> {
+  const go = task.stepped ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
+  if (go) process.stdout.write(`${STEP_READY}\n`);
+  const runs: R[] = [];
+  for (let i = 0; i < task.runs && Date.now() < deadline; i++) {
+    if (go && (await go.next()).done) break;
+    const run = await measure();
+    runs.push(run);
+    if (go) process.stdout.write(`${STEP_PREFIX}${JSON.stringify(run)}\n`);
+  }
+  return runs;
+}
+
 async function streamRuns(adapter: BenchAdapter, task: ClientTask, deadline: number): Promise<StreamRun[]> {
   const n = task.results ?? 200_000;
   await warmUp(() => adapter.stream(Math.min(n, 50_000)), n, deadline);
-  const runs: StreamRun[] = [];
-  for (let i = 0; i < task.runs && Date.now() < deadline; i++) {
+  return measuredRuns(task, deadline, async () => {
     const cpu = process.cpuUsage();
     const t0 = nowNs();
     const results = await adapter.stream(n);
     const wallNs = nowNs() - t0;
     const cpuUs = cpuMicros(cpu);
     if (results !== n) throw new Error(`expected ${n} progressive results, got ${results}`);
-    runs.push({ cpuUs, wallMs: Number(wallNs) / 1e6, results });
-  }
-  return runs;
+    return { cpuUs, wallMs: Number(wallNs) / 1e6, results };
+  });
 }
 
 /** `calls` echo calls with `window` in flight; per-call latency from its send to its RESULT. */
@@ -85,9 +100,7 @@ async function latencyRuns(adapter: BenchAdapter, task: ClientTask, deadline: nu
   const calls = task.calls ?? 10_000;
   const window = task.window ?? 1;
   await warmUp(async () => (await latencyRun(adapter, Math.min(calls, 2_000), window)).calls, calls, deadline);
-  const runs: LatencyRun[] = [];
-  for (let i = 0; i < task.runs && Date.now() < deadline; i++) runs.push(await latencyRun(adapter, calls, window));
-  return runs;
+  return measuredRuns(task, deadline, () => latencyRun(adapter, calls, window));
 }
 
 type Collect = (options?: { type: 'major' | 'minor' }) => void;
@@ -155,11 +168,7 @@ async function scaleRuns(adapter: BenchAdapter, task: ClientTask, deadline: numb
   // The full GC resets type feedback (see minorGc): two more batches to learn it again.
   gc();
   for (let i = 0; i < 2 && Date.now() < deadline; i++) await batch();
-  const go = task.stepped ? createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
-  if (go) process.stdout.write(`${STEP_READY}\n`);
-  const runs: ScaleRun[] = [];
-  for (let i = 0; i < task.runs && Date.now() < deadline; i++) {
-    if (go && (await go.next()).done) break;
+  return measuredRuns(task, deadline, async (): Promise<ScaleRun> => {
     minorGc();
     const base = heapUsed();
     let peak = base;
@@ -173,11 +182,8 @@ async function scaleRuns(adapter: BenchAdapter, task: ClientTask, deadline: numb
     peak = Math.max(peak, heapUsed());
     if (results !== concurrency * perCall) throw new Error(`expected ${concurrency * perCall} progressive results, got ${results}`);
     const mainThreadCpuUs = mainBefore === undefined || mainAfter === undefined ? undefined : mainAfter - mainBefore;
-    const run: ScaleRun = { cpuUs, mainThreadCpuUs, results, peakHeapBytes: peak - base, concurrency };
-    runs.push(run);
-    if (go) process.stdout.write(`${STEP_PREFIX}${JSON.stringify(run)}\n`);
-  }
-  return runs;
+    return { cpuUs, mainThreadCpuUs, results, peakHeapBytes: peak - base, concurrency };
+  });
 }
 
 export async function runClient(adapter: BenchAdapter): Promise<void> {

@@ -39,8 +39,9 @@ export interface ClientTask {
   /** scale: streaming calls running at once (each with `results` progressive results). */
   readonly concurrency?: number;
   /**
-   * scale: after warm-up print STEP_READY, then run one batch per line read from stdin and
-   * print it as a STEP_PREFIX line, so an orchestrator can take the clients' batches in turn.
+   * stream, latency, scale: after warm-up print STEP_READY, then make one measured run per line
+   * read from stdin and print it as a STEP_PREFIX line, so an orchestrator can have the
+   * clients take turns run by run.
    */
   readonly stepped?: boolean;
   /** cancel: call/cancel cycles per run, and who calls (the callee is always rxwamp). */
@@ -52,18 +53,21 @@ export interface ClientTask {
   readonly deadlineMs: number;
 }
 
-export interface StreamRun { readonly cpuUs: number; readonly wallMs: number; readonly results: number }
-export interface LatencyRun { readonly callsPerSec: number; readonly p50Us: number; readonly p99Us: number; readonly calls: number }
+/**
+ * The clients' turn a run was measured in (stepped runs, see bench/run.ts takeTurns): runs of
+ * the same turn ran back to back, one per client, so their ratio is taken at one machine speed.
+ */
+export interface TakenInTurn { readonly turn?: number }
+export interface StreamRun extends TakenInTurn { readonly cpuUs: number; readonly wallMs: number; readonly results: number }
+export interface LatencyRun extends TakenInTurn { readonly callsPerSec: number; readonly p50Us: number; readonly p99Us: number; readonly calls: number }
 export interface HeapRun { readonly bytesPerCall: number; readonly pending: number }
-export interface ScaleRun {
+export interface ScaleRun extends TakenInTurn {
   readonly cpuUs: number;
   /** The part of cpuUs spent on the main (JavaScript) thread; the rest is V8's helper threads (GC, compiler). Linux only. */
   readonly mainThreadCpuUs?: number;
   readonly results: number;
   readonly peakHeapBytes: number;
   readonly concurrency: number;
-  /** This batch's CPU per result over the floor's batch run just before it (stepped runs). */
-  readonly vsFloor?: number;
 }
 export interface CancelRun { readonly p50Us: number; readonly p99Us: number; readonly iterations: number }
 
