@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, toArray, take, Subject, takeUntil } from 'rxjs';
 import { WampClient, WampError, type CallResult, type CancelMode } from '../../src/index.js';
+import { createHook } from 'node:async_hooks';
 import WebSocket from 'ws';
 import type { WebSocketConstructor } from '../../src/transport/websocket.js';
 import { describeWire, ScriptedPeer, settle, until, type Frame } from '../helpers/scripted-peer.js';
@@ -165,29 +166,57 @@ describeWire('wire: caller', (t) => {
     expect(t.peer.sent(49)).to.deep.equal([]); // a second CANCEL would have come before the CALL after it
   });
 
-  it('writes a burst of calls in batches: all arrive in order, and little waits unsent meanwhile', async () => {
-    // The socket under the client's ws, to read how much Node holds unsent after each call.
-    let tcp: { writableLength: number } | undefined;
+  /** Reconnects the client through a ws whose TCP socket the test can read; returns that socket. */
+  async function watchedSocket(): Promise<() => { writableLength: number; writableCorked: number }> {
+    let tcp: { writableLength: number; writableCorked: number } | undefined;
     class Watched extends WebSocket {
       constructor(url: string, protocols: string[], options: object) {
         super(url, protocols, options);
-        this.once('open', () => { tcp = (this as unknown as { _socket: { writableLength: number } })._socket; });
+        this.once('open', () => { tcp = (this as unknown as { _socket: typeof tcp })._socket; });
       }
     }
     await t.client.close();
     t.client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializer(t.serializer)], WebSocket: Watched as unknown as WebSocketConstructor });
     await t.client.connect();
+    return () => tcp!;
+  }
+
+  it('writes a burst of calls in batches: all arrive in order, and little waits unsent meanwhile', async () => {
+    // The socket under the client's ws, to read how much Node holds unsent after each call.
+    const tcp = await watchedSocket();
     const burst = 1_000;
     let mostUnsent = 0;
     for (let i = 0; i < burst; i++) {
       t.client.call$('com.myapp.burst', [i]).subscribe({ error: () => undefined });
-      mostUnsent = Math.max(mostUnsent, tcp!.writableLength);
+      mostUnsent = Math.max(mostUnsent, tcp().writableLength);
     }
     await until(() => t.peer.sent(48).length === burst);
     expect(t.peer.sent(48).map((call) => (call[4] as number[])[0])).to.deep.equal([...Array(burst).keys()]);
     // Held to the end of the loop, the burst would all wait in Node's buffer (about 40 KB);
     // written every 64 messages, at most one batch of about 2.5 KB does.
     expect(mostUnsent).to.be.within(1, 8 * 1024);
+  });
+
+  it('holds a job\'s calls corked until its microtasks are done, with no async resource per send', async () => {
+    const tcp = await watchedSocket();
+    // Node's queueMicrotask creates a 'Microtask' async resource per callback.
+    let microtaskResources = 0;
+    const hook = createHook({ init: (_id, type) => { if (type === 'Microtask') microtaskResources++; } }).enable();
+    try {
+      for (let i = 0; i < 20; i++) {
+        const sent = t.peer.next(48);
+        t.client.call$('com.myapp.one', [i]).subscribe({ error: () => undefined });
+        await sent;
+      }
+      t.client.call$('com.myapp.pair', [1]).subscribe({ error: () => undefined });
+      t.client.call$('com.myapp.pair', [2]).subscribe({ error: () => undefined });
+      expect(tcp().writableCorked).to.equal(1);
+      await until(() => t.peer.sent(48).filter((call) => call[3] === 'com.myapp.pair').length === 2);
+      expect(tcp().writableCorked).to.equal(0);
+    } finally {
+      hook.disable();
+    }
+    expect(microtaskResources).to.equal(0);
   });
 
   it('sends no CANCEL after the call ended', async () => {

@@ -66,6 +66,12 @@ const WRITABLE_POLL_MS = 10;
 /** The most send() holds in a corked socket before it writes them (see send). */
 const CORK_MAX_MESSAGES = 64;
 const CORK_MAX_BYTES = 64 * 1024;
+/**
+ * The corked socket is let go in a `then` on this settled promise, which runs where
+ * queueMicrotask would: Node's queueMicrotask wraps every callback in an AsyncResource, which
+ * cost about 1.5 µs per call made one at a time (bench/PROFILE.md §6).
+ */
+const SETTLED = Promise.resolve();
 
 class WebSocketTransport implements Transport {
   private listener: TransportListener | undefined;
@@ -75,6 +81,8 @@ class WebSocketTransport implements Transport {
   private corkedBytes = 0;
   /** Node's TCP socket under `ws` (a private field of ws, absent in browsers, which batch on their own). */
   private readonly tcp: { cork(): void; uncork(): void } | undefined;
+  /** uncork, bound once: send() schedules it once per burst. */
+  private readonly uncorkAfterJob = (): void => this.uncork();
   private readonly node: Partial<NodeWebSocketExtras>;
   private readonly liveness: LivenessCheck;
 
@@ -156,13 +164,15 @@ class WebSocketTransport implements Transport {
     // one syscall each. Nothing waits longer than the current microtask checkpoint, and a long
     // burst (10,000 calls in one loop) leaves in writevs of CORK_MAX_MESSAGES or CORK_MAX_BYTES:
     // beyond that batching saves nothing, and every held frame is memory the GC has to copy.
+    // (Corking only from a job's second message on measured no faster with one call in flight,
+    // and 5 % slower with 1,000: bursts then took two syscalls.)
     const tcp = this.tcp;
     if (tcp) {
       if (this.corkedMessages === 0) {
         tcp.cork();
-        queueMicrotask(() => this.uncork(tcp));
+        void SETTLED.then(this.uncorkAfterJob);
       } else if (this.corkedMessages >= CORK_MAX_MESSAGES || this.corkedBytes >= CORK_MAX_BYTES) {
-        this.uncork(tcp); // writes what is held; corked again for the rest of the burst
+        this.uncork(); // writes what is held; corked again for the rest of the burst
         tcp.cork();
       }
       this.corkedMessages++;
@@ -171,10 +181,10 @@ class WebSocketTransport implements Transport {
     this.socket.send(frame);
   }
 
-  private uncork(tcp: { uncork(): void }): void {
+  private uncork(): void {
     this.corkedMessages = 0;
     this.corkedBytes = 0;
-    tcp.uncork();
+    this.tcp?.uncork();
   }
 
   close(code = 1000, reason = ''): void {
