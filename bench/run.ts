@@ -218,6 +218,8 @@ interface SteppedClient<R> {
   step(): Promise<R | undefined>;
   /** Its final report, once it has made all its runs (or ended). */
   readonly report: Promise<ClientReport>;
+  /** No more runs: it reports what it made and exits (a client left waiting would sit out its deadline). */
+  end(): void;
 }
 
 function startSteppedClient<R>(script: string, task: ClientTask): SteppedClient<R> {
@@ -226,6 +228,7 @@ function startSteppedClient<R>(script: string, task: ClientTask): SteppedClient<
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stdin!.on('error', () => undefined); // a client that died first: its exit is what counts
   const timer = setTimeout(() => child.kill('SIGKILL'), task.deadlineMs + 15_000);
   let onReady: (ok: boolean) => void = () => undefined;
   const ready = new Promise<boolean>((resolve) => { onReady = resolve; });
@@ -252,6 +255,7 @@ function startSteppedClient<R>(script: string, task: ClientTask): SteppedClient<
       if (child.exitCode !== null || !child.stdin!.writable) return onStep(undefined);
       child.stdin!.write('go\n');
     }),
+    end: () => { if (child.stdin!.writable) child.stdin!.end(); },
   };
 }
 
@@ -277,6 +281,8 @@ async function takeTurns(task: ClientTask): Promise<Map<ClientName, ClientReport
       if (run !== undefined) c.runs.push({ ...run, turn });
     }
   }
+  // Also when one client failed to start: the others stop waiting for their turn.
+  for (const c of clients) c.process.end();
   const reports = new Map<ClientName, ClientReport>();
   for (const c of clients) {
     const report = await c.process.report;
