@@ -64,7 +64,7 @@ const TARGET_TITLE: Record<TargetName, string> = {
 const runCpu = (r: StreamRun | ScaleRun) => r.cpuUs / r.results;
 const runResultsPerSec = (r: StreamRun) => r.results / (r.wallMs / 1000);
 const runCallsPerSec = (r: LatencyRun) => r.callsPerSec;
-const cpuPerResult = (c: Cell<StreamRun> | undefined) => median(c?.runs.map(runCpu) ?? []);
+const cpuPerResult = (c: Cell<StreamRun | ScaleRun> | undefined) => median(c?.runs.map(runCpu) ?? []);
 const resultsPerSec = (c: Cell<StreamRun> | undefined) => median(c?.runs.map(runResultsPerSec) ?? []);
 const callsPerSec = (c: Cell<LatencyRun> | undefined) => median(c?.runs.map(runCallsPerSec) ?? []);
 
@@ -94,12 +94,12 @@ function num(value: number, digits = 0): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function ratio(value: number, floor: number): string {
-  return Number.isFinite(value) && Number.isFinite(floor) && floor !== 0 ? `${(value / floor).toFixed(2)}×` : '—';
-}
-
-/** A ratio already divided out (turnRatio). */
+/** A ratio, e.g. from turnRatio, as "1.05×". */
 const times = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '—');
+
+function ratio(value: number, floor: number): string {
+  return times(floor === 0 ? NaN : value / floor);
+}
 
 function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -195,7 +195,6 @@ function cancelSection(results: BenchResults): string {
   ].join('\n');
 }
 
-const scaleCpu = (c: Cell<ScaleRun> | undefined) => median(c?.runs.map(runCpu) ?? []);
 const scaleMainCpu = (c: Cell<ScaleRun> | undefined) => median(c?.runs.filter((r) => r.mainThreadCpuUs !== undefined).map((r) => r.mainThreadCpuUs! / r.results) ?? []);
 const scaleHeapMb = (c: Cell<ScaleRun> | undefined) => median(c?.runs.map((r) => r.peakHeapBytes / 2 ** 20) ?? []);
 
@@ -210,7 +209,7 @@ function scaleSection(results: BenchResults): string {
       const cell = results.scale[`${key('peer', 'json', client)}/${level}`];
       const floor = results.scale[`${key('peer', 'json', 'floor')}/${level}`];
       if (cell?.error) notes.push(`${client}, ${level} calls: ${cell.error}`);
-      row.push(num(scaleCpu(cell), 2), times(turnRatio(cell, floor, runCpu)), num(scaleHeapMb(cell), 1));
+      row.push(num(cpuPerResult(cell), 2), times(turnRatio(cell, floor, runCpu)), num(scaleHeapMb(cell), 1));
     }
     return row;
   });
@@ -221,8 +220,8 @@ function scaleSection(results: BenchResults): string {
     const floor = results.scale[`${key('peer', 'json', 'floor')}/${top}`];
     const main = scaleMainCpu(cell);
     const mainFloor = scaleMainCpu(floor);
-    const other = scaleCpu(cell) - main;
-    const otherFloor = scaleCpu(floor) - mainFloor;
+    const other = cpuPerResult(cell) - main;
+    const otherFloor = cpuPerResult(floor) - mainFloor;
     return ['json', client, num(main, 2), ratio(main, mainFloor), num(other, 2), ratio(other, otherFloor)];
   });
   const threadTable = Number.isNaN(scaleMainCpu(results.scale[`${key('peer', 'json', 'floor')}/${top}`])) ? [] : [
@@ -299,8 +298,8 @@ export function evaluateTargets(results: BenchResults): TargetRow[] {
   for (const level of results.scaleLevels) {
     const rxCell = results.scale[`${key('peer', 'json', 'rxwamp')}/${level}`];
     const floorCell = results.scale[`${key('peer', 'json', 'floor')}/${level}`];
-    const rx = scaleCpu(rxCell);
-    const floor = scaleCpu(floorCell);
+    const rx = cpuPerResult(rxCell);
+    const floor = cpuPerResult(floorCell);
     const r = turnRatio(rxCell, floorCell, runCpu);
     rows.push({
       target: `CPU per result ≤ 1.10× floor with ${num(level)} streaming call${level === 1 ? '' : 's'} at once (json)`,

@@ -1,4 +1,4 @@
-import type { Args, Dict } from '../protocol/messages.js';
+import { EMPTY_DICT, type Args, type Dict } from '../protocol/messages.js';
 import { describeInvalidUri, type UriCheckOptions } from '../protocol/uri.js';
 import type { TopicMatch } from '../roles/subscriber.js';
 import type { CallOptions, CancelMode, InvokePolicy, PublishOptions, RegisterOptions, SubscribeOptions } from '../roles/types.js';
@@ -39,9 +39,7 @@ export interface PublishInput {
   readonly options: PublishOptions;
 }
 
-/** Shared, read-only defaults: the readers run per call and per publish. */
-const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
-const EXACT_URI: UriCheckOptions = Object.freeze({});
+/** Shared, read-only: the readers run per call and per publish. */
 const WILDCARD_URI: UriCheckOptions = Object.freeze({ match: 'wildcard' });
 
 const CANCEL_MODES: ReadonlySet<unknown> = new Set(['skip', 'kill', 'killnowait']);
@@ -130,7 +128,7 @@ function fail(message: string): never {
 
 function readUri(uri: unknown, what: string, match: TopicMatch): string {
   if (typeof uri === 'string' && uri.length > MAX_URI_LENGTH) fail(`${what} is ${uri.length} characters long, over the limit of ${MAX_URI_LENGTH}`);
-  const invalid = describeInvalidUri(uri, what, match === 'wildcard' ? WILDCARD_URI : EXACT_URI);
+  const invalid = describeInvalidUri(uri, what, match === 'wildcard' ? WILDCARD_URI : undefined);
   if (invalid) fail(typeof uri === 'string' ? invalid : `${what} must be a string URI, got ${describeType(uri)}`);
   return uri as string;
 }
@@ -143,7 +141,7 @@ function checkPayload(args: unknown, kwargs: unknown): void {
 
 /** `undefined` and `null` mean no options. */
 function readOptionsObject(options: unknown): Readonly<Record<string, unknown>> {
-  if (options === undefined || options === null) return NO_OPTIONS;
+  if (options === undefined || options === null) return EMPTY_DICT;
   if (typeof options !== 'object') fail(`options must be an object, got ${describeType(options)}`);
   return options as Record<string, unknown>;
 }

@@ -34,6 +34,9 @@ export enum MessageType {
 }
 
 export type Dict = Record<string, unknown>;
+
+/** One shared empty dict, for options and details the hot paths would otherwise build per message; frozen, so no one fills it. */
+export const EMPTY_DICT: Readonly<Dict> = Object.freeze({});
 export type Args = unknown[];
 
 /** Request types an ERROR may answer (spec §3.4). */

@@ -18,21 +18,21 @@ export interface UriCheckOptions {
   readonly match?: MatchPolicy;
 }
 
-export function isValidUri(uri: unknown, options: UriCheckOptions = {}): uri is string {
+export function isValidUri(uri: unknown, options?: UriCheckOptions): uri is string {
   if (typeof uri !== 'string' || uri.length === 0) return false;
-  const emptyAllowed = options.match === 'wildcard';
-  const pattern = options.strict
+  const emptyAllowed = options?.match === 'wildcard';
+  const pattern = options?.strict
     ? emptyAllowed ? STRICT_EMPTY_ALLOWED : STRICT
     : emptyAllowed ? LOOSE_EMPTY_ALLOWED : LOOSE;
   return pattern.test(uri);
 }
 
 /** A reason string for an invalid URI, or undefined when it is fine. */
-export function describeInvalidUri(uri: unknown, what: string, options: UriCheckOptions = {}): string | undefined {
+export function describeInvalidUri(uri: unknown, what: string, options?: UriCheckOptions): string | undefined {
   if (typeof uri !== 'string') return `${what} must be a string URI, got ${typeof uri}`;
   if (!isValidUri(uri, options)) {
     return `${what} "${uri}" is not a valid WAMP URI (dot-separated components without whitespace or '#'` +
-      `${options.match === 'wildcard' ? '' : ', none empty'})`;
+      `${options?.match === 'wildcard' ? '' : ', none empty'})`;
   }
   return undefined;
 }

@@ -1,13 +1,12 @@
 import type { Subscriber, TeardownLogic, Unsubscribable } from 'rxjs';
 import { WampError } from '../protocol/errors.js';
-import { MessageType, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
+import { EMPTY_DICT, MessageType, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
 import { setTeardown } from './subscriber-teardown.js';
 import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
 import type { CallOptions, CallResult, CancelMode } from './types.js';
 
 const RECEIVE_PROGRESS: Readonly<Dict> = Object.freeze({ receive_progress: true });
-const NO_OPTIONS: Readonly<Dict> = Object.freeze({});
 
 /** A call waiting for its final message: who gets its results, and whether progress was asked for. */
 interface TrackedCall {
@@ -91,7 +90,7 @@ export class Caller {
   /** CALL.Options for the application's options (the two common ones shared, not built per call). */
   wampOptions(options: CallOptions, receiveProgress: boolean): Readonly<Dict> {
     const timed = options.timeout !== undefined && options.timeout > 0;
-    if (!timed && !options.discloseMe) return receiveProgress ? RECEIVE_PROGRESS : NO_OPTIONS;
+    if (!timed && !options.discloseMe) return receiveProgress ? RECEIVE_PROGRESS : EMPTY_DICT;
     const wampOptions: Dict = {};
     if (receiveProgress) wampOptions['receive_progress'] = true;
     if (timed) wampOptions['timeout'] = options.timeout;
