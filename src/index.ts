@@ -4,6 +4,7 @@ export type { Authenticator, ChallengeAnswer, HelloAuth, Secret } from './auth/a
 export type { ConnectionState, ConnectionStatus, RouterFeatures } from './client/connection-state.js';
 export { ready, type Held } from './client/ready.js';
 export type { SessionInfo } from './session/session.js';
+export type { ErrorContext, ErrorReporter } from './session/error-report.js';
 export type {
   CallOptions, CallResult, CancelMode, InvocationDetails, InvokePolicy, Registration, RegisterOptions,
   Publication, PublishOptions, SubscribeOptions, SubscriptionInfo, WampEvent,

@@ -96,6 +96,11 @@ export class ScriptedPeer {
     this.socket?.resume();
   }
 
+  /** Starts the WebSocket closing handshake (a close frame) without dropping TCP. */
+  closeConnection(code = 1000): void {
+    this.socket?.close(code);
+  }
+
   dropConnection(): void {
     this.socket?.terminate();
   }

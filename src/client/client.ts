@@ -23,6 +23,7 @@ import type { ConnectionState } from './connection-state.js';
 import { DesiredSet, type Restorable } from './desired-set.js';
 import { openSession, type ActiveSession } from './open-session.js';
 import { resolveOptions, type WampClientOptions } from './options.js';
+import { reportTo } from '../session/error-report.js';
 
 /**
  * The rxwamp client. It connects lazily on the first operation and every operation shares
@@ -38,7 +39,7 @@ export class WampClient {
    */
   readonly state$: Observable<ConnectionState>;
   private readonly connection: Connection;
-  private readonly desired = new DesiredSet();
+  private readonly desired: DesiredSet;
 
   constructor(options: WampClientOptions) {
     let resolved;
@@ -49,10 +50,12 @@ export class WampClient {
       throw new TypeError(`invalid WampClient options: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     const settings = resolved;
+    this.desired = new DesiredSet((notification) => this.connection.notify(notification));
     this.connection = new Connection(settings.reconnect, {
-      open: (signal) => openSession(settings, signal),
+      open: (signal, ended) => openSession(settings, signal, ended),
       opened: (active) => this.desired.attachAll(active),
       closed: (error, deliberate) => this.desired.endAll(error, deliberate),
+      report: (error) => reportTo(settings.onError, error, { source: 'callback' }),
     });
     this.state$ = this.connection.state$;
   }
@@ -205,7 +208,11 @@ export class WampClient {
         } : (event) => listener.next(event),
         subscribed: (subscription) => {
           established();
-          input.onSubscribed?.(subscription);
+          try {
+            input.onSubscribed?.(subscription);
+          } catch (error) {
+            listener.error(error); // this topic$ alone: it unsubscribes, nothing else is touched
+          }
         },
         refused: (error) => listener.error(error),
       };
@@ -279,16 +286,12 @@ export class WampClient {
     return new Observable<T>((subscriber) => {
       const open = this.connection.current;
       if (open) return start(open, subscriber, use);
-      let teardown: TeardownLogic;
-      const stopWaiting = this.connection.whenOpen(
-        (active) => { teardown = start(active, subscriber, use); },
+      // Started later: its teardown is added then (run at once by rxjs if the operation
+      // already ended while starting, e.g. a streaming call whose input failed at once).
+      return this.connection.whenOpen(
+        (active) => { subscriber.add(start(active, subscriber, use)); },
         (error) => subscriber.error(error),
       );
-      return () => {
-        stopWaiting();
-        if (typeof teardown === 'function') teardown();
-        else teardown?.unsubscribe();
-      };
     });
   }
 }

@@ -1,48 +1,98 @@
-import { BehaviorSubject, type Observable } from 'rxjs';
+import { config, Observable, type Subscriber } from 'rxjs';
 import { CLOSE_REALM } from '../protocol/error-uris.js';
 import { isRetryableReason, WampConnectionError, WampError } from '../protocol/errors.js';
+import type { Session } from '../session/session.js';
 import { backoffDelay } from './backoff.js';
-import { routerFeatures, type ConnectionState } from './connection-state.js';
+import { routerFeatures, type ConnectionState, type ConnectionStatus } from './connection-state.js';
 import type { ActiveSession } from './open-session.js';
 import type { ReconnectOptions } from './options.js';
 
 /** What the connection needs from the client around it. */
 export interface ConnectionHooks {
-  /** One attempt: open a transport and join; abort on `signal`. */
-  open(signal: AbortSignal): Promise<ActiveSession>;
-  /** A session opened: restore what the application holds, before waiting operations start. */
+  /**
+   * One attempt: open a transport and join; abort on `signal`. `ended` is told when the
+   * session ends, before anything else on it hears of it.
+   */
+  open(signal: AbortSignal, ended: (session: Session, error: Error) => void): Promise<ActiveSession>;
+  /** A session opened: restore what the application holds (send REGISTER/SUBSCRIBE), telling no one yet. */
   opened(active: ActiveSession): void;
-  /** The client gave up, or close() was called: end what the application holds. */
+  /** The client gave up, or close() was called: end what the application holds (through `notify`). */
   closed(error: Error, deliberate: boolean): void;
+  /** A notification threw back at us although each guards its own application code. */
+  report(error: unknown): void;
 }
 
 interface Waiter {
   ready(active: ActiveSession): void;
   failed(error: Error): void;
+  /** Stopped waiting (the operation was unsubscribed): never told anything. */
+  gone: boolean;
 }
+
+/**
+ * Which status may follow which. Every change of state is one of these (`moveTo` refuses
+ * anything else); what causes each is the method named beside it.
+ */
+const TRANSITIONS: { readonly [From in ConnectionStatus]: readonly ConnectionStatus[] } = {
+  idle: ['connecting', 'closed'], //              ensureConnecting | close
+  connecting: ['open', 'reconnecting', 'closed'], // attemptOpened | attemptFailed (retry) | attemptFailed, close
+  open: ['closed'], //                             sessionEnded (willRetry or not) | close
+  closed: ['connecting', 'reconnecting'], //       ensureConnecting | sessionEnded (closed willRetry → reconnecting)
+  reconnecting: ['connecting', 'closed'], //       the retry timer | close
+};
+
+const IDLE: ConnectionState = { status: 'idle' };
 
 /**
  * The client's one connection state machine (DESIGN.md "Connection lifecycle"):
  *
- * idle → connecting → open → (lost) → reconnecting → connecting → open …
+ * idle → connecting → open → closed (willRetry) → reconnecting → connecting → open …
  *
- * It owns the current session, the attempt in progress, the backoff timer and the operations
- * waiting for a session. Every way out of a state is a method here; nothing else changes state.
+ * It owns the current session, the attempt in progress, the retry timer and the operations
+ * waiting for a session. Two rules make it safe for application code to call the client from
+ * anywhere, `state$` listeners included:
+ *
+ * - A transition runs to its end before anyone hears of it: socket, session, the desired set
+ *   re-attached, timers set or cleared. A step asked for while one runs (from code the step
+ *   called: a debug listener, say) waits for it to end.
+ * - Application code is only run afterwards, from one queue, in order: state$ listeners, then
+ *   the operations and held Observables the transition affects. What a listener starts (a
+ *   close(), a call) is a new transition; what it tells is queued behind what is being told.
+ *
+ * So there is at most one attempt or session at a time (at most one socket), and the retry
+ * timer is cleared by every transition out of the state that set it.
  */
 export class Connection {
-  private readonly stateSubject = new BehaviorSubject<ConnectionState>({ status: 'idle' });
-  /** The state as an Observable: replays the current state, then every change. */
-  readonly state$: Observable<ConnectionState> = this.stateSubject.asObservable();
+  private current_: ConnectionState = IDLE;
   private active: ActiveSession | undefined;
   /** Aborts the attempt in progress (close() while connecting). */
-  private attemptAbort: AbortController | undefined;
+  private attempt: AbortController | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The GOODBYE of the session close() ended: a new attempt waits for it (one socket at a time). */
+  private closing: Promise<void> | undefined;
   private readonly waiters = new Set<Waiter>();
+  private transitioning = false;
+  /** Steps asked for while a transition ran. */
+  private readonly nextSteps: Array<() => void> = [];
+  /** Application code to run once the transitions in progress are done, in order. */
+  private readonly notifications: Array<() => void> = [];
+  private notifying = false;
+  private readonly stateListeners = new Set<Subscriber<ConnectionState>>();
+  /** The state the listeners heard last (what a new subscriber is told first). */
+  private told: ConnectionState = IDLE;
+
+  /** The state as an Observable: replays the last state told, then every change, in order. */
+  readonly state$: Observable<ConnectionState> = new Observable<ConnectionState>((subscriber) => {
+    this.stateListeners.add(subscriber);
+    subscriber.next(this.told);
+    return () => this.stateListeners.delete(subscriber);
+  });
 
   constructor(private readonly reconnect: Required<ReconnectOptions> | false, private readonly hooks: ConnectionHooks) {}
 
+  /** Where the machine is now (listeners may not have heard of it yet). */
   get state(): ConnectionState {
-    return this.stateSubject.value;
+    return this.current_;
   }
 
   /** The open session, if there is one right now. */
@@ -57,20 +107,35 @@ export class Connection {
    */
   whenOpen(ready: (active: ActiveSession) => void, failed: (error: Error) => void): () => void {
     const open = this.current;
-    if (open) {
+    // Waiters still queued for this session go first.
+    if (open && this.waiters.size === 0) {
       ready(open);
       return noop;
     }
-    const waiter: Waiter = { ready, failed };
+    const waiter: Waiter = { ready, failed, gone: false };
     this.waiters.add(waiter);
-    this.ensureConnecting();
-    return () => this.waiters.delete(waiter);
+    if (!open) this.ensureConnecting();
+    return () => {
+      waiter.gone = true;
+      this.waiters.delete(waiter);
+    };
   }
 
   /** Starts connecting unless a session is open or on its way. */
   ensureConnecting(): void {
-    const { status } = this.state;
-    if (status === 'idle' || status === 'closed') void this.connect(1, false);
+    this.step(() => {
+      const { status } = this.current_;
+      if (status === 'idle' || status === 'closed') this.startAttempt(1, false);
+    });
+  }
+
+  /**
+   * Runs `notification` (application code) once the transition in progress is done and what
+   * it tells was told; at once when there is none.
+   */
+  notify(notification: () => void): void {
+    this.notifications.push(notification);
+    if (!this.transitioning) this.drain();
   }
 
   /**
@@ -78,57 +143,61 @@ export class Connection {
    * the open session with the GOODBYE handshake. Nothing is retried afterwards; a new
    * operation connects again.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => this.step(() => resolve(this.shutDown())));
+  }
+
+  private shutDown(): Promise<void> {
+    if (this.current_.status === 'closed') return Promise.resolve();
     const error = new WampConnectionError('closed', 'the client was closed');
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    this.attemptAbort?.abort(error);
-    this.attemptAbort = undefined;
+    this.attempt?.abort(error);
+    this.attempt = undefined;
     const active = this.active;
     this.active = undefined;
     this.giveUp(error, true);
-    if (active) await active.session.close(CLOSE_REALM, error);
+    if (!active) return Promise.resolve();
+    const goodbye = active.session.close(CLOSE_REALM, error);
+    this.closing = goodbye;
+    void goodbye.then(() => {
+      if (this.closing === goodbye) this.closing = undefined;
+    });
+    return goodbye;
   }
 
-  private async connect(attempt: number, reconnecting: boolean): Promise<void> {
-    this.retryTimer = undefined;
+  private startAttempt(attempt: number, reconnecting: boolean): void {
+    this.clearRetryTimer();
     const abort = new AbortController();
-    this.attemptAbort = abort;
-    this.setState({ status: 'connecting', attempt });
-    let active: ActiveSession;
-    try {
-      active = await this.hooks.open(abort.signal);
-    } catch (error) {
-      if (this.attemptAbort !== abort) return; // close() took over
-      this.attemptAbort = undefined;
-      return this.attemptFailed(asError(error), attempt, reconnecting);
-    }
-    if (this.attemptAbort !== abort) {
-      void active.session.close(CLOSE_REALM, abort.signal.reason as Error);
+    this.attempt = abort;
+    this.moveTo({ status: 'connecting', attempt });
+    const open = () => this.hooks.open(abort.signal, (session, error) => this.step(() => this.sessionEnded(session, error)));
+    (this.closing ? this.closing.then(open) : open()).then(
+      (active) => this.step(() => this.attemptOpened(abort, active, attempt, reconnecting)),
+      (error: unknown) => this.step(() => this.attemptFailed(abort, asError(error), attempt, reconnecting)),
+    );
+  }
+
+  private attemptOpened(abort: AbortController, active: ActiveSession, attempt: number, reconnecting: boolean): void {
+    if (this.attempt !== abort) {
+      void active.session.close(CLOSE_REALM, abort.signal.reason as Error); // close() took over
       return;
     }
-    this.attemptAbort = undefined;
     if (!active.session.isOpen) {
       // It ended between WELCOME and here.
-      return this.attemptFailed(active.session.closedWith ?? new WampConnectionError('lost', 'the session ended while opening'), attempt, reconnecting);
+      return this.attemptFailed(abort, active.session.closedWith ?? new WampConnectionError('lost', 'the session ended while opening'), attempt, reconnecting);
     }
+    this.attempt = undefined;
     this.active = active;
-    active.session.onClose((error) => this.sessionEnded(active, error));
-    const info = active.session.info!;
-    this.setState({ status: 'open', session: info, routerFeatures: routerFeatures(info) });
+    // The desired set is re-attached before anyone hears `open`: a listener that registers
+    // in reaction to it adds to the set, and is attached once.
     this.hooks.opened(active);
-    for (const waiter of [...this.waiters]) {
-      if (this.current !== active) break; // the session ended during a restore or an earlier waiter
-      this.waiters.delete(waiter);
-      try {
-        waiter.ready(active);
-      } catch (error) {
-        waiter.failed(asError(error));
-      }
-    }
+    const info = active.session.info!;
+    this.moveTo({ status: 'open', session: info, routerFeatures: routerFeatures(info) });
+    this.notifications.push(() => this.serveWaiters());
   }
 
-  private attemptFailed(error: Error, attempt: number, reconnecting: boolean): void {
+  private attemptFailed(abort: AbortController, error: Error, attempt: number, reconnecting: boolean): void {
+    if (this.attempt !== abort) return; // close() took over
+    this.attempt = undefined;
     // The first connection is not retried: its operations fail, and `retry()` on them (or the
     // next operation) connects again. After a session was open, the backoff keeps trying.
     if (reconnecting && this.reconnect && isRetryable(error) && attempt < this.reconnect.maxAttempts) {
@@ -137,32 +206,107 @@ export class Connection {
     this.giveUp(error, false);
   }
 
-  private sessionEnded(active: ActiveSession, error: Error): void {
-    if (this.active !== active) return; // close() ended it
+  private sessionEnded(session: Session, error: Error): void {
+    if (this.active?.session !== session) return; // close() ended it, or it never opened
     this.active = undefined;
     const willRetry = this.reconnect !== false && this.reconnect.maxAttempts > 0 && isRetryable(error);
     if (!willRetry) return this.giveUp(error, false);
-    this.setState({ status: 'closed', error, willRetry: true });
+    this.moveTo({ status: 'closed', error, willRetry: true });
     this.scheduleReconnect(1, error);
   }
 
   private scheduleReconnect(attempt: number, error: Error): void {
     const delay = backoffDelay(attempt, this.reconnect as Required<ReconnectOptions>);
-    this.setState({ status: 'reconnecting', attempt, delay, error });
-    this.retryTimer = setTimeout(() => void this.connect(attempt, true), delay);
+    this.moveTo({ status: 'reconnecting', attempt, delay, error });
+    const timer = setTimeout(() => this.step(() => {
+      if (this.retryTimer !== timer) return; // a later transition cleared it
+      this.retryTimer = undefined;
+      this.startAttempt(attempt, true);
+    }), delay);
+    this.retryTimer = timer;
   }
 
   /** Moves to closed for good: waiting operations fail, held registrations and subscriptions end. */
   private giveUp(error: Error, deliberate: boolean): void {
-    this.setState({ status: 'closed', error, willRetry: false });
-    const waiters = [...this.waiters];
+    this.clearRetryTimer();
+    this.moveTo({ status: 'closed', error, willRetry: false });
+    // Those waiting now fail; whoever starts waiting while this is told waits for a new attempt.
+    const waiting = [...this.waiters];
     this.waiters.clear();
-    for (const waiter of waiters) waiter.failed(error);
     this.hooks.closed(error, deliberate);
+    this.notifications.push(() => {
+      for (const waiter of waiting) if (!waiter.gone) waiter.failed(error);
+    });
   }
 
-  private setState(state: ConnectionState): void {
-    this.stateSubject.next(state);
+  private clearRetryTimer(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /** Starts the operations waiting for a session, in the order they came, while it stays open. */
+  private serveWaiters(): void {
+    for (const waiter of this.waiters) {
+      const open = this.current;
+      if (!open) return; // ended meanwhile: they wait for the next one
+      this.waiters.delete(waiter);
+      waiter.ready(open);
+    }
+  }
+
+  private moveTo(next: ConnectionState): void {
+    const from = this.current_.status;
+    if (!TRANSITIONS[from].includes(next.status)) throw new Error(`rxwamp: no transition from ${from} to ${next.status}`);
+    this.current_ = next;
+    this.notifications.push(() => this.tell(next));
+  }
+
+  /** Tells every state$ listener, each on its own: one that throws back does not keep the rest from hearing. */
+  private tell(state: ConnectionState): void {
+    this.told = state;
+    for (const listener of [...this.stateListeners]) {
+      try {
+        listener.next(state);
+      } catch (error) {
+        reportLikeRxjs(error);
+      }
+    }
+  }
+
+  /**
+   * One step of the machine. Steps never overlap: one asked for while another runs waits for
+   * it to end. Afterwards, what the steps made known is told.
+   */
+  private step(work: () => void): void {
+    if (this.transitioning) {
+      this.nextSteps.push(work);
+      return;
+    }
+    this.transitioning = true;
+    try {
+      work();
+      for (let next = this.nextSteps.shift(); next; next = this.nextSteps.shift()) next();
+    } finally {
+      this.transitioning = false;
+    }
+    this.drain();
+  }
+
+  /** Runs the queued notifications in order; re-entered, it leaves what was added to the loop running. */
+  private drain(): void {
+    if (this.notifying) return;
+    this.notifying = true;
+    try {
+      for (let next = this.notifications.shift(); next; next = this.notifications.shift()) {
+        try {
+          next();
+        } catch (error) {
+          this.hooks.report(error);
+        }
+      }
+    } finally {
+      this.notifying = false;
+    }
   }
 }
 
@@ -171,6 +315,13 @@ function isRetryable(error: Error): boolean {
   if (error instanceof WampConnectionError) return error.retryable;
   if (error instanceof WampError) return isRetryableReason(error.uri);
   return false; // a TypeError from bad options will not get better
+}
+
+/** What rxjs does with a subscriber's throw: its `onUnhandledError`, else thrown on a clean stack. */
+function reportLikeRxjs(error: unknown): void {
+  const report = config.onUnhandledError;
+  if (report) report(error);
+  else setTimeout(() => { throw error; });
 }
 
 function asError(error: unknown): Error {

@@ -19,8 +19,9 @@ export interface ActiveSession {
 /**
  * One connection attempt: opens the WebSocket and joins the realm within one `connectTimeout`
  * deadline for both. Aborting `signal` drops whatever is open and rejects with its reason.
+ * `ended` hears of the session's end first, before its roles fail their operations.
  */
-export async function openSession(options: ResolvedOptions, signal: AbortSignal): Promise<ActiveSession> {
+export async function openSession(options: ResolvedOptions, signal: AbortSignal, ended: (session: Session, error: Error) => void): Promise<ActiveSession> {
   const deadline = Date.now() + options.connectTimeout;
   const socket = await openWebSocket({
     url: options.url,
@@ -38,6 +39,7 @@ export async function openSession(options: ResolvedOptions, signal: AbortSignal)
     agent: options.agent,
     goodbyeTimeout: options.goodbyeTimeout,
     auth: options.auth,
+    onError: options.onError,
     roles: {
       caller: { features: Caller.features },
       callee: { features: Callee.features },
@@ -45,6 +47,7 @@ export async function openSession(options: ResolvedOptions, signal: AbortSignal)
       subscriber: { features: Subscriber.features },
     },
   });
+  session.onClose((error) => ended(session, error));
   const limits = { highWaterMark: options.streamHighWaterMark, bufferLimit: options.streamBufferLimit };
   const active: ActiveSession = {
     session,

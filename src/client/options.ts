@@ -2,6 +2,7 @@ import type { Codec, Serializer } from '../codec/codec.js';
 import { jsonCodec } from '../codec/json.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { DebugListener } from '../transport/debug.js';
+import { logError, type ErrorReporter } from '../session/error-report.js';
 import type { WebSocketConstructor } from '../transport/websocket.js';
 
 /** Randomized exponential backoff between reconnection attempts (defaults like autobahn-js's). */
@@ -77,6 +78,16 @@ export interface WampClientOptions {
    * authextra values (other than a cryptosign `pubkey`). Default: none (no cost).
    */
   readonly debug?: DebugListener;
+  /**
+   * Told when application code that rxwamp runs throws and there is no operation of its own
+   * left to fail: a teardown of a handler's stream (on INTERRUPT, a lost connection, or after
+   * its final result), of a `callStream$` input, or of an operator chain on an Observable that
+   * rxwamp ended. A throw that belongs to an operation fails that operation instead (a handler
+   * that throws answers `wamp.error.runtime_error`; an `onSubscribed` that throws errors its
+   * `topic$`). Nothing is ever rethrown, blamed on the router or ends the session.
+   * Default: `console.error`.
+   */
+  readonly onError?: ErrorReporter;
 }
 
 /** TLS settings handed to Node's `ws` (and so to `tls.connect`) for `wss://` URLs. */
@@ -114,6 +125,7 @@ export interface ResolvedOptions {
   readonly streamBufferLimit: number;
   readonly WebSocket: WebSocketConstructor | undefined;
   readonly debug: DebugListener | undefined;
+  readonly onError: ErrorReporter;
 }
 
 /** Reads and checks the client's options; throws a TypeError naming the first bad one. */
@@ -132,6 +144,8 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
   if (WebSocket !== undefined && typeof WebSocket !== 'function') throw new TypeError('options.WebSocket must be a WebSocket class');
   const debug: unknown = options.debug;
   if (debug !== undefined && typeof debug !== 'function') throw new TypeError('options.debug must be a function (direction, message) => void');
+  const onError: unknown = options.onError ?? logError;
+  if (typeof onError !== 'function') throw new TypeError('options.onError must be a function (error, context) => void');
   return {
     url,
     realm,
@@ -150,6 +164,7 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
     streamBufferLimit: positive(options.streamBufferLimit, 'streamBufferLimit', 16 * 1024 * 1024),
     WebSocket: WebSocket as WebSocketConstructor | undefined,
     debug: debug as DebugListener | undefined,
+    onError: onError as ErrorReporter,
   };
 }
 

@@ -1,9 +1,10 @@
-import type { Subscriber, Subscription, TeardownLogic } from 'rxjs';
+import type { Subscriber } from 'rxjs';
 import { asSerializationError } from '../codec/codec.js';
 import { FEATURE_NOT_SUPPORTED } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
 import { MessageType, withPayload } from '../protocol/messages.js';
 import type { Caller } from './caller.js';
+import { IsolatedSubscriber } from './isolated-subscriber.js';
 import { streamFrom, type StreamInput } from './paced.js';
 import { toPayload } from './payload.js';
 import { STREAM_OVERFLOW } from './stream-limits.js';
@@ -14,8 +15,9 @@ import type { CallOptions, CallResult } from './types.js';
  * of `input` sends the CALL (with the call's options and `progress: true`), every further
  * value a CALL chunk `{progress: true}` under the same request id, and completion the last
  * chunk `{}` without payload. RESULTs flow back through the caller's pending entry as for any
- * call, while input is still going out. The returned teardown stops the input first (nothing
- * more is sent), then cancels the call if it is still running.
+ * call, while input is still going out. The call's teardown, in place before the input is
+ * subscribed, stops the input first (nothing more is sent), then cancels the call if it is
+ * still running. Until its first CALL the call fails with the session like any pending call.
  *
  * An async iterable (a generator, a Node stream) is pulled only while the connection holds at
  * most `streamHighWaterMark` bytes; a push Observable that gets more than `streamBufferLimit`
@@ -23,11 +25,11 @@ import type { CallOptions, CallResult } from './types.js';
  */
 export function callStream(
   caller: Caller, subscriber: Subscriber<CallResult>, procedure: string, input: StreamInput, options: CallOptions,
-): TeardownLogic {
+): void {
   const session = caller.session;
   if (!session.routerSupports('dealer', 'progressive_call_invocations')) {
     subscriber.error(new WampError(FEATURE_NOT_SUPPORTED, { args: ['the router did not announce progressive_call_invocations'] }));
-    return undefined;
+    return;
   }
   const receiveProgress = caller.receivesProgress(options);
   const wampOptions = caller.wampOptions(options, receiveProgress);
@@ -35,12 +37,9 @@ export function callStream(
   let requestId: number | undefined;
   /** The input ended, failed or was stopped: nothing more is sent. */
   let stopped = false;
-  let inputSubscription: Subscription | undefined;
+  // Until its first CALL the call has no request id, but it must still fail with the session.
+  let stopWatching: (() => void) | undefined = caller.watchStarting(subscriber);
 
-  const fail = (error: unknown) => {
-    stopped = true;
-    subscriber.error(error); // the teardown below stops the input and cancels the call
-  };
   const sendChunk = (value: unknown, more: boolean): void => {
     let payload: ReturnType<typeof toPayload>;
     try {
@@ -52,6 +51,8 @@ export function callStream(
     if (requestId === undefined) {
       const first = more ? { ...wampOptions, progress: true } : wampOptions;
       requestId = session.sendRequestWithPayload([MessageType.CALL, 0, first, procedure, args, kwargs]);
+      stopWatching?.();
+      stopWatching = undefined;
       caller.track(requestId, subscriber, receiveProgress);
     } else {
       // Later chunks carry only `progress`: the first CALL's options hold for the whole call (§6.2).
@@ -59,8 +60,10 @@ export function callStream(
     }
   };
 
-  const source = streamFrom(input, () => session.whenWritable(highWaterMark));
-  const subscription = source.subscribe({
+  // The input is the application's: made before it is subscribed, so a failure in the middle
+  // of a synchronous emission stops it at once (a source that checks `closed` ends there), and
+  // what its teardown throws is reported instead of thrown into the session.
+  const input$ = new IsolatedSubscriber<unknown>({
     next: (value) => {
       if (stopped) return;
       try {
@@ -84,13 +87,22 @@ export function callStream(
         subscriber.error(error);
       }
     },
-  });
-  if (stopped) subscription.unsubscribe(); // the input ended (or failed) while being subscribed
-  else inputSubscription = subscription;
+  }, (error) => session.report(error, { source: 'teardown', uri: procedure }));
 
-  return () => {
+  const teardown = (): void => {
     stopped = true;
-    inputSubscription?.unsubscribe();
+    stopWatching?.();
+    stopWatching = undefined;
+    input$.unsubscribe();
     if (requestId !== undefined) caller.abandon(requestId, options.cancelMode ?? 'kill');
   };
+  // In place before the input runs: a failure while it is being subscribed (a synchronous
+  // error, an overflow) still cancels the call it started.
+  subscriber.add(teardown);
+  function fail(error: unknown): void {
+    stopped = true;
+    subscriber.error(error); // runs the teardown: stops the input, cancels the call
+  }
+
+  streamFrom(input, () => session.whenWritable(highWaterMark)).subscribe(input$);
 }

@@ -1,4 +1,4 @@
-import { from, isObservable, Observable, of, Subject, takeUntil, type ObservableInput, type Subscription } from 'rxjs';
+import { from, isObservable, Observable, of, type ObservableInput } from 'rxjs';
 import { CANCELED, FEATURE_NOT_SUPPORTED, INVALID_ARGUMENT, NO_SUCH_REGISTRATION, RUNTIME_ERROR } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
 import {
@@ -8,6 +8,7 @@ import {
 } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
 import { DroppedInputs, DuplexInput } from './duplex-invocation.js';
+import { IsolatedSubscriber } from './isolated-subscriber.js';
 import { asStreamInput, streamFrom } from './paced.js';
 import { Final, toPayload } from './payload.js';
 import { DEFAULT_STREAM_LIMITS, STREAM_OVERFLOW, type StreamLimits } from './stream-limits.js';
@@ -59,7 +60,8 @@ interface PendingRegister {
 
 interface ActiveInvocation {
   finished: boolean;
-  subscription?: Subscription;
+  /** The handler's stream; stopping it never throws (see IsolatedSubscriber). */
+  subscription?: IsolatedSubscriber<unknown>;
   /** A duplex invocation's input (ended with the invocation). */
   readonly input?: DuplexInput;
 }
@@ -180,7 +182,7 @@ export class Callee {
       return;
     }
     const invocationDetails = details as InvocationDetails;
-    if (entry.runDuplex) return this.startDuplex(requestId, entry.runDuplex, invocationDetails, more, args, kwargs);
+    if (entry.runDuplex) return this.startDuplex(requestId, entry, entry.runDuplex, invocationDetails, more, args, kwargs);
     if (more) {
       // Streamed input for a procedure registered without registerDuplex: refused, the rest dropped.
       this.droppedInputs.add(requestId);
@@ -196,14 +198,14 @@ export class Callee {
       this.sendError(requestId, error);
       return;
     }
-    this.runInvocation(requestId, source, entry.streams && invocationDetails.receive_progress === true);
+    this.runInvocation(requestId, entry.procedure, source, entry.streams && invocationDetails.receive_progress === true);
   }
 
   /**
    * A new duplex invocation: the handler gets the input as an Observable, then the first chunk
    * (unless it is an empty last one); later chunks arrive through continueInput.
    */
-  private startDuplex(requestId: number, run: RunDuplexHandler, details: InvocationDetails, more: boolean, args: Args, kwargs: Dict): void {
+  private startDuplex(requestId: number, entry: RegistrationRequest, run: RunDuplexHandler, details: InvocationDetails, more: boolean, args: Args, kwargs: Dict): void {
     const input = new DuplexInput();
     if (more) this.openInputs.set(requestId, input);
     let source: Observable<unknown>;
@@ -214,8 +216,8 @@ export class Callee {
       this.sendError(requestId, error);
       return;
     }
-    this.runInvocation(requestId, source, details.receive_progress === true, input);
-    input.chunk(args, kwargs, more);
+    this.runInvocation(requestId, entry.procedure, source, details.receive_progress === true, input);
+    this.toInput(() => input.chunk(args, kwargs, more), entry.procedure);
   }
 
   /** A chunk for an invocation already running (returns true), or already ended (dropped, true); false: a new invocation. */
@@ -223,8 +225,20 @@ export class Callee {
     const input = this.openInputs.get(requestId);
     if (input === undefined) return this.droppedInputs.drops(requestId, more);
     if (!more) this.openInputs.delete(requestId);
-    input.chunk(args, kwargs, more);
+    this.toInput(() => input.chunk(args, kwargs, more));
     return true;
+  }
+
+  /**
+   * Hands something to a duplex handler's `input$`, whose subscribers are application code: a
+   * throw that comes back (a teardown of theirs, as the input ends) is reported, not dispatched.
+   */
+  private toInput(deliver: () => void, procedure?: string): void {
+    try {
+      deliver();
+    } catch (error) {
+      this.session.report(error, procedure === undefined ? { source: 'callback' } : { source: 'callback', uri: procedure });
+    }
   }
 
   /**
@@ -233,8 +247,10 @@ export class Callee {
    */
   private endInput(requestId: number, input: DuplexInput, how: { error?: unknown }): void {
     if (this.openInputs.delete(requestId)) this.droppedInputs.add(requestId);
-    if ('error' in how) input.fail(how.error);
-    else input.complete();
+    this.toInput(() => {
+      if ('error' in how) input.fail(how.error);
+      else input.complete();
+    });
   }
 
   /**
@@ -242,12 +258,9 @@ export class Callee {
    * progressive YIELD and completion sends an empty final; without, the last value is the
    * one result. `final(x)` ends the call with x either way.
    */
-  private runInvocation(requestId: number, source: Observable<unknown>, progressive: boolean, input?: DuplexInput): void {
+  private runInvocation(requestId: number, procedure: string, source: Observable<unknown>, progressive: boolean, input?: DuplexInput): void {
     const invocation: ActiveInvocation = input ? { finished: false, input } : { finished: false };
     this.invocations.set(requestId, invocation);
-    // Stops the handler's stream at once, even in the middle of a synchronous emission,
-    // so nothing after a final() or a failed send is subscribed to.
-    const stop = new Subject<void>();
     let lastValue: unknown;
     const finish = (): boolean => {
       if (invocation.finished) return false;
@@ -256,22 +269,25 @@ export class Callee {
       if (input) this.endInput(requestId, input, {});
       return true;
     };
-    invocation.subscription = source.pipe(takeUntil(stop)).subscribe({
+    // Made before the handler's stream is subscribed, so it can be stopped at once, even in the
+    // middle of a synchronous emission: nothing after a final() or a failed send is taken. Its
+    // teardowns are the handler's: what they throw is reported, never thrown into dispatch.
+    const subscriber: IsolatedSubscriber<unknown> = new IsolatedSubscriber<unknown>({
       next: (value) => {
         if (invocation.finished) return;
         if (value instanceof Final) {
           finish();
           this.sendYield(requestId, value.value, false);
-          stop.next();
+          subscriber.unsubscribe();
         } else if (progressive) {
           if (!this.sendYield(requestId, value, true)) {
             finish();
-            stop.next();
+            subscriber.unsubscribe();
           } else if (this.session.bufferedAmount > this.limits.bufferLimit) {
             // A push source that outruns the connection: fail this call, clearly, before
             // memory does (async iterables are paced and never get here).
             finish();
-            stop.next();
+            subscriber.unsubscribe();
             this.sendError(requestId, new WampError(STREAM_OVERFLOW, {
               args: [`the callee's stream produced faster than the connection could send: over ${this.limits.bufferLimit} bytes waiting`],
             }));
@@ -286,7 +302,9 @@ export class Callee {
       complete: () => {
         if (finish()) this.sendYield(requestId, progressive ? undefined : lastValue, false);
       },
-    });
+    }, (error) => this.session.report(error, { source: 'teardown', uri: procedure }));
+    invocation.subscription = subscriber;
+    source.subscribe(subscriber);
   }
 
   /** Sends a YIELD; when the value cannot be serialized, answers ERROR instead and returns false. */
@@ -344,8 +362,9 @@ export class Callee {
     this.registrations.clear();
     for (const invocation of invocations) {
       invocation.finished = true;
-      invocation.subscription?.unsubscribe();
-      invocation.input?.fail(error);
+      invocation.subscription?.unsubscribe(); // an IsolatedSubscriber: never throws
+      const input = invocation.input;
+      if (input) this.toInput(() => input.fail(error));
     }
   }
 }

@@ -48,6 +48,8 @@ export class Caller {
   };
 
   private readonly pendingCalls = new Map<number, TrackedCall>();
+  /** Streaming calls still waiting for their first input value: no CALL yet, but they end with the session too. */
+  private readonly startingCalls = new Set<Subscriber<CallResult>>();
 
   constructor(readonly session: Session, readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
     session.route(MessageType.RESULT, (message) => this.onResult(message));
@@ -98,6 +100,16 @@ export class Caller {
     return wampOptions;
   }
 
+  /**
+   * A streaming call before its first CALL: it fails with the session like any pending call
+   * (its input may not come until after a reconnect, and must not go to a dead session).
+   * Returns how to stop watching it (the first CALL went out, or the call ended).
+   */
+  watchStarting(subscriber: Subscriber<CallResult>): () => void {
+    this.startingCalls.add(subscriber);
+    return () => this.startingCalls.delete(subscriber);
+  }
+
   /** A call started elsewhere (a streaming call's first CALL) waits here for its RESULTs and ERROR. */
   track(requestId: number, subscriber: Subscriber<CallResult>, receiveProgress: boolean): void {
     this.pendingCalls.set(requestId, { subscriber, receiveProgress });
@@ -107,9 +119,13 @@ export class Caller {
   abandon(requestId: number, mode: CancelMode): void {
     if (!this.pendingCalls.delete(requestId)) return; // already ended
     const session = this.session;
-    if (session.isOpen && session.routerSupports('dealer', 'call_canceling')) {
+    if (!session.isOpen || !session.routerSupports('dealer', 'call_canceling')) return;
+    try {
       // Whatever the router answers later for this id finds no entry and is dropped.
       session.send([MessageType.CANCEL, requestId, { mode }]);
+    } catch {
+      // The connection is going (its socket already closing): the router drops the call with
+      // the session. An unsubscribe must never throw for that.
     }
   }
 
@@ -125,8 +141,13 @@ export class Caller {
     const result: CallResult = { progress, args: message[3] ?? [], kwargs: message[4] ?? {}, details };
     if (progress) return pending.subscriber.next(result);
     this.pendingCalls.delete(requestId);
-    pending.subscriber.next(result);
-    pending.subscriber.complete();
+    try {
+      pending.subscriber.next(result);
+    } finally {
+      // Even when the application's chain threw back at us (the session reports it): the call
+      // is over and its Observable must end.
+      pending.subscriber.complete();
+    }
   }
 
   private onError(message: ErrorMessage): void {
@@ -138,8 +159,17 @@ export class Caller {
   }
 
   private failAll(error: Error): void {
-    const calls = [...this.pendingCalls.values()];
+    const subscribers = [...this.pendingCalls.values()].map((call) => call.subscriber);
+    subscribers.push(...this.startingCalls);
     this.pendingCalls.clear();
-    for (const call of calls) call.subscriber.error(error);
+    this.startingCalls.clear();
+    for (const subscriber of subscribers) {
+      // Each call's observers are application code: one that throws back must not spare the rest.
+      try {
+        subscriber.error(error);
+      } catch (thrown) {
+        this.session.report(thrown, { source: 'teardown' });
+      }
+    }
   }
 }

@@ -115,7 +115,7 @@ export class Subscriber {
     this.bySubscriptionId.set(subscriptionId, entry);
     if (entry.listeners.size === 0) return this.unsubscribe(entry);
     const info: SubscriptionInfo = { id: subscriptionId, topic: entry.topic };
-    for (const listener of [...entry.listeners]) listener.subscribed(info);
+    this.tellEach(entry, (listener) => listener.subscribed(info));
   }
 
   private onSubscribeError([, , requestId, details, uri, args, kwargs]: ErrorMessage): void {
@@ -124,7 +124,7 @@ export class Subscriber {
     this.pendingSubscribes.delete(requestId);
     this.entries.delete(entry.key);
     const error = new WampError(uri, { details, args, kwargs });
-    for (const listener of [...entry.listeners]) listener.refused(error);
+    this.tellEach(entry, (listener) => listener.refused(error));
   }
 
   /** `[35, id]` answers our UNSUBSCRIBE; `[35, 0, {subscription}]` is a revocation (§7.7). */
@@ -136,7 +136,7 @@ export class Subscriber {
     this.bySubscriptionId.delete(subscriptionId as number);
     this.entries.delete(entry.key);
     const error = new WampError('wamp.error.subscription_revoked', { details, message: `subscription to ${entry.topic} revoked by the router` });
-    for (const listener of [...entry.listeners]) listener.refused(error);
+    this.tellEach(entry, (listener) => listener.refused(error));
   }
 
   /** UNSUBSCRIBED or an ERROR for it: the old subscription is gone; listeners that joined meanwhile get a new one. */
@@ -162,6 +162,28 @@ export class Subscriber {
     if (entry === undefined) return; // unsubscribed meanwhile
     const topic = typeof details['topic'] === 'string' ? details['topic'] : entry.topic;
     const event: WampEvent = { args, kwargs, details, topic, publication };
-    for (const listener of entry.listeners) listener.event(event);
+    for (const listener of entry.listeners) {
+      // Inline rather than through tellEach: no closure per event on the hot path.
+      try {
+        listener.event(event);
+      } catch (error) {
+        this.session.report(error, { source: 'callback', uri: entry.topic });
+      }
+    }
+  }
+
+  /**
+   * Tells every listener of `entry` (a snapshot: listeners may leave meanwhile). Each one's
+   * observers are application code; one that throws back is reported and does not keep the
+   * others from being told.
+   */
+  private tellEach(entry: TopicEntry, tell: (listener: TopicRequest) => void): void {
+    for (const listener of [...entry.listeners]) {
+      try {
+        tell(listener);
+      } catch (error) {
+        this.session.report(error, { source: 'callback', uri: entry.topic });
+      }
+    }
   }
 }

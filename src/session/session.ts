@@ -6,6 +6,7 @@ import { MessageType, withPayload, type Dict, type ErrorMessage, type ErrorReque
 import { ProtocolViolation, validateMessage } from '../protocol/validate.js';
 import type { Transport } from '../transport/transport.js';
 import type { Authenticator, ChallengeAnswer } from '../auth/authenticator.js';
+import { reportTo, type ErrorContext, type ErrorReporter } from './error-report.js';
 
 export type SessionState = 'establishing' | 'established' | 'shutting-down' | 'closed';
 
@@ -32,6 +33,8 @@ export interface SessionOptions {
   readonly goodbyeTimeout: number;
   /** Authentication methods offered in HELLO, in preference order (none: anonymous). */
   readonly auth?: readonly Authenticator[];
+  /** Told what application code threw where no operation of its own is left to fail (the client's `onError`). */
+  readonly onError?: ErrorReporter;
 }
 
 type Handler<M> = (message: M) => void;
@@ -189,6 +192,14 @@ export class Session {
     this.transport.send(message);
   }
 
+  /**
+   * Application code threw where no operation of its own is left to fail: the roles report it
+   * here, and so does dispatch for whatever a role's handling let through. Never rethrown.
+   */
+  report(error: unknown, context: ErrorContext): void {
+    if (this.options.onError) reportTo(this.options.onError, error, context);
+  }
+
   /** Operations find out here, not by silence, that the session is gone. */
   private assertOpen(): void {
     if (this.state === 'established') return;
@@ -272,18 +283,26 @@ export class Session {
 
   private receive(raw: unknown): void {
     if (this.state === 'closed') return;
+    let message: WampMessage;
     try {
-      this.dispatch(raw);
+      message = validateMessage(raw, 'client');
     } catch (error) {
       // Nothing a router sends may throw out of the socket's event handler (that would crash
-      // a Node process): whatever could not be handled ends this session like a bad frame.
-      const text = error instanceof Error ? error.message : String(error);
-      this.protocolViolation(error instanceof ProtocolViolation ? text : `a message could not be handled: ${text}`);
+      // a Node process): a frame that is not valid WAMP ends this session.
+      return this.protocolViolation(error instanceof ProtocolViolation ? error.message : `a message could not be read: ${errorText(error)}`);
+    }
+    try {
+      this.dispatch(message);
+    } catch (error) {
+      // The router is blamed only for what it sent. Anything else that got this far is
+      // application code the roles ran (a handler, a teardown, an observer chain): it is
+      // reported, and the session and every other operation go on.
+      if (error instanceof ProtocolViolation) this.protocolViolation(error.message);
+      else this.report(error, { source: 'callback' });
     }
   }
 
-  private dispatch(raw: unknown): void {
-    const message = validateMessage(raw, 'client');
+  private dispatch(message: WampMessage): void {
     const type = message[0];
     switch (this.state) {
       case 'establishing':
@@ -360,7 +379,15 @@ export class Session {
     this.opening?.reject(error);
     this.opening = undefined;
     const listeners = this.closeListeners.splice(0);
-    for (const listener of listeners) listener(error);
+    for (const listener of listeners) {
+      // Each listener fails its own operations, whose observers are application code: one that
+      // throws must not keep the others (the connection's among them) from hearing of the end.
+      try {
+        listener(error);
+      } catch (thrown) {
+        this.report(thrown, { source: 'callback' });
+      }
+    }
   }
 }
 

@@ -1,0 +1,26 @@
+import { Subscriber, type Observer } from 'rxjs';
+
+/**
+ * A Subscriber whose `unsubscribe()` never throws: what the application's teardowns throw
+ * (rxjs gathers them into an UnsubscriptionError) goes to `report`.
+ *
+ * rxwamp subscribes to application streams (a handler's answer, a `callStream$` input) with it
+ * so that ending one, from a message handler, from a lost session or from inside one of its
+ * own values, can never throw into the session's dispatch. It exists before the stream is
+ * subscribed, so it can be stopped during a synchronous emission, and a synchronous source that
+ * checks `subscriber.closed` (as rxjs's own do) stops at once.
+ */
+export class IsolatedSubscriber<T> extends Subscriber<T> {
+  constructor(observer: Observer<T>, private readonly report: (error: unknown) => void) {
+    // rxjs's Subscriber with a plain Observer as destination: calls it directly, no wrapping.
+    super(observer);
+  }
+
+  override unsubscribe(): void {
+    try {
+      super.unsubscribe();
+    } catch (error) {
+      this.report(error);
+    }
+  }
+}
