@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { concat, from, interval, finalize, map, mergeMap, of, scan, take } from 'rxjs';
-import { final, procedure, topic, type WampClient } from '../../src/index.js';
+import { final, procedure, topic, WampClient } from '../../src/index.js';
 
 export function uploadExample(callee: WampClient, caller: WampClient): void {
   const upload = procedure<{ input: Uint8Array; progress: number; result: string }>('com.myapp.upload');
@@ -37,4 +37,13 @@ export async function contractExample(client: WampClient): Promise<void> {
   client.call$(longop, ['3']);
   client.topic$(news).subscribe((e) => console.log(e.args[0].toUpperCase(), e.kwargs.priority));
   await client.publish(news, ['rxwamp streams both ways'], { priority: 1 });
+}
+
+/** The README's `onError` example ("Application code that throws"). */
+export function onErrorExample(url: string, realm: string): WampClient {
+  const client = new WampClient({
+    url, realm,
+    onError: (error, context) => console.warn(`rxwamp: a ${context.source} of ${context.uri ?? 'the client'} threw`, error),
+  });
+  return client;
 }
