@@ -93,6 +93,24 @@ describe('router: progressive call invocations', () => {
     expect((await caller.next((m) => m[0] === M.ABORT))[2]).to.equal('wamp.error.protocol_violation');
   });
 
+  it('drops quietly the later chunks of a streamed call it refused at its first chunk', async () => {
+    // Before: the refused call was not remembered, so its next chunk was "out of sequence" and
+    // the caller's session was aborted (found by spec/model: callStream$ to nobody).
+    const callee = await join();
+    await callee.register('com.example.there');
+    const caller = await join();
+    caller.send([M.CALL, 1, { progress: true }, 'com.example.nobody', ['chunk 1']]);
+    caller.send([M.CALL, 1, { progress: true }, 'com.example.nobody', ['chunk 2']]);
+    caller.send([M.CALL, 1, {}, 'com.example.nobody', ['last']]);
+    caller.send([M.CALL, 2, {}, 'com.example.there', ['after']]);
+    expect((await caller.callOutcome(1))[4]).to.equal('wamp.error.no_such_procedure');
+    const invocation = await callee.next(isInvocation);
+    expect(invocation[4]).to.deep.equal(['after']);
+    callee.send([M.YIELD, invocation[1], {}, ['fine']]);
+    expect(await caller.callOutcome(2)).to.deep.equal([M.RESULT, 2, {}, ['fine']]);
+    expect(caller.isOpen).to.equal(true);
+  });
+
   it('answers feature_not_supported when the callee cannot take progressive invocations', async () => {
     const callee = await join({ callee: { features: { call_canceling: true } } });
     await callee.register('com.example.nochunks');

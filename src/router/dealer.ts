@@ -158,9 +158,13 @@ export class Dealer {
   }
 
   private startCall(caller: RouterSession, [, requestId, options, procedure, args, kwargs]: CallMessage): void {
-    const fail = (uri: string, message: string) =>
-      caller.send([MessageType.ERROR, MessageType.CALL, requestId, { message }, uri]);
     const streamsArguments = boolOption(options, 'progress') === true;
+    const fail = (uri: string, message: string) => {
+      // The caller may have sent more chunks of a refused streamed call before our ERROR
+      // reaches it: those are dropped quietly, like any ended call's (§6.2).
+      if (streamsArguments) this.calls.rememberFinishedStream(caller, requestId);
+      caller.send([MessageType.ERROR, MessageType.CALL, requestId, { message }, uri]);
+    };
     const receiveProgress = boolOption(options, 'receive_progress') === true;
     const discloseMe = boolOption(options, 'disclose_me') === true;
     const timeoutMs = callTimeout(options['timeout']);
