@@ -39,7 +39,7 @@ export class WampClient {
    */
   readonly state$: Observable<ConnectionState>;
   private readonly connection: Connection;
-  private readonly desired: DesiredSet;
+  readonly #desired: DesiredSet;
 
   constructor(options: WampClientOptions) {
     let resolved;
@@ -50,11 +50,11 @@ export class WampClient {
       throw new TypeError(`invalid WampClient options: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     const settings = resolved;
-    this.desired = new DesiredSet((notification) => this.connection.notify(notification));
+    this.#desired = new DesiredSet((notification) => this.connection.notify(notification));
     this.connection = new Connection(settings.reconnect, {
       open: (signal, ended) => openSession(settings, signal, ended),
-      opened: (active) => this.desired.attachAll(active),
-      closed: (error, deliberate) => this.desired.endAll(error, deliberate),
+      opened: (active) => this.#desired.attachAll(active),
+      closed: (error, deliberate) => this.#desired.endAll(error, deliberate),
       report: (error) => reportTo(settings.onError, error, { source: 'callback' }),
     });
     this.state$ = this.connection.state$;
@@ -94,7 +94,7 @@ export class WampClient {
     } catch (error) {
       return throwError(() => error);
     }
-    const call$ = this.onSession<CallResult>(({ caller }, subscriber) => caller.call(subscriber, input.procedure, input.args, input.kwargs, input.options));
+    const call$ = this.#onSession<CallResult>(({ caller }, subscriber) => caller.call(subscriber, input.procedure, input.args, input.kwargs, input.options));
     return contract ? checkedResults(call$, contract.validate) : call$;
   }
 
@@ -120,7 +120,7 @@ export class WampClient {
     } catch (error) {
       return throwError(() => error);
     }
-    const call$ = this.onSession<CallResult>(({ caller }, subscriber) => callStream(caller, subscriber, checked.procedure, source, checked.options));
+    const call$ = this.#onSession<CallResult>(({ caller }, subscriber) => callStream(caller, subscriber, checked.procedure, source, checked.options));
     return checkedResults(call$, contract?.validate);
   }
 
@@ -133,7 +133,7 @@ export class WampClient {
   register<T extends ProcedureTypes>(procedure: Procedure<T>, handler: TypedInvocationHandler<T>, options?: RegisterOptions): Observable<Registration>;
   register(procedure: string, handler: InvocationHandler, options?: RegisterOptions): Observable<Registration>;
   register(procedure: string | Procedure, handler: InvocationHandler, options?: RegisterOptions): Observable<Registration> {
-    return this.registration(procedure, handler, options, 'value');
+    return this.#registration(procedure, handler, options, 'value');
   }
 
   /**
@@ -144,7 +144,7 @@ export class WampClient {
   registerStream<T extends ProcedureTypes>(procedure: Procedure<T>, handler: TypedStreamHandler<T>, options?: RegisterOptions): Observable<Registration>;
   registerStream(procedure: string, handler: StreamHandler, options?: RegisterOptions): Observable<Registration>;
   registerStream(procedure: string | Procedure, handler: StreamHandler, options?: RegisterOptions): Observable<Registration> {
-    return this.registration(procedure, handler, options, 'stream');
+    return this.#registration(procedure, handler, options, 'stream');
   }
 
   /**
@@ -157,7 +157,7 @@ export class WampClient {
   registerDuplex<T extends ProcedureTypes>(procedure: Procedure<T>, handler: TypedDuplexHandler<T>, options?: RegisterOptions): Observable<Registration>;
   registerDuplex(procedure: string, handler: DuplexHandler, options?: RegisterOptions): Observable<Registration>;
   registerDuplex(procedure: string | Procedure, handler: DuplexHandler, options?: RegisterOptions): Observable<Registration> {
-    return this.registration(procedure, handler, options, 'duplex');
+    return this.#registration(procedure, handler, options, 'duplex');
   }
 
   /**
@@ -194,7 +194,7 @@ export class WampClient {
       return throwError(() => error);
     }
     const check = eventCheck(contract?.validate);
-    return this.held<WampEvent>((listener, established) => {
+    return this.#held<WampEvent>((listener, established) => {
       const request: TopicRequest = {
         topic: input.topic,
         match: input.match,
@@ -229,7 +229,7 @@ export class WampClient {
     return this.connection.close();
   }
 
-  private registration(procedure: string | Procedure, handler: InvocationHandler | StreamHandler | DuplexHandler, options: RegisterOptions | undefined, kind: 'value' | 'stream' | 'duplex'): Observable<Registration> {
+  #registration(procedure: string | Procedure, handler: InvocationHandler | StreamHandler | DuplexHandler, options: RegisterOptions | undefined, kind: 'value' | 'stream' | 'duplex'): Observable<Registration> {
     const contract = asContract<Procedure>(procedure, 'procedure');
     let input: ReturnType<typeof readRegister>;
     try {
@@ -238,7 +238,7 @@ export class WampClient {
       return throwError(() => error);
     }
     const answer = handlerRuns(handler, kind, contract?.validate);
-    return this.held<Registration>((subscriber, established) => {
+    return this.#held<Registration>((subscriber, established) => {
       const request: RegistrationRequest = {
         procedure: input.procedure,
         wampOptions: registerOptions(input.options),
@@ -259,7 +259,7 @@ export class WampClient {
    * subscription): kept in the desired set while subscribed, restored on every new session.
    * `setUp` builds the per-subscriber request and returns how to attach it to a session.
    */
-  private held<T>(setUp: (subscriber: RxSubscriber<T>, established: () => void) => (active: ActiveSession) => () => void): Observable<T> {
+  #held<T>(setUp: (subscriber: RxSubscriber<T>, established: () => void) => (active: ActiveSession) => () => void): Observable<T> {
     return new Observable<T>((subscriber) => {
       let wasEstablished = false;
       const attach = setUp(subscriber, () => { wasEstablished = true; });
@@ -271,7 +271,7 @@ export class WampClient {
           else subscriber.error(error);
         },
       };
-      const remove = this.desired.add(item, this.connection.current);
+      const remove = this.#desired.add(item, this.connection.current);
       if (!this.connection.current) this.connection.ensureConnecting();
       subscriber.add(remove);
     });
@@ -282,7 +282,7 @@ export class WampClient {
    * if needed (unsubscribing meanwhile cancels it). Roles work on this one subscriber
    * directly, so every value passes through a single Rx subscriber.
    */
-  private onSession<T>(use: (active: ActiveSession, subscriber: RxSubscriber<T>) => TeardownLogic): Observable<T> {
+  #onSession<T>(use: (active: ActiveSession, subscriber: RxSubscriber<T>) => TeardownLogic): Observable<T> {
     return new Observable<T>((subscriber) => {
       const open = this.connection.current;
       if (open) return start(open, subscriber, use);

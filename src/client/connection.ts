@@ -63,41 +63,47 @@ const IDLE: ConnectionState = { status: 'idle' };
  * timer is cleared by every transition out of the state that set it.
  */
 export class Connection {
-  private current_: ConnectionState = IDLE;
-  private active: ActiveSession | undefined;
+  #current_: ConnectionState = IDLE;
+  #active: ActiveSession | undefined;
   /** Aborts the attempt in progress (close() while connecting). */
-  private attempt: AbortController | undefined;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #attempt: AbortController | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** The GOODBYE of the session close() ended: a new attempt waits for it (one socket at a time). */
-  private closing: Promise<void> | undefined;
-  private readonly waiters = new Set<Waiter>();
-  private transitioning = false;
+  #closing: Promise<void> | undefined;
+  readonly #waiters = new Set<Waiter>();
+  #transitioning = false;
   /** Steps asked for while a transition ran. */
-  private readonly nextSteps: Array<() => void> = [];
+  readonly #nextSteps: Array<() => void> = [];
   /** Application code to run once the transitions in progress are done, in order. */
-  private readonly notifications: Array<() => void> = [];
-  private notifying = false;
-  private readonly stateListeners = new Set<Subscriber<ConnectionState>>();
+  readonly #notifications: Array<() => void> = [];
+  #notifying = false;
+  readonly #stateListeners = new Set<Subscriber<ConnectionState>>();
   /** The state the listeners heard last (what a new subscriber is told first). */
-  private told: ConnectionState = IDLE;
+  #told: ConnectionState = IDLE;
 
   /** The state as an Observable: replays the last state told, then every change, in order. */
   readonly state$: Observable<ConnectionState> = new Observable<ConnectionState>((subscriber) => {
-    this.stateListeners.add(subscriber);
-    subscriber.next(this.told);
-    return () => this.stateListeners.delete(subscriber);
+    this.#stateListeners.add(subscriber);
+    subscriber.next(this.#told);
+    return () => this.#stateListeners.delete(subscriber);
   });
 
-  constructor(private readonly reconnect: Required<ReconnectOptions> | false, private readonly hooks: ConnectionHooks) {}
+  readonly #reconnect: Required<ReconnectOptions> | false;
+  readonly #hooks: ConnectionHooks;
+
+  constructor(reconnect: Required<ReconnectOptions> | false, hooks: ConnectionHooks) {
+    this.#reconnect = reconnect;
+    this.#hooks = hooks;
+  }
 
   /** Where the machine is now (listeners may not have heard of it yet). */
   get state(): ConnectionState {
-    return this.current_;
+    return this.#current_;
   }
 
   /** The open session, if there is one right now. */
   get current(): ActiveSession | undefined {
-    const active = this.active;
+    const active = this.#active;
     return active !== undefined && active.session.isOpen ? active : undefined;
   }
 
@@ -108,24 +114,24 @@ export class Connection {
   whenOpen(ready: (active: ActiveSession) => void, failed: (error: Error) => void): () => void {
     const open = this.current;
     // Waiters still queued for this session go first.
-    if (open && this.waiters.size === 0) {
+    if (open && this.#waiters.size === 0) {
       ready(open);
       return noop;
     }
     const waiter: Waiter = { ready, failed, gone: false };
-    this.waiters.add(waiter);
+    this.#waiters.add(waiter);
     if (!open) this.ensureConnecting();
     return () => {
       waiter.gone = true;
-      this.waiters.delete(waiter);
+      this.#waiters.delete(waiter);
     };
   }
 
   /** Starts connecting unless a session is open or on its way. */
   ensureConnecting(): void {
-    this.step(() => {
-      const { status } = this.current_;
-      if (status === 'idle' || status === 'closed') this.startAttempt(1, false);
+    this.#step(() => {
+      const { status } = this.#current_;
+      if (status === 'idle' || status === 'closed') this.#startAttempt(1, false);
     });
   }
 
@@ -134,8 +140,8 @@ export class Connection {
    * it tells was told; at once when there is none.
    */
   notify(notification: () => void): void {
-    this.notifications.push(notification);
-    if (!this.transitioning) this.drain();
+    this.#notifications.push(notification);
+    if (!this.#transitioning) this.#drain();
   }
 
   /**
@@ -144,127 +150,127 @@ export class Connection {
    * operation connects again.
    */
   close(): Promise<void> {
-    return new Promise<void>((resolve) => this.step(() => resolve(this.shutDown())));
+    return new Promise<void>((resolve) => this.#step(() => resolve(this.#shutDown())));
   }
 
-  private shutDown(): Promise<void> {
-    if (this.current_.status === 'closed') return Promise.resolve();
+  #shutDown(): Promise<void> {
+    if (this.#current_.status === 'closed') return Promise.resolve();
     const error = new WampConnectionError('closed', 'the client was closed');
-    this.attempt?.abort(error);
-    this.attempt = undefined;
-    const active = this.active;
-    this.active = undefined;
-    this.giveUp(error, true);
+    this.#attempt?.abort(error);
+    this.#attempt = undefined;
+    const active = this.#active;
+    this.#active = undefined;
+    this.#giveUp(error, true);
     if (!active) return Promise.resolve();
     const goodbye = active.session.close(CLOSE_REALM, error);
-    this.closing = goodbye;
+    this.#closing = goodbye;
     void goodbye.then(() => {
-      if (this.closing === goodbye) this.closing = undefined;
+      if (this.#closing === goodbye) this.#closing = undefined;
     });
     return goodbye;
   }
 
-  private startAttempt(attempt: number, reconnecting: boolean): void {
-    this.clearRetryTimer();
+  #startAttempt(attempt: number, reconnecting: boolean): void {
+    this.#clearRetryTimer();
     const abort = new AbortController();
-    this.attempt = abort;
-    this.moveTo({ status: 'connecting', attempt });
-    const open = () => this.hooks.open(abort.signal, (session, error) => this.step(() => this.sessionEnded(session, error)));
-    (this.closing ? this.closing.then(open) : open()).then(
-      (active) => this.step(() => this.attemptOpened(abort, active, attempt, reconnecting)),
-      (error: unknown) => this.step(() => this.attemptFailed(abort, asError(error), attempt, reconnecting)),
+    this.#attempt = abort;
+    this.#moveTo({ status: 'connecting', attempt });
+    const open = () => this.#hooks.open(abort.signal, (session, error) => this.#step(() => this.#sessionEnded(session, error)));
+    (this.#closing ? this.#closing.then(open) : open()).then(
+      (active) => this.#step(() => this.#attemptOpened(abort, active, attempt, reconnecting)),
+      (error: unknown) => this.#step(() => this.#attemptFailed(abort, asError(error), attempt, reconnecting)),
     );
   }
 
-  private attemptOpened(abort: AbortController, active: ActiveSession, attempt: number, reconnecting: boolean): void {
-    if (this.attempt !== abort) {
+  #attemptOpened(abort: AbortController, active: ActiveSession, attempt: number, reconnecting: boolean): void {
+    if (this.#attempt !== abort) {
       void active.session.close(CLOSE_REALM, abort.signal.reason as Error); // close() took over
       return;
     }
     if (!active.session.isOpen) {
       // It ended between WELCOME and here.
-      return this.attemptFailed(abort, active.session.closedWith ?? new WampConnectionError('lost', 'the session ended while opening'), attempt, reconnecting);
+      return this.#attemptFailed(abort, active.session.closedWith ?? new WampConnectionError('lost', 'the session ended while opening'), attempt, reconnecting);
     }
-    this.attempt = undefined;
-    this.active = active;
+    this.#attempt = undefined;
+    this.#active = active;
     // The desired set is re-attached before anyone hears `open`: a listener that registers
     // in reaction to it adds to the set, and is attached once.
-    this.hooks.opened(active);
+    this.#hooks.opened(active);
     const info = active.session.info!;
-    this.moveTo({ status: 'open', session: info, routerFeatures: routerFeatures(info) });
-    this.notifications.push(() => this.serveWaiters());
+    this.#moveTo({ status: 'open', session: info, routerFeatures: routerFeatures(info) });
+    this.#notifications.push(() => this.#serveWaiters());
   }
 
-  private attemptFailed(abort: AbortController, error: Error, attempt: number, reconnecting: boolean): void {
-    if (this.attempt !== abort) return; // close() took over
-    this.attempt = undefined;
+  #attemptFailed(abort: AbortController, error: Error, attempt: number, reconnecting: boolean): void {
+    if (this.#attempt !== abort) return; // close() took over
+    this.#attempt = undefined;
     // The first connection is not retried: its operations fail, and `retry()` on them (or the
     // next operation) connects again. After a session was open, the backoff keeps trying.
-    if (reconnecting && this.reconnect && isRetryable(error) && attempt < this.reconnect.maxAttempts) {
-      return this.scheduleReconnect(attempt + 1, error);
+    if (reconnecting && this.#reconnect && isRetryable(error) && attempt < this.#reconnect.maxAttempts) {
+      return this.#scheduleReconnect(attempt + 1, error);
     }
-    this.giveUp(error, false);
+    this.#giveUp(error, false);
   }
 
-  private sessionEnded(session: Session, error: Error): void {
-    if (this.active?.session !== session) return; // close() ended it, or it never opened
-    this.active = undefined;
-    const willRetry = this.reconnect !== false && this.reconnect.maxAttempts > 0 && isRetryable(error);
-    if (!willRetry) return this.giveUp(error, false);
-    this.moveTo({ status: 'closed', error, willRetry: true });
-    this.scheduleReconnect(1, error);
+  #sessionEnded(session: Session, error: Error): void {
+    if (this.#active?.session !== session) return; // close() ended it, or it never opened
+    this.#active = undefined;
+    const willRetry = this.#reconnect !== false && this.#reconnect.maxAttempts > 0 && isRetryable(error);
+    if (!willRetry) return this.#giveUp(error, false);
+    this.#moveTo({ status: 'closed', error, willRetry: true });
+    this.#scheduleReconnect(1, error);
   }
 
-  private scheduleReconnect(attempt: number, error: Error): void {
-    const delay = backoffDelay(attempt, this.reconnect as Required<ReconnectOptions>);
-    this.moveTo({ status: 'reconnecting', attempt, delay, error });
-    const timer = setTimeout(() => this.step(() => {
-      if (this.retryTimer !== timer) return; // a later transition cleared it
-      this.retryTimer = undefined;
-      this.startAttempt(attempt, true);
+  #scheduleReconnect(attempt: number, error: Error): void {
+    const delay = backoffDelay(attempt, this.#reconnect as Required<ReconnectOptions>);
+    this.#moveTo({ status: 'reconnecting', attempt, delay, error });
+    const timer = setTimeout(() => this.#step(() => {
+      if (this.#retryTimer !== timer) return; // a later transition cleared it
+      this.#retryTimer = undefined;
+      this.#startAttempt(attempt, true);
     }), delay);
-    this.retryTimer = timer;
+    this.#retryTimer = timer;
   }
 
   /** Moves to closed for good: waiting operations fail, held registrations and subscriptions end. */
-  private giveUp(error: Error, deliberate: boolean): void {
-    this.clearRetryTimer();
-    this.moveTo({ status: 'closed', error, willRetry: false });
+  #giveUp(error: Error, deliberate: boolean): void {
+    this.#clearRetryTimer();
+    this.#moveTo({ status: 'closed', error, willRetry: false });
     // Those waiting now fail; whoever starts waiting while this is told waits for a new attempt.
-    const waiting = [...this.waiters];
-    this.waiters.clear();
-    this.hooks.closed(error, deliberate);
-    this.notifications.push(() => {
+    const waiting = [...this.#waiters];
+    this.#waiters.clear();
+    this.#hooks.closed(error, deliberate);
+    this.#notifications.push(() => {
       for (const waiter of waiting) if (!waiter.gone) waiter.failed(error);
     });
   }
 
-  private clearRetryTimer(): void {
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+  #clearRetryTimer(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 
   /** Starts the operations waiting for a session, in the order they came, while it stays open. */
-  private serveWaiters(): void {
-    for (const waiter of this.waiters) {
+  #serveWaiters(): void {
+    for (const waiter of this.#waiters) {
       const open = this.current;
       if (!open) return; // ended meanwhile: they wait for the next one
-      this.waiters.delete(waiter);
+      this.#waiters.delete(waiter);
       waiter.ready(open);
     }
   }
 
-  private moveTo(next: ConnectionState): void {
-    const from = this.current_.status;
+  #moveTo(next: ConnectionState): void {
+    const from = this.#current_.status;
     if (!TRANSITIONS[from].includes(next.status)) throw new Error(`rxwamp: no transition from ${from} to ${next.status}`);
-    this.current_ = next;
-    this.notifications.push(() => this.tell(next));
+    this.#current_ = next;
+    this.#notifications.push(() => this.#tell(next));
   }
 
   /** Tells every state$ listener, each on its own: one that throws back does not keep the rest from hearing. */
-  private tell(state: ConnectionState): void {
-    this.told = state;
-    for (const listener of [...this.stateListeners]) {
+  #tell(state: ConnectionState): void {
+    this.#told = state;
+    for (const listener of [...this.#stateListeners]) {
       try {
         listener.next(state);
       } catch (error) {
@@ -277,35 +283,35 @@ export class Connection {
    * One step of the machine. Steps never overlap: one asked for while another runs waits for
    * it to end. Afterwards, what the steps made known is told.
    */
-  private step(work: () => void): void {
-    if (this.transitioning) {
-      this.nextSteps.push(work);
+  #step(work: () => void): void {
+    if (this.#transitioning) {
+      this.#nextSteps.push(work);
       return;
     }
-    this.transitioning = true;
+    this.#transitioning = true;
     try {
       work();
-      for (let next = this.nextSteps.shift(); next; next = this.nextSteps.shift()) next();
+      for (let next = this.#nextSteps.shift(); next; next = this.#nextSteps.shift()) next();
     } finally {
-      this.transitioning = false;
+      this.#transitioning = false;
     }
-    this.drain();
+    this.#drain();
   }
 
   /** Runs the queued notifications in order; re-entered, it leaves what was added to the loop running. */
-  private drain(): void {
-    if (this.notifying) return;
-    this.notifying = true;
+  #drain(): void {
+    if (this.#notifying) return;
+    this.#notifying = true;
     try {
-      for (let next = this.notifications.shift(); next; next = this.notifications.shift()) {
+      for (let next = this.#notifications.shift(); next; next = this.#notifications.shift()) {
         try {
           next();
         } catch (error) {
-          this.hooks.report(error);
+          this.#hooks.report(error);
         }
       }
     } finally {
-      this.notifying = false;
+      this.#notifying = false;
     }
   }
 }

@@ -25,17 +25,21 @@ interface Held {
  * `notify`, which runs it once the connection's transition in progress is done.
  */
 export class DesiredSet {
-  private readonly held = new Set<Held>();
+  readonly #held = new Set<Held>();
 
-  constructor(private readonly notify: (notification: () => void) => void) {}
+  readonly #notify: (notification: () => void) => void;
+
+  constructor(notify: (notification: () => void) => void) {
+    this.#notify = notify;
+  }
 
   /** Adds an item, attaching it to `active` now when a session is open. Returns its removal. */
   add(item: Restorable, active: ActiveSession | undefined): () => void {
     const held: Held = { item, attachedTo: undefined, detach: undefined };
-    this.held.add(held);
-    if (active) this.attach(held, active);
+    this.#held.add(held);
+    if (active) this.#attach(held, active);
     return () => {
-      if (!this.held.delete(held)) return;
+      if (!this.#held.delete(held)) return;
       const detach = held.detach;
       held.detach = undefined;
       held.attachedTo = undefined;
@@ -45,19 +49,19 @@ export class DesiredSet {
 
   /** Attaches every item not yet attached to `active` (one added meanwhile already is). */
   attachAll(active: ActiveSession): void {
-    for (const held of [...this.held]) {
+    for (const held of [...this.#held]) {
       if (!active.session.isOpen) return; // ended meanwhile: the next session restores the rest
-      if (held.attachedTo !== active && this.held.has(held)) this.attach(held, active);
+      if (held.attachedTo !== active && this.#held.has(held)) this.#attach(held, active);
     }
   }
 
   endAll(error: Error, deliberate: boolean): void {
-    const all = [...this.held];
-    this.held.clear();
-    for (const held of all) this.notify(() => held.item.end(error, deliberate));
+    const all = [...this.#held];
+    this.#held.clear();
+    for (const held of all) this.#notify(() => held.item.end(error, deliberate));
   }
 
-  private attach(held: Held, active: ActiveSession): void {
+  #attach(held: Held, active: ActiveSession): void {
     held.attachedTo = active;
     try {
       held.detach = held.item.attach(active);
@@ -66,8 +70,8 @@ export class DesiredSet {
       held.attachedTo = undefined;
       // The session ended under us: the next one restores it. Anything else is this item's own failure.
       if (error instanceof WampConnectionError) return;
-      this.held.delete(held);
-      this.notify(() => held.item.end(error instanceof Error ? error : new Error(String(error)), false));
+      this.#held.delete(held);
+      this.#notify(() => held.item.end(error instanceof Error ? error : new Error(String(error)), false));
     }
   }
 }

@@ -82,37 +82,42 @@ export class Callee {
     shared_registration: true,
   };
 
-  private readonly pendingRegisters = new Map<number, PendingRegister>();
-  private readonly registrations = new Map<number, RegistrationRequest>();
-  private readonly invocations = new Map<number, ActiveInvocation>();
+  readonly #pendingRegisters = new Map<number, PendingRegister>();
+  readonly #registrations = new Map<number, RegistrationRequest>();
+  readonly #invocations = new Map<number, ActiveInvocation>();
   /** Duplex invocations whose input is still open (more chunks to come), by invocation id. */
-  private readonly openInputs = new Map<number, DuplexInput>();
+  readonly #openInputs = new Map<number, DuplexInput>();
   /** Ended invocations whose later chunks are dropped (§6.2). */
-  private readonly droppedInputs = new DroppedInputs();
+  readonly #droppedInputs = new DroppedInputs();
 
   /** Resolves when the connection can take more (async iterables are pulled on it). */
-  private readonly writable: () => Promise<void>;
+  readonly #writable: () => Promise<void>;
 
-  constructor(private readonly session: Session, private readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
-    this.writable = () => session.whenWritable(limits.highWaterMark);
-    session.route(MessageType.REGISTERED, (message) => this.onRegistered(message));
-    session.route(MessageType.UNREGISTERED, (message) => this.onUnregistered(message));
-    session.route(MessageType.INVOCATION, (message) => this.onInvocation(message));
-    session.route(MessageType.INTERRUPT, (message) => this.onInterrupt(message));
-    session.routeError(MessageType.REGISTER, (message) => this.onRegisterError(message));
+  readonly #session: Session;
+  readonly #limits: StreamLimits;
+
+  constructor(session: Session, limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
+    this.#session = session;
+    this.#limits = limits;
+    this.#writable = () => session.whenWritable(limits.highWaterMark);
+    session.route(MessageType.REGISTERED, (message) => this.#onRegistered(message));
+    session.route(MessageType.UNREGISTERED, (message) => this.#onUnregistered(message));
+    session.route(MessageType.INVOCATION, (message) => this.#onInvocation(message));
+    session.route(MessageType.INTERRUPT, (message) => this.#onInterrupt(message));
+    session.routeError(MessageType.REGISTER, (message) => this.#onRegisterError(message));
     // An UNREGISTER refused (e.g. the router already dropped it) leaves nothing to undo.
     session.routeError(MessageType.UNREGISTER, () => undefined);
-    session.onClose((error) => this.stopAll(error));
+    session.onClose((error) => this.#stopAll(error));
   }
 
   /** Invocations still running (for tests and diagnostics). */
   get activeInvocationCount(): number {
-    return this.invocations.size;
+    return this.#invocations.size;
   }
 
   /** Duplex invocations still expecting input chunks (for tests and diagnostics). */
   get openInputCount(): number {
-    return this.openInputs.size;
+    return this.#openInputs.size;
   }
 
   /**
@@ -121,111 +126,111 @@ export class Callee {
    */
   register(request: RegistrationRequest): () => void {
     const pending: PendingRegister = { request, abandoned: false };
-    const requestId = this.session.sendRequest([MessageType.REGISTER, 0, request.wampOptions, request.procedure]);
-    this.pendingRegisters.set(requestId, pending);
+    const requestId = this.#session.sendRequest([MessageType.REGISTER, 0, request.wampOptions, request.procedure]);
+    this.#pendingRegisters.set(requestId, pending);
     return () => {
-      if (this.pendingRegisters.has(requestId)) {
+      if (this.#pendingRegisters.has(requestId)) {
         pending.abandoned = true;
         return;
       }
       const { registrationId } = pending;
-      if (registrationId !== undefined && this.registrations.get(registrationId) === request) {
-        this.registrations.delete(registrationId);
-        this.unregister(registrationId);
+      if (registrationId !== undefined && this.#registrations.get(registrationId) === request) {
+        this.#registrations.delete(registrationId);
+        this.#unregister(registrationId);
       }
     };
   }
 
-  private unregister(registrationId: number): void {
-    if (!this.session.isOpen) return;
+  #unregister(registrationId: number): void {
+    if (!this.#session.isOpen) return;
     try {
-      this.session.sendRequest([MessageType.UNREGISTER, 0, registrationId]);
+      this.#session.sendRequest([MessageType.UNREGISTER, 0, registrationId]);
     } catch { /* the session is ending: the router drops the registration with it */ }
   }
 
-  private onRegistered([, requestId, registrationId]: RegisteredMessage): void {
-    const pending = this.pendingRegisters.get(requestId);
+  #onRegistered([, requestId, registrationId]: RegisteredMessage): void {
+    const pending = this.#pendingRegisters.get(requestId);
     if (pending === undefined) return;
-    this.pendingRegisters.delete(requestId);
-    if (pending.abandoned) return this.unregister(registrationId);
+    this.#pendingRegisters.delete(requestId);
+    if (pending.abandoned) return this.#unregister(registrationId);
     pending.registrationId = registrationId;
-    this.registrations.set(registrationId, pending.request);
+    this.#registrations.set(registrationId, pending.request);
     pending.request.registered({ id: registrationId, procedure: pending.request.procedure });
   }
 
-  private onRegisterError([, , requestId, details, uri, args, kwargs]: ErrorMessage): void {
-    const pending = this.pendingRegisters.get(requestId);
+  #onRegisterError([, , requestId, details, uri, args, kwargs]: ErrorMessage): void {
+    const pending = this.#pendingRegisters.get(requestId);
     if (pending === undefined) return;
-    this.pendingRegisters.delete(requestId);
+    this.#pendingRegisters.delete(requestId);
     if (!pending.abandoned) pending.request.refused(new WampError(uri, { details, args, kwargs }));
   }
 
   /** `[67, id]` acknowledges our UNREGISTER; `[67, 0, {registration}]` is a revocation (§6.8). */
-  private onUnregistered([, requestId, details]: UnregisteredMessage): void {
+  #onUnregistered([, requestId, details]: UnregisteredMessage): void {
     if (requestId !== 0 || details === undefined) return;
     const registrationId = details['registration'];
-    const request = typeof registrationId === 'number' ? this.registrations.get(registrationId) : undefined;
+    const request = typeof registrationId === 'number' ? this.#registrations.get(registrationId) : undefined;
     if (request === undefined) return;
-    this.registrations.delete(registrationId as number);
+    this.#registrations.delete(registrationId as number);
     const reason = typeof details['reason'] === 'string' ? `: ${details['reason']}` : '';
     request.refused(new WampError('wamp.error.registration_revoked', { details, message: `registration of ${request.procedure} revoked by the router${reason}` }));
   }
 
-  private onInvocation([, requestId, registrationId, details, args, kwargs]: InvocationMessage): void {
+  #onInvocation([, requestId, registrationId, details, args, kwargs]: InvocationMessage): void {
     const more = details['progress'] === true;
     // A further chunk of a duplex invocation, or one of an invocation that already ended (dropped).
-    if ((this.openInputs.size > 0 || this.droppedInputs.size > 0) && this.continueInput(requestId, more, args, kwargs)) return;
-    const entry = this.registrations.get(registrationId);
+    if ((this.#openInputs.size > 0 || this.#droppedInputs.size > 0) && this.#continueInput(requestId, more, args, kwargs)) return;
+    const entry = this.#registrations.get(registrationId);
     if (entry === undefined) {
       // Unregistered while this invocation was on its way.
-      this.sendError(requestId, new WampError(NO_SUCH_REGISTRATION, { args: [`no registration ${registrationId}`] }));
+      this.#sendError(requestId, new WampError(NO_SUCH_REGISTRATION, { args: [`no registration ${registrationId}`] }));
       return;
     }
     const invocationDetails = details as InvocationDetails;
-    if (entry.runDuplex) return this.startDuplex(requestId, entry, entry.runDuplex, invocationDetails, more, args, kwargs);
+    if (entry.runDuplex) return this.#startDuplex(requestId, entry, entry.runDuplex, invocationDetails, more, args, kwargs);
     if (more) {
       // Streamed input for a procedure registered without registerDuplex: refused, the rest dropped.
-      this.droppedInputs.add(requestId);
-      this.sendError(requestId, new WampError(FEATURE_NOT_SUPPORTED, {
+      this.#droppedInputs.add(requestId);
+      this.#sendError(requestId, new WampError(FEATURE_NOT_SUPPORTED, {
         args: [`${entry.procedure} takes no streamed input (not registered with registerDuplex)`],
       }));
       return;
     }
     let source: Observable<unknown>;
     try {
-      source = entry.run(args, kwargs, invocationDetails, this.writable);
+      source = entry.run(args, kwargs, invocationDetails, this.#writable);
     } catch (error) {
-      this.sendError(requestId, error);
+      this.#sendError(requestId, error);
       return;
     }
-    this.runInvocation(requestId, entry.procedure, source, entry.streams && invocationDetails.receive_progress === true);
+    this.#runInvocation(requestId, entry.procedure, source, entry.streams && invocationDetails.receive_progress === true);
   }
 
   /**
    * A new duplex invocation: the handler gets the input as an Observable, then the first chunk
    * (unless it is an empty last one); later chunks arrive through continueInput.
    */
-  private startDuplex(requestId: number, entry: RegistrationRequest, run: RunDuplexHandler, details: InvocationDetails, more: boolean, args: Args, kwargs: Dict): void {
+  #startDuplex(requestId: number, entry: RegistrationRequest, run: RunDuplexHandler, details: InvocationDetails, more: boolean, args: Args, kwargs: Dict): void {
     const input = new DuplexInput();
-    if (more) this.openInputs.set(requestId, input);
+    if (more) this.#openInputs.set(requestId, input);
     let source: Observable<unknown>;
     try {
-      source = run(input.input$, details, this.writable);
+      source = run(input.input$, details, this.#writable);
     } catch (error) {
-      this.endInput(requestId, input, { error });
-      this.sendError(requestId, error);
+      this.#endInput(requestId, input, { error });
+      this.#sendError(requestId, error);
       return;
     }
-    this.runInvocation(requestId, entry.procedure, source, details.receive_progress === true, input);
-    this.toInput(() => input.chunk(args, kwargs, more), entry.procedure);
+    this.#runInvocation(requestId, entry.procedure, source, details.receive_progress === true, input);
+    this.#toInput(() => input.chunk(args, kwargs, more), entry.procedure);
   }
 
   /** A chunk for an invocation already running (returns true), or already ended (dropped, true); false: a new invocation. */
-  private continueInput(requestId: number, more: boolean, args: Args, kwargs: Dict): boolean {
-    const input = this.openInputs.get(requestId);
-    if (input === undefined) return this.droppedInputs.drops(requestId, more);
-    if (!more) this.openInputs.delete(requestId);
-    this.toInput(() => input.chunk(args, kwargs, more));
+  #continueInput(requestId: number, more: boolean, args: Args, kwargs: Dict): boolean {
+    const input = this.#openInputs.get(requestId);
+    if (input === undefined) return this.#droppedInputs.drops(requestId, more);
+    if (!more) this.#openInputs.delete(requestId);
+    this.#toInput(() => input.chunk(args, kwargs, more));
     return true;
   }
 
@@ -233,11 +238,11 @@ export class Callee {
    * Hands something to a duplex handler's `input$`, whose subscribers are application code: a
    * throw that comes back (a teardown of theirs, as the input ends) is reported, not dispatched.
    */
-  private toInput(deliver: () => void, procedure?: string): void {
+  #toInput(deliver: () => void, procedure?: string): void {
     try {
       deliver();
     } catch (error) {
-      this.session.report(error, procedure === undefined ? { source: 'callback' } : { source: 'callback', uri: procedure });
+      this.#session.report(error, procedure === undefined ? { source: 'callback' } : { source: 'callback', uri: procedure });
     }
   }
 
@@ -245,9 +250,9 @@ export class Callee {
    * A duplex invocation ended before (or as) its input did: later chunks are dropped, and the
    * input completes (the callee answered) or errors (interrupted, session lost).
    */
-  private endInput(requestId: number, input: DuplexInput, how: { error?: unknown }): void {
-    if (this.openInputs.delete(requestId)) this.droppedInputs.add(requestId);
-    this.toInput(() => {
+  #endInput(requestId: number, input: DuplexInput, how: { error?: unknown }): void {
+    if (this.#openInputs.delete(requestId)) this.#droppedInputs.add(requestId);
+    this.#toInput(() => {
       if ('error' in how) input.fail(how.error);
       else input.complete();
     });
@@ -258,15 +263,15 @@ export class Callee {
    * progressive YIELD and completion sends an empty final; without, the last value is the
    * one result. `final(x)` ends the call with x either way.
    */
-  private runInvocation(requestId: number, procedure: string, source: Observable<unknown>, progressive: boolean, input?: DuplexInput): void {
+  #runInvocation(requestId: number, procedure: string, source: Observable<unknown>, progressive: boolean, input?: DuplexInput): void {
     const invocation: ActiveInvocation = input ? { finished: false, input } : { finished: false };
-    this.invocations.set(requestId, invocation);
+    this.#invocations.set(requestId, invocation);
     let lastValue: unknown;
     const finish = (): boolean => {
       if (invocation.finished) return false;
       invocation.finished = true;
-      this.invocations.delete(requestId);
-      if (input) this.endInput(requestId, input, {});
+      this.#invocations.delete(requestId);
+      if (input) this.#endInput(requestId, input, {});
       return true;
     };
     // Made before the handler's stream is subscribed, so it can be stopped at once, even in the
@@ -277,19 +282,19 @@ export class Callee {
         if (invocation.finished) return;
         if (value instanceof Final) {
           finish();
-          this.sendYield(requestId, value.value, false);
+          this.#sendYield(requestId, value.value, false);
           subscriber.unsubscribe();
         } else if (progressive) {
-          if (!this.sendYield(requestId, value, true)) {
+          if (!this.#sendYield(requestId, value, true)) {
             finish();
             subscriber.unsubscribe();
-          } else if (this.session.bufferedAmount > this.limits.bufferLimit) {
+          } else if (this.#session.bufferedAmount > this.#limits.bufferLimit) {
             // A push source that outruns the connection: fail this call, clearly, before
             // memory does (async iterables are paced and never get here).
             finish();
             subscriber.unsubscribe();
-            this.sendError(requestId, new WampError(STREAM_OVERFLOW, {
-              args: [`the callee's stream produced faster than the connection could send: over ${this.limits.bufferLimit} bytes waiting`],
+            this.#sendError(requestId, new WampError(STREAM_OVERFLOW, {
+              args: [`the callee's stream produced faster than the connection could send: over ${this.#limits.bufferLimit} bytes waiting`],
             }));
           }
         } else {
@@ -297,74 +302,74 @@ export class Callee {
         }
       },
       error: (error: unknown) => {
-        if (finish()) this.sendError(requestId, error);
+        if (finish()) this.#sendError(requestId, error);
       },
       complete: () => {
-        if (finish()) this.sendYield(requestId, progressive ? undefined : lastValue, false);
+        if (finish()) this.#sendYield(requestId, progressive ? undefined : lastValue, false);
       },
-    }, (error) => this.session.report(error, { source: 'teardown', uri: procedure }));
+    }, (error) => this.#session.report(error, { source: 'teardown', uri: procedure }));
     invocation.subscription = subscriber;
     source.subscribe(subscriber);
   }
 
   /** Sends a YIELD; when the value cannot be serialized, answers ERROR instead and returns false. */
-  private sendYield(requestId: number, value: unknown, progress: boolean): boolean {
+  #sendYield(requestId: number, value: unknown, progress: boolean): boolean {
     const { args, kwargs } = toPayload(value);
     try {
-      this.session.send(withPayload([MessageType.YIELD, requestId, progress ? { progress: true } : {}, args, kwargs]));
+      this.#session.send(withPayload([MessageType.YIELD, requestId, progress ? { progress: true } : {}, args, kwargs]));
       return true;
     } catch (error) {
       // Too large: the caller learns payload_size_exceeded; unserializable: invalid_argument.
-      this.sendError(requestId, error instanceof WampError ? error : new WampError(INVALID_ARGUMENT, {
+      this.#sendError(requestId, error instanceof WampError ? error : new WampError(INVALID_ARGUMENT, {
         args: [`result could not be serialized: ${(error as Error).message}`],
       }));
       return false;
     }
   }
 
-  private sendError(requestId: number, error: unknown): void {
+  #sendError(requestId: number, error: unknown): void {
     const wampError = error instanceof WampError
       ? error
       : new WampError(RUNTIME_ERROR, { args: [error instanceof Error ? error.message : String(error)] });
-    if (!this.session.isOpen) return;
+    if (!this.#session.isOpen) return;
     try {
-      this.session.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri, wampError.args, wampError.kwargs]));
+      this.#session.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri, wampError.args, wampError.kwargs]));
     } catch {
       // The error's own args could not be serialized (or are too large): send the URI alone.
       try {
-        this.session.send([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri]);
+        this.#session.send([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri]);
       } catch { /* the session ended meanwhile: the router answers the caller */ }
     }
   }
 
   /** Both modes: stop the stream (its teardown runs) and answer canceled once (digest §6.3). */
-  private onInterrupt([, requestId]: InterruptMessage): void {
-    const invocation = this.invocations.get(requestId);
+  #onInterrupt([, requestId]: InterruptMessage): void {
+    const invocation = this.#invocations.get(requestId);
     if (invocation === undefined || invocation.finished) return; // already answered: ignore
     invocation.finished = true;
-    this.invocations.delete(requestId);
+    this.#invocations.delete(requestId);
     invocation.subscription?.unsubscribe();
     const canceled = new WampError(CANCELED, { message: 'invocation interrupted' });
-    if (invocation.input) this.endInput(requestId, invocation.input, { error: canceled });
-    this.sendError(requestId, canceled);
+    if (invocation.input) this.#endInput(requestId, invocation.input, { error: canceled });
+    this.#sendError(requestId, canceled);
   }
 
   /**
    * The session ended: every invocation being served is torn down (its teardown runs; the
    * router answers its caller). Registrations belong to the client, which restores or ends them.
    */
-  private stopAll(error: Error): void {
-    const invocations = [...this.invocations.values()];
-    this.invocations.clear();
-    this.openInputs.clear();
-    this.droppedInputs.clear();
-    this.pendingRegisters.clear();
-    this.registrations.clear();
+  #stopAll(error: Error): void {
+    const invocations = [...this.#invocations.values()];
+    this.#invocations.clear();
+    this.#openInputs.clear();
+    this.#droppedInputs.clear();
+    this.#pendingRegisters.clear();
+    this.#registrations.clear();
     for (const invocation of invocations) {
       invocation.finished = true;
       invocation.subscription?.unsubscribe(); // an IsolatedSubscriber: never throws
       const input = invocation.input;
-      if (input) this.toInput(() => input.fail(error));
+      if (input) this.#toInput(() => input.fail(error));
     }
   }
 }

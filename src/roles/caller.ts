@@ -47,19 +47,19 @@ export class Caller {
     caller_identification: true,
   };
 
-  private readonly pendingCalls = new Map<number, TrackedCall>();
+  readonly #pendingCalls = new Map<number, TrackedCall>();
   /** Streaming calls still waiting for their first input value: no CALL yet, but they end with the session too. */
-  private readonly startingCalls = new Set<Subscriber<CallResult>>();
+  readonly #startingCalls = new Set<Subscriber<CallResult>>();
 
   constructor(readonly session: Session, readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
-    session.route(MessageType.RESULT, (message) => this.onResult(message));
-    session.routeError(MessageType.CALL, (message) => this.onError(message));
-    session.onClose((error) => this.failAll(error));
+    session.route(MessageType.RESULT, (message) => this.#onResult(message));
+    session.routeError(MessageType.CALL, (message) => this.#onError(message));
+    session.onClose((error) => this.#failAll(error));
   }
 
   /** Number of calls waiting for their final result (for tests and diagnostics). */
   get pendingCount(): number {
-    return this.pendingCalls.size;
+    return this.#pendingCalls.size;
   }
 
   /**
@@ -79,7 +79,7 @@ export class Caller {
       return undefined;
     }
     const pending = new PendingCall(subscriber, receiveProgress, this, requestId, options.cancelMode ?? 'kill');
-    this.pendingCalls.set(requestId, pending);
+    this.#pendingCalls.set(requestId, pending);
     // Bound rather than a closure: no context object to keep alive with each pending call.
     return setTeardown(subscriber, pending.unsubscribe.bind(pending)) ? undefined : pending;
   }
@@ -106,18 +106,18 @@ export class Caller {
    * Returns how to stop watching it (the first CALL went out, or the call ended).
    */
   watchStarting(subscriber: Subscriber<CallResult>): () => void {
-    this.startingCalls.add(subscriber);
-    return () => this.startingCalls.delete(subscriber);
+    this.#startingCalls.add(subscriber);
+    return () => this.#startingCalls.delete(subscriber);
   }
 
   /** A call started elsewhere (a streaming call's first CALL) waits here for its RESULTs and ERROR. */
   track(requestId: number, subscriber: Subscriber<CallResult>, receiveProgress: boolean): void {
-    this.pendingCalls.set(requestId, { subscriber, receiveProgress });
+    this.#pendingCalls.set(requestId, { subscriber, receiveProgress });
   }
 
   /** Unsubscribed: forget the call; tell the router if the call is still running. */
   abandon(requestId: number, mode: CancelMode): void {
-    if (!this.pendingCalls.delete(requestId)) return; // already ended
+    if (!this.#pendingCalls.delete(requestId)) return; // already ended
     const session = this.session;
     if (!session.isOpen || !session.routerSupports('dealer', 'call_canceling')) return;
     try {
@@ -129,9 +129,9 @@ export class Caller {
     }
   }
 
-  private onResult(message: ResultMessage): void {
+  #onResult(message: ResultMessage): void {
     const requestId = message[1];
-    const pending = this.pendingCalls.get(requestId);
+    const pending = this.#pendingCalls.get(requestId);
     if (pending === undefined) return; // late result of a cancelled call
     const details = message[2];
     const progress = details['progress'] === true;
@@ -140,7 +140,7 @@ export class Caller {
     // Validation leaves RESULT's payload slots as they came (see ResultMessage).
     const result: CallResult = { progress, args: message[3] ?? [], kwargs: message[4] ?? {}, details };
     if (progress) return pending.subscriber.next(result);
-    this.pendingCalls.delete(requestId);
+    this.#pendingCalls.delete(requestId);
     try {
       pending.subscriber.next(result);
     } finally {
@@ -150,19 +150,19 @@ export class Caller {
     }
   }
 
-  private onError(message: ErrorMessage): void {
+  #onError(message: ErrorMessage): void {
     const [, , requestId, details, uri, args, kwargs] = message;
-    const pending = this.pendingCalls.get(requestId);
+    const pending = this.#pendingCalls.get(requestId);
     if (pending === undefined) return;
-    this.pendingCalls.delete(requestId);
+    this.#pendingCalls.delete(requestId);
     pending.subscriber.error(new WampError(uri, { details, args, kwargs }));
   }
 
-  private failAll(error: Error): void {
-    const subscribers = [...this.pendingCalls.values()].map((call) => call.subscriber);
-    subscribers.push(...this.startingCalls);
-    this.pendingCalls.clear();
-    this.startingCalls.clear();
+  #failAll(error: Error): void {
+    const subscribers = [...this.#pendingCalls.values()].map((call) => call.subscriber);
+    subscribers.push(...this.#startingCalls);
+    this.#pendingCalls.clear();
+    this.#startingCalls.clear();
     for (const subscriber of subscribers) {
       // Each call's observers are application code: one that throws back must not spare the rest.
       try {

@@ -14,16 +14,16 @@ import { fromPayload, isEmptyPayload } from './payload.js';
  * so this reaches only subscriptions kept apart from it).
  */
 export class DuplexInput {
-  private buffered: unknown[] | undefined = [];
-  private readonly live = new Subject<unknown>();
+  #buffered: unknown[] | undefined = [];
+  readonly #live = new Subject<unknown>();
   /** The last chunk came, or the invocation ended: later pushes are dropped. */
-  private ended = false;
+  #ended = false;
   readonly input$ = new Observable<unknown>((subscriber) => {
-    const buffered = this.buffered;
-    this.buffered = undefined;
+    const buffered = this.#buffered;
+    this.#buffered = undefined;
     if (buffered) for (const value of buffered) subscriber.next(value);
     // A Subject that already ended completes (or errors) a new subscriber at once.
-    return this.live.subscribe(subscriber);
+    return this.#live.subscribe(subscriber);
   });
 
   /**
@@ -36,19 +36,19 @@ export class DuplexInput {
   }
 
   push(value: unknown): void {
-    if (this.ended) return;
-    if (this.buffered) this.buffered.push(value);
-    else this.live.next(value);
+    if (this.#ended) return;
+    if (this.#buffered) this.#buffered.push(value);
+    else this.#live.next(value);
   }
 
   complete(): void {
-    this.ended = true;
-    this.live.complete();
+    this.#ended = true;
+    this.#live.complete();
   }
 
   fail(error: unknown): void {
-    this.ended = true;
-    this.live.error(error);
+    this.#ended = true;
+    this.#live.error(error);
   }
 }
 
@@ -59,27 +59,31 @@ export class DuplexInput {
  * dealer that follows the spec stops forwarding chunks once the call ended.
  */
 export class DroppedInputs {
-  private readonly ids = new Set<number>();
+  readonly #ids = new Set<number>();
 
-  constructor(private readonly limit = 1024) {}
+  readonly #limit: number;
+
+  constructor(limit = 1024) {
+    this.#limit = limit;
+  }
 
   get size(): number {
-    return this.ids.size;
+    return this.#ids.size;
   }
 
   add(invocationId: number): void {
-    this.ids.add(invocationId);
-    if (this.ids.size > this.limit) this.ids.delete(this.ids.values().next().value as number);
+    this.#ids.add(invocationId);
+    if (this.#ids.size > this.#limit) this.#ids.delete(this.#ids.values().next().value as number);
   }
 
   /** Whether a chunk for this id is to be dropped; its last chunk (`more` false) forgets the id. */
   drops(invocationId: number, more: boolean): boolean {
-    if (!this.ids.has(invocationId)) return false;
-    if (!more) this.ids.delete(invocationId);
+    if (!this.#ids.has(invocationId)) return false;
+    if (!more) this.#ids.delete(invocationId);
     return true;
   }
 
   clear(): void {
-    this.ids.clear();
+    this.#ids.clear();
   }
 }

@@ -11,16 +11,19 @@ import { Subscriber, type Observer } from 'rxjs';
  * checks `subscriber.closed` (as rxjs's own do) stops at once.
  */
 export class IsolatedSubscriber<T> extends Subscriber<T> {
-  constructor(observer: Observer<T>, private readonly report: (error: unknown) => void) {
+  readonly #report: (error: unknown) => void;
+
+  constructor(observer: Observer<T>, report: (error: unknown) => void) {
     // rxjs's Subscriber with a plain Observer as destination: calls it directly, no wrapping.
     super(observer);
+    this.#report = report;
   }
 
   override unsubscribe(): void {
     try {
       super.unsubscribe();
     } catch (error) {
-      this.report(error);
+      this.#report(error);
     }
   }
 }

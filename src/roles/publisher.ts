@@ -20,14 +20,17 @@ export class Publisher {
     subscriber_blackwhite_listing: true,
   };
 
-  private readonly pendingPublishes = new Map<number, PendingPublish>();
+  readonly #pendingPublishes = new Map<number, PendingPublish>();
 
-  constructor(private readonly session: Session) {
-    session.route(MessageType.PUBLISHED, (message) => this.onPublished(message));
-    session.routeError(MessageType.PUBLISH, (message) => this.onError(message));
+  readonly #session: Session;
+
+  constructor(session: Session) {
+    this.#session = session;
+    session.route(MessageType.PUBLISHED, (message) => this.#onPublished(message));
+    session.routeError(MessageType.PUBLISH, (message) => this.#onError(message));
     session.onClose((error) => {
-      const pending = [...this.pendingPublishes.values()];
-      this.pendingPublishes.clear();
+      const pending = [...this.#pendingPublishes.values()];
+      this.#pendingPublishes.clear();
       for (const publish of pending) publish.reject(error);
     });
   }
@@ -37,25 +40,25 @@ export class Publisher {
     const wampOptions = publishOptions(options);
     let requestId: number;
     try {
-      requestId = this.session.sendRequestWithPayload([MessageType.PUBLISH, 0, wampOptions, topic, args, kwargs]);
+      requestId = this.#session.sendRequestWithPayload([MessageType.PUBLISH, 0, wampOptions, topic, args, kwargs]);
     } catch (error) {
       return Promise.reject(error);
     }
     if (!options.acknowledge) return Promise.resolve(undefined);
-    return new Promise<Publication>((resolve, reject) => this.pendingPublishes.set(requestId, { resolve, reject }));
+    return new Promise<Publication>((resolve, reject) => this.#pendingPublishes.set(requestId, { resolve, reject }));
   }
 
-  private onPublished([, requestId, publication]: PublishedMessage): void {
-    const pending = this.pendingPublishes.get(requestId);
+  #onPublished([, requestId, publication]: PublishedMessage): void {
+    const pending = this.#pendingPublishes.get(requestId);
     if (pending === undefined) return;
-    this.pendingPublishes.delete(requestId);
+    this.#pendingPublishes.delete(requestId);
     pending.resolve({ id: publication });
   }
 
-  private onError([, , requestId, details, uri, args, kwargs]: ErrorMessage): void {
-    const pending = this.pendingPublishes.get(requestId);
+  #onError([, , requestId, details, uri, args, kwargs]: ErrorMessage): void {
+    const pending = this.#pendingPublishes.get(requestId);
     if (pending === undefined) return;
-    this.pendingPublishes.delete(requestId);
+    this.#pendingPublishes.delete(requestId);
     pending.reject(new WampError(uri, { details, args, kwargs }));
   }
 }

@@ -43,23 +43,26 @@ export class Subscriber {
     publisher_identification: true,
   };
 
-  private readonly entries = new Map<string, TopicEntry>();
-  private readonly bySubscriptionId = new Map<number, TopicEntry>();
-  private readonly pendingSubscribes = new Map<number, TopicEntry>();
-  private readonly pendingUnsubscribes = new Map<number, TopicEntry>();
+  readonly #entries = new Map<string, TopicEntry>();
+  readonly #bySubscriptionId = new Map<number, TopicEntry>();
+  readonly #pendingSubscribes = new Map<number, TopicEntry>();
+  readonly #pendingUnsubscribes = new Map<number, TopicEntry>();
 
-  constructor(private readonly session: Session) {
-    session.route(MessageType.SUBSCRIBED, (message) => this.onSubscribed(message));
-    session.route(MessageType.UNSUBSCRIBED, (message) => this.onUnsubscribed(message));
-    session.route(MessageType.EVENT, (message) => this.onEvent(message));
-    session.routeError(MessageType.SUBSCRIBE, (message) => this.onSubscribeError(message));
-    session.routeError(MessageType.UNSUBSCRIBE, (message) => this.unsubscribeAnswered(message[2]));
+  readonly #session: Session;
+
+  constructor(session: Session) {
+    this.#session = session;
+    session.route(MessageType.SUBSCRIBED, (message) => this.#onSubscribed(message));
+    session.route(MessageType.UNSUBSCRIBED, (message) => this.#onUnsubscribed(message));
+    session.route(MessageType.EVENT, (message) => this.#onEvent(message));
+    session.routeError(MessageType.SUBSCRIBE, (message) => this.#onSubscribeError(message));
+    session.routeError(MessageType.UNSUBSCRIBE, (message) => this.#unsubscribeAnswered(message[2]));
     session.onClose(() => {
       // Subscriptions belong to the client, which restores or ends them.
-      this.entries.clear();
-      this.bySubscriptionId.clear();
-      this.pendingSubscribes.clear();
-      this.pendingUnsubscribes.clear();
+      this.#entries.clear();
+      this.#bySubscriptionId.clear();
+      this.#pendingSubscribes.clear();
+      this.#pendingUnsubscribes.clear();
     });
   }
 
@@ -70,11 +73,11 @@ export class Subscriber {
    */
   listen(request: TopicRequest): () => void {
     const key = `${request.match} ${request.topic}`;
-    let entry = this.entries.get(key);
+    let entry = this.#entries.get(key);
     if (entry === undefined) {
       const created: TopicEntry = { key, topic: request.topic, match: request.match, listeners: new Set(), phase: 'subscribing' };
-      this.subscribe(created);
-      this.entries.set(key, created);
+      this.#subscribe(created);
+      this.#entries.set(key, created);
       entry = created;
     }
     entry.listeners.add(request);
@@ -82,83 +85,83 @@ export class Subscriber {
     const joined = entry;
     return () => {
       if (!joined.listeners.delete(request) || joined.listeners.size > 0) return;
-      if (joined.phase === 'subscribed') this.unsubscribe(joined);
+      if (joined.phase === 'subscribed') this.#unsubscribe(joined);
       // Still subscribing: SUBSCRIBED finds no listener and unsubscribes then.
     };
   }
 
-  private subscribe(entry: TopicEntry): void {
+  #subscribe(entry: TopicEntry): void {
     const options: Dict = entry.match === 'exact' ? {} : { match: entry.match };
-    const requestId = this.session.sendRequest([MessageType.SUBSCRIBE, 0, options, entry.topic]);
+    const requestId = this.#session.sendRequest([MessageType.SUBSCRIBE, 0, options, entry.topic]);
     entry.phase = 'subscribing';
-    this.pendingSubscribes.set(requestId, entry);
+    this.#pendingSubscribes.set(requestId, entry);
   }
 
-  private unsubscribe(entry: TopicEntry): void {
-    this.bySubscriptionId.delete(entry.subscriptionId!);
+  #unsubscribe(entry: TopicEntry): void {
+    this.#bySubscriptionId.delete(entry.subscriptionId!);
     entry.phase = 'unsubscribing';
-    if (!this.session.isOpen) return;
+    if (!this.#session.isOpen) return;
     try {
-      const requestId = this.session.sendRequest([MessageType.UNSUBSCRIBE, 0, entry.subscriptionId!]);
-      this.pendingUnsubscribes.set(requestId, entry);
+      const requestId = this.#session.sendRequest([MessageType.UNSUBSCRIBE, 0, entry.subscriptionId!]);
+      this.#pendingUnsubscribes.set(requestId, entry);
     } catch {
-      this.entries.delete(entry.key); // the session is ending: the router drops it with it
+      this.#entries.delete(entry.key); // the session is ending: the router drops it with it
     }
   }
 
-  private onSubscribed([, requestId, subscriptionId]: SubscribedMessage): void {
-    const entry = this.pendingSubscribes.get(requestId);
+  #onSubscribed([, requestId, subscriptionId]: SubscribedMessage): void {
+    const entry = this.#pendingSubscribes.get(requestId);
     if (entry === undefined) return;
-    this.pendingSubscribes.delete(requestId);
+    this.#pendingSubscribes.delete(requestId);
     entry.subscriptionId = subscriptionId;
     entry.phase = 'subscribed';
-    this.bySubscriptionId.set(subscriptionId, entry);
-    if (entry.listeners.size === 0) return this.unsubscribe(entry);
+    this.#bySubscriptionId.set(subscriptionId, entry);
+    if (entry.listeners.size === 0) return this.#unsubscribe(entry);
     const info: SubscriptionInfo = { id: subscriptionId, topic: entry.topic };
-    this.tellEach(entry, (listener) => listener.subscribed(info));
+    this.#tellEach(entry, (listener) => listener.subscribed(info));
   }
 
-  private onSubscribeError([, , requestId, details, uri, args, kwargs]: ErrorMessage): void {
-    const entry = this.pendingSubscribes.get(requestId);
+  #onSubscribeError([, , requestId, details, uri, args, kwargs]: ErrorMessage): void {
+    const entry = this.#pendingSubscribes.get(requestId);
     if (entry === undefined) return;
-    this.pendingSubscribes.delete(requestId);
-    this.entries.delete(entry.key);
+    this.#pendingSubscribes.delete(requestId);
+    this.#entries.delete(entry.key);
     const error = new WampError(uri, { details, args, kwargs });
-    this.tellEach(entry, (listener) => listener.refused(error));
+    this.#tellEach(entry, (listener) => listener.refused(error));
   }
 
   /** `[35, id]` answers our UNSUBSCRIBE; `[35, 0, {subscription}]` is a revocation (§7.7). */
-  private onUnsubscribed([, requestId, details]: UnsubscribedMessage): void {
-    if (requestId !== 0) return this.unsubscribeAnswered(requestId);
+  #onUnsubscribed([, requestId, details]: UnsubscribedMessage): void {
+    if (requestId !== 0) return this.#unsubscribeAnswered(requestId);
     const subscriptionId = details?.['subscription'];
-    const entry = typeof subscriptionId === 'number' ? this.bySubscriptionId.get(subscriptionId) : undefined;
+    const entry = typeof subscriptionId === 'number' ? this.#bySubscriptionId.get(subscriptionId) : undefined;
     if (entry === undefined) return;
-    this.bySubscriptionId.delete(subscriptionId as number);
-    this.entries.delete(entry.key);
+    this.#bySubscriptionId.delete(subscriptionId as number);
+    this.#entries.delete(entry.key);
     const error = new WampError('wamp.error.subscription_revoked', { details, message: `subscription to ${entry.topic} revoked by the router` });
-    this.tellEach(entry, (listener) => listener.refused(error));
+    this.#tellEach(entry, (listener) => listener.refused(error));
   }
 
   /** UNSUBSCRIBED or an ERROR for it: the old subscription is gone; listeners that joined meanwhile get a new one. */
-  private unsubscribeAnswered(requestId: number): void {
-    const entry = this.pendingUnsubscribes.get(requestId);
+  #unsubscribeAnswered(requestId: number): void {
+    const entry = this.#pendingUnsubscribes.get(requestId);
     if (entry === undefined) return;
-    this.pendingUnsubscribes.delete(requestId);
+    this.#pendingUnsubscribes.delete(requestId);
     entry.subscriptionId = undefined;
     if (entry.listeners.size === 0) {
-      this.entries.delete(entry.key);
+      this.#entries.delete(entry.key);
       return;
     }
     try {
-      this.subscribe(entry);
+      this.#subscribe(entry);
     } catch {
       // Only an ending session refuses a SUBSCRIBE that went out before: the client restores it on the next one.
-      this.entries.delete(entry.key);
+      this.#entries.delete(entry.key);
     }
   }
 
-  private onEvent([, subscriptionId, publication, details, args, kwargs]: EventMessage): void {
-    const entry = this.bySubscriptionId.get(subscriptionId);
+  #onEvent([, subscriptionId, publication, details, args, kwargs]: EventMessage): void {
+    const entry = this.#bySubscriptionId.get(subscriptionId);
     if (entry === undefined) return; // unsubscribed meanwhile
     const topic = typeof details['topic'] === 'string' ? details['topic'] : entry.topic;
     const event: WampEvent = { args, kwargs, details, topic, publication };
@@ -167,7 +170,7 @@ export class Subscriber {
       try {
         listener.event(event);
       } catch (error) {
-        this.session.report(error, { source: 'callback', uri: entry.topic });
+        this.#session.report(error, { source: 'callback', uri: entry.topic });
       }
     }
   }
@@ -177,12 +180,12 @@ export class Subscriber {
    * observers are application code; one that throws back is reported and does not keep the
    * others from being told.
    */
-  private tellEach(entry: TopicEntry, tell: (listener: TopicRequest) => void): void {
+  #tellEach(entry: TopicEntry, tell: (listener: TopicRequest) => void): void {
     for (const listener of [...entry.listeners]) {
       try {
         tell(listener);
       } catch (error) {
-        this.session.report(error, { source: 'callback', uri: entry.topic });
+        this.#session.report(error, { source: 'callback', uri: entry.topic });
       }
     }
   }

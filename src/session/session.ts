@@ -47,36 +47,41 @@ type MessageOfType<T extends MessageType> = Extract<WampMessage, [T, ...unknown[
  * role then finds its pending entry by request id).
  */
 export class Session {
-  private state: SessionState = 'establishing';
-  private readonly requestIds = new RequestIdCounter();
+  #state: SessionState = 'establishing';
+  readonly #requestIds = new RequestIdCounter();
   /** Indexed by message type (a dense array is the cheapest lookup on the per-message path). */
-  private readonly handlers: Array<Handler<never> | undefined> = [];
-  private readonly errorHandlers: Array<Handler<ErrorMessage> | undefined> = [];
-  private readonly closeListeners: Array<(error: Error) => void> = [];
-  private welcome: SessionInfo | undefined;
-  private opening: { resolve(info: SessionInfo): void; reject(error: Error): void } | undefined;
-  private goodbyeAnswered: (() => void) | undefined;
-  private closeError: Error | undefined;
+  readonly #handlers: Array<Handler<never> | undefined> = [];
+  readonly #errorHandlers: Array<Handler<ErrorMessage> | undefined> = [];
+  readonly #closeListeners: Array<(error: Error) => void> = [];
+  #welcome: SessionInfo | undefined;
+  #opening: { resolve(info: SessionInfo): void; reject(error: Error): void } | undefined;
+  #goodbyeAnswered: (() => void) | undefined;
+  #closeError: Error | undefined;
 
-  constructor(private readonly transport: Transport, private readonly options: SessionOptions) {
+  readonly #transport: Transport;
+  readonly #options: SessionOptions;
+
+  constructor(transport: Transport, options: SessionOptions) {
+    this.#transport = transport;
+    this.#options = options;
     transport.setListener({
-      onMessage: (raw) => this.receive(raw),
+      onMessage: (raw) => this.#receive(raw),
       onDecodeError: (error) => this.protocolViolation(`undecodable frame: ${error.message}`),
-      onClose: (code, reason) => this.transportClosed(code, reason),
+      onClose: (code, reason) => this.#transportClosed(code, reason),
     });
   }
 
   get isOpen(): boolean {
-    return this.state === 'established';
+    return this.#state === 'established';
   }
 
   get info(): SessionInfo | undefined {
-    return this.welcome;
+    return this.#welcome;
   }
 
   /** Why the session ended (undefined while it is open). */
   get closedWith(): Error | undefined {
-    return this.closeError;
+    return this.#closeError;
   }
 
   /**
@@ -87,70 +92,70 @@ export class Session {
   open(timeoutMs: number, timeoutMessage = `the router did not answer HELLO within ${timeoutMs} ms`): Promise<SessionInfo> {
     return new Promise<SessionInfo>((resolve, reject) => {
       const timer = timeoutMs > 0 ? setTimeout(() => {
-        this.end(new WampConnectionError('timeout', timeoutMessage));
-        this.transport.abort('no WELCOME');
+        this.#end(new WampConnectionError('timeout', timeoutMessage));
+        this.#transport.abort('no WELCOME');
       }, timeoutMs) : undefined;
-      this.opening = {
+      this.#opening = {
         resolve: (info) => { clearTimeout(timer); resolve(info); },
         reject: (error) => { clearTimeout(timer); reject(error); },
       };
-      void this.sendHello();
+      void this.#sendHello();
     });
   }
 
   /** HELLO with the auth methods' details, asked for afresh on every join (secrets may be refreshed). */
-  private async sendHello(): Promise<void> {
-    const details: Dict = { roles: this.options.roles, agent: this.options.agent };
-    const methods = this.options.auth ?? [];
+  async #sendHello(): Promise<void> {
+    const details: Dict = { roles: this.#options.roles, agent: this.#options.agent };
+    const methods = this.#options.auth ?? [];
     try {
       if (methods.length > 0) Object.assign(details, await helloAuth(methods));
     } catch (error) {
-      return this.cannotAuthenticate(`could not prepare ${methods.map((m) => m.method).join(', ')} for HELLO: ${errorText(error)}`);
+      return this.#cannotAuthenticate(`could not prepare ${methods.map((m) => m.method).join(', ')} for HELLO: ${errorText(error)}`);
     }
-    if (this.state !== 'establishing') return; // timed out or closed meanwhile
+    if (this.#state !== 'establishing') return; // timed out or closed meanwhile
     try {
-      this.transport.send([MessageType.HELLO, this.options.realm, details]);
+      this.#transport.send([MessageType.HELLO, this.#options.realm, details]);
     } catch (error) {
-      this.end(error instanceof Error ? error : new Error(String(error)));
-      this.transport.abort('HELLO could not be sent');
+      this.#end(error instanceof Error ? error : new Error(String(error)));
+      this.#transport.abort('HELLO could not be sent');
     }
   }
 
   /** Answers a CHALLENGE with the offered method's AUTHENTICATE (several rounds may come). */
-  private async answerChallenge(method: string, extra: Dict): Promise<void> {
-    const authenticator = this.options.auth?.find((candidate) => candidate.method === method);
+  async #answerChallenge(method: string, extra: Dict): Promise<void> {
+    const authenticator = this.#options.auth?.find((candidate) => candidate.method === method);
     if (authenticator === undefined) {
       // The spec's answer to a challenge for a method this client never offered: ABORT.
-      const offered = this.options.auth?.map((candidate) => candidate.method).join(', ') || 'none';
+      const offered = this.#options.auth?.map((candidate) => candidate.method).join(', ') || 'none';
       try {
-        this.transport.send([MessageType.ABORT, { message: `${method} was not offered` }, AUTHENTICATION_FAILED]);
+        this.#transport.send([MessageType.ABORT, { message: `${method} was not offered` }, AUTHENTICATION_FAILED]);
       } catch { /* ignore */ }
-      this.end(new WampError(AUTHENTICATION_FAILED, { message: `${AUTHENTICATION_FAILED}: the router sent a ${method} challenge, but the client offered ${offered}` }));
-      this.transport.close(1000);
+      this.#end(new WampError(AUTHENTICATION_FAILED, { message: `${AUTHENTICATION_FAILED}: the router sent a ${method} challenge, but the client offered ${offered}` }));
+      this.#transport.close(1000);
       return;
     }
     let answer: ChallengeAnswer;
     try {
       answer = await authenticator.answer(extra);
     } catch (error) {
-      return this.cannotAuthenticate(`could not answer the ${method} challenge: ${errorText(error)}`);
+      return this.#cannotAuthenticate(`could not answer the ${method} challenge: ${errorText(error)}`);
     }
-    if (this.state !== 'establishing') return;
+    if (this.#state !== 'establishing') return;
     try {
-      this.transport.send([MessageType.AUTHENTICATE, answer.signature, answer.extra ?? {}]);
+      this.#transport.send([MessageType.AUTHENTICATE, answer.signature, answer.extra ?? {}]);
     } catch (error) {
-      this.cannotAuthenticate(`could not send AUTHENTICATE: ${errorText(error)}`);
+      this.#cannotAuthenticate(`could not send AUTHENTICATE: ${errorText(error)}`);
     }
   }
 
   /** Gives up joining because this side cannot authenticate (never with the secret in the message). */
-  private cannotAuthenticate(message: string): void {
-    if (this.state !== 'establishing') return;
+  #cannotAuthenticate(message: string): void {
+    if (this.#state !== 'establishing') return;
     try {
-      this.transport.send([MessageType.ABORT, { message: 'the client cannot authenticate' }, CANNOT_AUTHENTICATE]);
+      this.#transport.send([MessageType.ABORT, { message: 'the client cannot authenticate' }, CANNOT_AUTHENTICATE]);
     } catch { /* ignore */ }
-    this.end(new WampError(CANNOT_AUTHENTICATE, { message: `${CANNOT_AUTHENTICATE}: ${message}` }));
-    this.transport.close(1000);
+    this.#end(new WampError(CANNOT_AUTHENTICATE, { message: `${CANNOT_AUTHENTICATE}: ${message}` }));
+    this.#transport.close(1000);
   }
 
   /**
@@ -160,26 +165,26 @@ export class Session {
    * leaves no gap in the sequence.
    */
   sendRequest(message: unknown[]): number {
-    this.assertOpen();
-    return this.sendNextRequest(message);
+    this.#assertOpen();
+    return this.#sendNextRequest(message);
   }
 
   /** sendRequest for a message whose last two elements are its args and kwargs (see withPayload). */
   sendRequestWithPayload(message: unknown[]): number {
-    this.assertOpen();
+    this.#assertOpen();
     try {
       withPayload(message);
     } catch (error) {
       throw asSerializationError(error); // the payload could not even be read (a hostile Proxy)
     }
-    return this.sendNextRequest(message);
+    return this.#sendNextRequest(message);
   }
 
-  private sendNextRequest(message: unknown[]): number {
-    const requestId = this.requestIds.peek();
+  #sendNextRequest(message: unknown[]): number {
+    const requestId = this.#requestIds.peek();
     message[1] = requestId;
-    this.transport.send(message);
-    this.requestIds.next();
+    this.#transport.send(message);
+    this.#requestIds.next();
     return requestId;
   }
 
@@ -188,8 +193,8 @@ export class Session {
    * payload_size_exceeded if it is too large, and the session's WampConnectionError once it ended.
    */
   send(message: readonly unknown[]): void {
-    this.assertOpen();
-    this.transport.send(message);
+    this.#assertOpen();
+    this.#transport.send(message);
   }
 
   /**
@@ -197,45 +202,45 @@ export class Session {
    * here, and so does dispatch for whatever a role's handling let through. Never rethrown.
    */
   report(error: unknown, context: ErrorContext): void {
-    if (this.options.onError) reportTo(this.options.onError, error, context);
+    if (this.#options.onError) reportTo(this.#options.onError, error, context);
   }
 
   /** Operations find out here, not by silence, that the session is gone. */
-  private assertOpen(): void {
-    if (this.state === 'established') return;
-    throw this.closeError ?? new WampConnectionError('closed', `the session is ${this.state}`);
+  #assertOpen(): void {
+    if (this.#state === 'established') return;
+    throw this.#closeError ?? new WampConnectionError('closed', `the session is ${this.#state}`);
   }
 
   /** Bytes sent but not yet written out by the connection (what a fast producer piles up). */
   get bufferedAmount(): number {
-    return this.transport.bufferedAmount;
+    return this.#transport.bufferedAmount;
   }
 
   /** Resolves once at most `highWaterMark` bytes wait to be written, or the connection ended. */
   whenWritable(highWaterMark: number): Promise<void> {
-    return this.transport.whenWritable(highWaterMark);
+    return this.#transport.whenWritable(highWaterMark);
   }
 
   /** Whether the router announced `feature` for `role` (dealer or broker) in WELCOME. */
   routerSupports(role: 'dealer' | 'broker', feature: string): boolean {
-    const roles = this.welcome?.details['roles'] as Record<string, { features?: Dict } | undefined> | undefined;
+    const roles = this.#welcome?.details['roles'] as Record<string, { features?: Dict } | undefined> | undefined;
     return roles?.[role]?.features?.[feature] === true;
   }
 
   /** A role takes the incoming messages of one type. */
   route<T extends MessageType>(type: T, handler: Handler<MessageOfType<T>>): void {
-    this.handlers[type] = handler as Handler<never>;
+    this.#handlers[type] = handler as Handler<never>;
   }
 
   /** A role takes the ERRORs that answer one of its request types. */
   routeError(requestType: ErrorRequestType, handler: Handler<ErrorMessage>): void {
-    this.errorHandlers[requestType] = handler;
+    this.#errorHandlers[requestType] = handler;
   }
 
   /** Called once when the session ends, with the reason every pending operation should fail with. */
   onClose(listener: (error: Error) => void): void {
-    if (this.state === 'closed') listener(this.closeError!);
-    else this.closeListeners.push(listener);
+    if (this.#state === 'closed') listener(this.#closeError!);
+    else this.#closeListeners.push(listener);
   }
 
   /**
@@ -243,28 +248,28 @@ export class Session {
    * the connection is dropped). Pending operations fail with `error` (default: code `closed`).
    */
   close(reason: string = CLOSE_REALM, error: Error = new WampConnectionError('closed', 'session closed by the client')): Promise<void> {
-    if (this.state === 'closed') return Promise.resolve();
-    if (this.state !== 'established') {
-      this.end(error);
-      this.transport.abort('closed before the session was established');
+    if (this.#state === 'closed') return Promise.resolve();
+    if (this.#state !== 'established') {
+      this.#end(error);
+      this.#transport.abort('closed before the session was established');
       return Promise.resolve();
     }
-    this.state = 'shutting-down';
+    this.#state = 'shutting-down';
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => finish(false), this.options.goodbyeTimeout);
+      const timer = setTimeout(() => finish(false), this.#options.goodbyeTimeout);
       const self = this;
       function finish(answered: boolean): void {
         clearTimeout(timer);
-        self.goodbyeAnswered = undefined;
-        self.end(error);
+        self.#goodbyeAnswered = undefined;
+        self.#end(error);
         // A router that did not answer GOODBYE would not answer the closing handshake either.
-        if (answered) self.transport.close(1000);
-        else self.transport.abort('no answer to GOODBYE');
+        if (answered) self.#transport.close(1000);
+        else self.#transport.abort('no answer to GOODBYE');
         resolve();
       }
-      this.goodbyeAnswered = () => finish(true);
+      this.#goodbyeAnswered = () => finish(true);
       try {
-        this.transport.send([MessageType.GOODBYE, {}, reason]);
+        this.#transport.send([MessageType.GOODBYE, {}, reason]);
       } catch {
         finish(false);
       }
@@ -273,16 +278,16 @@ export class Session {
 
   /** Ends the session because the peer broke the protocol (§4.7). */
   protocolViolation(message: string): void {
-    if (this.state === 'closed') return;
+    if (this.#state === 'closed') return;
     try {
-      this.transport.send([MessageType.ABORT, { message }, PROTOCOL_VIOLATION]);
+      this.#transport.send([MessageType.ABORT, { message }, PROTOCOL_VIOLATION]);
     } catch { /* the transport may already be gone */ }
-    this.end(new WampConnectionError('protocol-violation', `protocol violation: ${message}`, { reason: PROTOCOL_VIOLATION, details: { message } }));
-    this.transport.close(1002, 'protocol violation');
+    this.#end(new WampConnectionError('protocol-violation', `protocol violation: ${message}`, { reason: PROTOCOL_VIOLATION, details: { message } }));
+    this.#transport.close(1002, 'protocol violation');
   }
 
-  private receive(raw: unknown): void {
-    if (this.state === 'closed') return;
+  #receive(raw: unknown): void {
+    if (this.#state === 'closed') return;
     let message: WampMessage;
     try {
       message = validateMessage(raw, 'client');
@@ -292,7 +297,7 @@ export class Session {
       return this.protocolViolation(error instanceof ProtocolViolation ? error.message : `a message could not be read: ${errorText(error)}`);
     }
     try {
-      this.dispatch(message);
+      this.#dispatch(message);
     } catch (error) {
       // The router is blamed only for what it sent. Anything else that got this far is
       // application code the roles ran (a handler, a teardown, an observer chain): it is
@@ -302,31 +307,31 @@ export class Session {
     }
   }
 
-  private dispatch(message: WampMessage): void {
+  #dispatch(message: WampMessage): void {
     const type = message[0];
-    switch (this.state) {
+    switch (this.#state) {
       case 'establishing':
-        return this.receiveWhileEstablishing(message);
+        return this.#receiveWhileEstablishing(message);
       case 'shutting-down':
         // While waiting for the answering GOODBYE everything else is ignored (§4.5).
-        if (type === MessageType.GOODBYE || type === MessageType.ABORT) this.goodbyeAnswered?.();
+        if (type === MessageType.GOODBYE || type === MessageType.ABORT) this.#goodbyeAnswered?.();
         return;
       case 'established':
         break;
     }
     if (type === MessageType.ERROR) {
-      const handler = this.errorHandlers[message[1]];
+      const handler = this.#errorHandlers[message[1]];
       if (handler) handler(message);
       return;
     }
-    const handler = this.handlers[type] as Handler<WampMessage> | undefined;
+    const handler = this.#handlers[type] as Handler<WampMessage> | undefined;
     if (handler) return handler(message);
     switch (type) {
       case MessageType.GOODBYE:
-        return this.goodbyeFromRouter(message[1], message[2]);
+        return this.#goodbyeFromRouter(message[1], message[2]);
       case MessageType.ABORT:
-        this.end(new WampConnectionError('router-closed', `the router aborted the session: ${describeReason(message[2], message[1])}`, { reason: message[2], details: message[1] }));
-        return this.transport.close(1000);
+        this.#end(new WampConnectionError('router-closed', `the router aborted the session: ${describeReason(message[2], message[1])}`, { reason: message[2], details: message[1] }));
+        return this.#transport.close(1000);
       case MessageType.WELCOME:
       case MessageType.CHALLENGE:
         return this.protocolViolation(`${type === MessageType.WELCOME ? 'WELCOME' : 'CHALLENGE'} received on an established session`);
@@ -336,49 +341,49 @@ export class Session {
     }
   }
 
-  private receiveWhileEstablishing(message: WampMessage): void {
+  #receiveWhileEstablishing(message: WampMessage): void {
     switch (message[0]) {
       case MessageType.WELCOME:
-        this.state = 'established';
-        this.welcome = welcomeInfo(message[1], this.options.realm, message[2]);
-        this.opening?.resolve(this.welcome);
-        this.opening = undefined;
+        this.#state = 'established';
+        this.#welcome = welcomeInfo(message[1], this.#options.realm, message[2]);
+        this.#opening?.resolve(this.#welcome);
+        this.#opening = undefined;
         return;
       case MessageType.ABORT: {
         const error = new WampError(message[2], { details: message[1], args: message[3], kwargs: message[4] });
-        this.end(error);
-        this.transport.close(1000);
+        this.#end(error);
+        this.#transport.close(1000);
         return;
       }
       case MessageType.CHALLENGE:
-        void this.answerChallenge(message[1], message[2]);
+        void this.#answerChallenge(message[1], message[2]);
         return;
       default:
         this.protocolViolation(`message type ${message[0]} received before WELCOME`);
     }
   }
 
-  private goodbyeFromRouter(details: Dict, reason: string): void {
+  #goodbyeFromRouter(details: Dict, reason: string): void {
     try {
-      this.transport.send([MessageType.GOODBYE, {}, GOODBYE_AND_OUT]);
+      this.#transport.send([MessageType.GOODBYE, {}, GOODBYE_AND_OUT]);
     } catch { /* ignore */ }
-    this.end(new WampConnectionError('router-closed', `the router closed the session: ${describeReason(reason, details)}`, { reason, details }));
-    this.transport.close(1000);
+    this.#end(new WampConnectionError('router-closed', `the router closed the session: ${describeReason(reason, details)}`, { reason, details }));
+    this.#transport.close(1000);
   }
 
-  private transportClosed(code: number, reason: string): void {
-    if (this.state === 'shutting-down') this.goodbyeAnswered?.();
-    this.end(new WampConnectionError('lost', `connection lost (code ${code}${reason ? `: ${reason}` : ''})`, { closeCode: code }));
+  #transportClosed(code: number, reason: string): void {
+    if (this.#state === 'shutting-down') this.#goodbyeAnswered?.();
+    this.#end(new WampConnectionError('lost', `connection lost (code ${code}${reason ? `: ${reason}` : ''})`, { closeCode: code }));
   }
 
   /** Moves to closed once, failing the opening attempt and telling every role. */
-  private end(error: Error): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    this.closeError = error;
-    this.opening?.reject(error);
-    this.opening = undefined;
-    const listeners = this.closeListeners.splice(0);
+  #end(error: Error): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#closeError = error;
+    this.#opening?.reject(error);
+    this.#opening = undefined;
+    const listeners = this.#closeListeners.splice(0);
     for (const listener of listeners) {
       // Each listener fails its own operations, whose observers are application code: one that
       // throws must not keep the others (the connection's among them) from hearing of the end.

@@ -26,52 +26,55 @@ interface PingingSocket {
  * cost is one store (the idle check looks at the flag on its own tick).
  */
 export class LivenessCheck {
-  private heardSinceTick = true;
+  #heardSinceTick = true;
   /** Any sign of the peer since our last ping: a frame, its own ping, or it taking our bytes. */
-  private aliveSincePing = false;
-  private readonly timers: Array<ReturnType<typeof setInterval>> = [];
-  private pongDeadline: ReturnType<typeof setTimeout> | undefined;
-  private stopped = false;
+  #aliveSincePing = false;
+  readonly #timers: Array<ReturnType<typeof setInterval>> = [];
+  #pongDeadline: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
 
-  constructor(socket: unknown, options: LivenessOptions, private readonly dead: (reason: string) => void) {
+  readonly #dead: (reason: string) => void;
+
+  constructor(socket: unknown, options: LivenessOptions, dead: (reason: string) => void) {
+    this.#dead = dead;
     const pinging = asPingingSocket(socket);
     if (pinging && options.pingInterval > 0) {
-      pinging.on('pong', () => this.pong());
+      pinging.on('pong', () => this.#pong());
       // A router that holds back our stream (flow control) stops reading us, pongs included,
       // but it still pings us and takes our bytes as it drains: both prove it is alive.
-      pinging.on('ping', () => this.pong());
-      pinging._socket?.on?.('drain', () => { this.aliveSincePing = true; });
-      this.every(options.pingInterval, () => this.ping(pinging, options.pongTimeout));
+      pinging.on('ping', () => this.#pong());
+      pinging._socket?.on?.('drain', () => { this.#aliveSincePing = true; });
+      this.#every(options.pingInterval, () => this.#ping(pinging, options.pongTimeout));
     }
     if (options.idleTimeout > 0) {
-      this.every(options.idleTimeout, () => {
-        if (!this.heardSinceTick) return this.fail(`nothing received for ${options.idleTimeout} ms`);
-        this.heardSinceTick = false;
+      this.#every(options.idleTimeout, () => {
+        if (!this.#heardSinceTick) return this.#fail(`nothing received for ${options.idleTimeout} ms`);
+        this.#heardSinceTick = false;
       });
     }
   }
 
   heard(): void {
-    this.heardSinceTick = true;
-    this.aliveSincePing = true;
+    this.#heardSinceTick = true;
+    this.#aliveSincePing = true;
   }
 
   stop(): void {
-    this.stopped = true;
-    for (const timer of this.timers.splice(0)) clearInterval(timer);
-    clearTimeout(this.pongDeadline);
-    this.pongDeadline = undefined;
+    this.#stopped = true;
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    clearTimeout(this.#pongDeadline);
+    this.#pongDeadline = undefined;
   }
 
-  private ping(socket: PingingSocket, pongTimeout: number): void {
-    if (this.pongDeadline !== undefined) return; // the previous ping is still within its deadline
+  #ping(socket: PingingSocket, pongTimeout: number): void {
+    if (this.#pongDeadline !== undefined) return; // the previous ping is still within its deadline
     try {
       socket.ping();
     } catch {
       return; // the socket is closing; its close event follows
     }
-    this.aliveSincePing = false;
-    this.armPongDeadline(socket, pongTimeout, 1);
+    this.#aliveSincePing = false;
+    this.#armPongDeadline(socket, pongTimeout, 1);
   }
 
   /**
@@ -79,30 +82,30 @@ export class LivenessCheck {
    * waiting on it: a peer applying backpressure gets one more deadline to show life (a frozen
    * one still fails, at twice the deadline).
    */
-  private armPongDeadline(socket: PingingSocket, pongTimeout: number, round: number): void {
-    this.pongDeadline = unref(setTimeout(() => {
-      this.pongDeadline = undefined;
-      if (this.aliveSincePing) return;
-      if (round === 1 && (socket.bufferedAmount ?? 0) > 0) return this.armPongDeadline(socket, pongTimeout, 2);
-      this.fail(`no pong within ${pongTimeout * round} ms`);
+  #armPongDeadline(socket: PingingSocket, pongTimeout: number, round: number): void {
+    this.#pongDeadline = unref(setTimeout(() => {
+      this.#pongDeadline = undefined;
+      if (this.#aliveSincePing) return;
+      if (round === 1 && (socket.bufferedAmount ?? 0) > 0) return this.#armPongDeadline(socket, pongTimeout, 2);
+      this.#fail(`no pong within ${pongTimeout * round} ms`);
     }, pongTimeout));
   }
 
-  private pong(): void {
-    this.heardSinceTick = true;
-    this.aliveSincePing = true;
-    clearTimeout(this.pongDeadline);
-    this.pongDeadline = undefined;
+  #pong(): void {
+    this.#heardSinceTick = true;
+    this.#aliveSincePing = true;
+    clearTimeout(this.#pongDeadline);
+    this.#pongDeadline = undefined;
   }
 
-  private every(ms: number, tick: () => void): void {
-    this.timers.push(unref(setInterval(tick, ms)));
+  #every(ms: number, tick: () => void): void {
+    this.#timers.push(unref(setInterval(tick, ms)));
   }
 
-  private fail(reason: string): void {
-    if (this.stopped) return;
+  #fail(reason: string): void {
+    if (this.#stopped) return;
     this.stop();
-    this.dead(reason);
+    this.#dead(reason);
   }
 }
 

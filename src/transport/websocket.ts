@@ -74,31 +74,36 @@ const CORK_MAX_BYTES = 64 * 1024;
 const SETTLED = Promise.resolve();
 
 class WebSocketTransport implements Transport {
-  private listener: TransportListener | undefined;
-  private closed = false;
+  #listener: TransportListener | undefined;
+  #closed = false;
   /** Messages and bytes send() has held in the corked TCP socket since it last let them go. */
-  private corkedMessages = 0;
-  private corkedBytes = 0;
+  #corkedMessages = 0;
+  #corkedBytes = 0;
   /** Node's TCP socket under `ws` (a private field of ws, absent in browsers, which batch on their own). */
-  private readonly tcp: { cork(): void; uncork(): void } | undefined;
+  readonly #tcp: { cork(): void; uncork(): void } | undefined;
   /** uncork, bound once: send() schedules it once per burst. */
-  private readonly uncorkAfterJob = (): void => this.uncork();
-  private readonly node: Partial<NodeWebSocketExtras>;
-  private readonly liveness: LivenessCheck;
+  readonly #uncorkAfterJob = (): void => this.#uncork();
+  readonly #node: Partial<NodeWebSocketExtras>;
+  readonly #liveness: LivenessCheck;
 
-  constructor(private readonly socket: WebSocketLike, readonly codec: Codec, private readonly maxMessageSize: number, liveness: LivenessOptions) {
-    this.node = socket as unknown as Partial<NodeWebSocketExtras>;
-    const tcp = this.node._socket;
-    this.tcp = typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function' ? tcp as { cork(): void; uncork(): void } : undefined;
-    if (typeof this.node.on === 'function') {
+  readonly #socket: WebSocketLike;
+  readonly #maxMessageSize: number;
+
+  constructor(socket: WebSocketLike, readonly codec: Codec, maxMessageSize: number, liveness: LivenessOptions) {
+    this.#socket = socket;
+    this.#maxMessageSize = maxMessageSize;
+    this.#node = socket as unknown as Partial<NodeWebSocketExtras>;
+    const tcp = this.#node._socket;
+    this.#tcp = typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function' ? tcp as { cork(): void; uncork(): void } : undefined;
+    if (typeof this.#node.on === 'function') {
       // Node's ws: its own 'message' event hands over the Buffer without building a
       // MessageEvent per frame (the onmessage path does), which is measurable per result.
-      this.node.on('message', (data, isBinary) => this.receive(isBinary ? data : data.toString()));
+      this.#node.on('message', (data, isBinary) => this.#receive(isBinary ? data : data.toString()));
     } else {
       socket.onmessage = (event: MessageEventLike) => {
         const frame = toFrame(event.data);
-        if (frame === undefined) this.listener?.onDecodeError(new TypeError('unsupported WebSocket frame type'));
-        else this.receive(frame);
+        if (frame === undefined) this.#listener?.onDecodeError(new TypeError('unsupported WebSocket frame type'));
+        else this.#receive(frame);
       };
     }
     // An error is always followed by close; its text (e.g. ws's "Max payload size exceeded")
@@ -108,24 +113,24 @@ class WebSocketTransport implements Transport {
     socket.onerror = (event: ErrorEventLike) => {
       lastError = event.error instanceof Error ? event.error.message : typeof event.message === 'string' ? event.message : '';
     };
-    socket.onclose = (event: CloseEventLike) => this.closedBySocket(event.code, event.reason || lastError);
-    this.liveness = new LivenessCheck(socket, liveness, (reason) => this.abort(reason));
+    socket.onclose = (event: CloseEventLike) => this.#closedBySocket(event.code, event.reason || lastError);
+    this.#liveness = new LivenessCheck(socket, liveness, (reason) => this.abort(reason));
   }
 
   get isOpen(): boolean {
-    return !this.closed && this.socket.readyState === OPEN;
+    return !this.#closed && this.#socket.readyState === OPEN;
   }
 
   get bufferedAmount(): number {
-    return (this.socket as unknown as { bufferedAmount?: number }).bufferedAmount ?? 0;
+    return (this.#socket as unknown as { bufferedAmount?: number }).bufferedAmount ?? 0;
   }
 
   whenWritable(highWaterMark: number): Promise<void> {
-    if (this.closed || this.bufferedAmount <= highWaterMark) return Promise.resolve();
-    const tcp = this.node._socket as Partial<DrainingSocket> | undefined;
+    if (this.#closed || this.bufferedAmount <= highWaterMark) return Promise.resolve();
+    const tcp = this.#node._socket as Partial<DrainingSocket> | undefined;
     return new Promise<void>((resolve) => {
       const check = () => {
-        if (this.closed || this.bufferedAmount <= highWaterMark) resolve();
+        if (this.#closed || this.bufferedAmount <= highWaterMark) resolve();
         else wait();
       };
       const wait = () => {
@@ -147,15 +152,15 @@ class WebSocketTransport implements Transport {
   }
 
   setListener(listener: TransportListener): void {
-    this.listener = listener;
+    this.#listener = listener;
   }
 
   send(message: readonly unknown[]): void {
     const frame = encode(this.codec, message);
-    const size = typeof frame === 'string' ? utf8Length(frame, this.maxMessageSize) : frame.byteLength;
-    if (size > this.maxMessageSize) {
+    const size = typeof frame === 'string' ? utf8Length(frame, this.#maxMessageSize) : frame.byteLength;
+    if (size > this.#maxMessageSize) {
       throw new WampError(PAYLOAD_SIZE_EXCEEDED, {
-        message: `${PAYLOAD_SIZE_EXCEEDED}: the message is ${size} bytes, over maxMessageSize ${this.maxMessageSize}`,
+        message: `${PAYLOAD_SIZE_EXCEEDED}: the message is ${size} bytes, over maxMessageSize ${this.#maxMessageSize}`,
       });
     }
     if (!this.isOpen) throw new WampConnectionError('lost', 'the connection is no longer open');
@@ -166,67 +171,67 @@ class WebSocketTransport implements Transport {
     // beyond that batching saves nothing, and every held frame is memory the GC has to copy.
     // (Corking only from a job's second message on measured no faster with one call in flight,
     // and 5 % slower with 1,000: bursts then took two syscalls.)
-    const tcp = this.tcp;
+    const tcp = this.#tcp;
     if (tcp) {
-      if (this.corkedMessages === 0) {
+      if (this.#corkedMessages === 0) {
         tcp.cork();
-        void SETTLED.then(this.uncorkAfterJob);
-      } else if (this.corkedMessages >= CORK_MAX_MESSAGES || this.corkedBytes >= CORK_MAX_BYTES) {
-        this.uncork(); // writes what is held; corked again for the rest of the burst
+        void SETTLED.then(this.#uncorkAfterJob);
+      } else if (this.#corkedMessages >= CORK_MAX_MESSAGES || this.#corkedBytes >= CORK_MAX_BYTES) {
+        this.#uncork(); // writes what is held; corked again for the rest of the burst
         tcp.cork();
       }
-      this.corkedMessages++;
-      this.corkedBytes += size;
+      this.#corkedMessages++;
+      this.#corkedBytes += size;
     }
-    this.socket.send(frame);
+    this.#socket.send(frame);
   }
 
-  private uncork(): void {
-    this.corkedMessages = 0;
-    this.corkedBytes = 0;
-    this.tcp?.uncork();
+  #uncork(): void {
+    this.#corkedMessages = 0;
+    this.#corkedBytes = 0;
+    this.#tcp?.uncork();
   }
 
   close(code = 1000, reason = ''): void {
-    if (this.closed) return;
-    this.liveness.stop();
+    if (this.#closed) return;
+    this.#liveness.stop();
     try {
-      this.socket.close(code, reason);
+      this.#socket.close(code, reason);
     } catch {
       this.abort('the WebSocket refused to close');
     }
   }
 
   abort(reason: string): void {
-    if (this.closed) return;
-    this.liveness.stop();
+    if (this.#closed) return;
+    this.#liveness.stop();
     // ws: terminate destroys the TCP socket at once; browsers only have close(), whose
     // handshake we do not wait for: the session is told now either way.
     try {
-      if (typeof this.node.terminate === 'function') this.node.terminate();
-      else this.socket.close(4000, reason.slice(0, 120));
+      if (typeof this.#node.terminate === 'function') this.#node.terminate();
+      else this.#socket.close(4000, reason.slice(0, 120));
     } catch { /* already gone */ }
-    this.closedBySocket(1006, reason);
+    this.#closedBySocket(1006, reason);
   }
 
-  private receive(frame: string | Uint8Array): void {
-    if (this.closed) return;
-    this.liveness.heard();
+  #receive(frame: string | Uint8Array): void {
+    if (this.#closed) return;
+    this.#liveness.heard();
     let decoded: unknown;
     try {
       decoded = this.codec.decode(frame);
     } catch (error) {
-      this.listener?.onDecodeError(error instanceof Error ? error : new Error(String(error)));
+      this.#listener?.onDecodeError(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    this.listener?.onMessage(decoded);
+    this.#listener?.onMessage(decoded);
   }
 
-  private closedBySocket(code: number, reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.liveness.stop();
-    this.listener?.onClose(code, reason);
+  #closedBySocket(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#liveness.stop();
+    this.#listener?.onClose(code, reason);
   }
 }
 
