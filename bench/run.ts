@@ -9,6 +9,8 @@
  *   npm run bench               full run (about 20 minutes; the duplex echo, bench/duplex.ts, last)
  *   npm run bench -- --quick    small counts, for checking the harness
  *   npm run bench -- --scale-only   only the scale study (§6), into the last full run's results
+ *
+ * Then bench/duplex.ts and bench/hostile-client.ts, each writing its own section.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -362,7 +364,7 @@ if (scaleOnly) {
 // The sections other scripts write (bench/slow-consumer.ts, npm run size -- --write) stay.
 const resultsPath = join(benchDir, 'RESULTS.md');
 const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
-const kept = /^## (?:7\. Slow consumer|8\. Duplex echo|Bundle size)[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/gm;
+const kept = /^## (?:7\. Slow consumer|8\. Duplex echo|9\. Hostile client|Bundle size)[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/gm;
 const markdown = (previous.match(kept) ?? []).reduce(
   (rendered, section) => rendered.replace(/^## Method/m, `${section.trimEnd()}\n\n## Method`), renderResults(results));
 writeFileSync(resultsPath, markdown);
@@ -375,5 +377,12 @@ if (scaleOnly) process.exit(0);
 log('duplex echo');
 await new Promise<void>((resolve) => {
   spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'duplex.ts'), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] })
+    .once('exit', () => resolve());
+});
+
+// The hostile client (bench/hostile-client.ts, under a minute) writes its own section too.
+log('hostile client');
+await new Promise<void>((resolve) => {
+  spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'hostile-client.ts'), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] })
     .once('exit', () => resolve());
 });

@@ -7,6 +7,7 @@ import { randomGlobalId } from './global-ids.js';
 import { boolOption, idListOption, oneOfOption, stringListOption } from './options.js';
 import type { Permits } from './realm.js';
 import type { RouterSession } from './router-session.js';
+import { DEFAULT_SESSION_LIMITS, LimitErrorUri, type ResolvedSessionLimits } from './session-limits.js';
 import { SubscriptionTable } from './subscriptions.js';
 import { refuseUri } from './uri-checks.js';
 
@@ -28,12 +29,12 @@ interface DeliveryFilter {
 export class Broker {
   private readonly subscriptions = new SubscriptionTable();
 
-  /** `permits`: the realm's authorizer, asked for every SUBSCRIBE and PUBLISH. */
-  constructor(private readonly permits: Permits = () => true) {}
+  /** `permits`: the realm's authorizer, asked for every SUBSCRIBE and PUBLISH; `limits`: the realm's per-session limits. */
+  constructor(private readonly permits: Permits = () => true, private readonly limits: ResolvedSessionLimits = DEFAULT_SESSION_LIMITS) {}
 
   subscribe(session: RouterSession, [, requestId, options, topic]: SubscribeMessage): void {
     const match = oneOfOption(options, 'match', MATCH_POLICIES) ?? 'exact';
-    const refused = refuseUri(topic, match, false);
+    const refused = refuseUri(topic, match, false, this.limits.maxUriLength);
     if (refused) {
       session.send([MessageType.ERROR, MessageType.SUBSCRIBE, requestId, { message: refused.message }, refused.uri]);
       return;
@@ -42,7 +43,12 @@ export class Broker {
       session.send([MessageType.ERROR, MessageType.SUBSCRIBE, requestId, { message: `not authorized to subscribe to "${topic}"` }, ErrorUri.notAuthorized]);
       return;
     }
-    const subscription = this.subscriptions.subscribe(session, topic, match);
+    const subscription = this.subscriptions.subscribe(session, topic, match, this.limits.maxSubscriptions);
+    if (!subscription) {
+      const message = `this session already holds ${this.limits.maxSubscriptions} subscriptions, the router's limit`;
+      session.send([MessageType.ERROR, MessageType.SUBSCRIBE, requestId, { message }, LimitErrorUri.tooManySubscriptions]);
+      return;
+    }
     session.send([MessageType.SUBSCRIBED, requestId, subscription.id]);
   }
 
@@ -67,7 +73,7 @@ export class Broker {
       eligibleAuthid: stringListOption(options, 'eligible_authid'),
       eligibleAuthrole: stringListOption(options, 'eligible_authrole'),
     };
-    const refused = refuseUri(topic, 'exact', true);
+    const refused = refuseUri(topic, 'exact', true, this.limits.maxUriLength);
     if (refused) {
       // Without acknowledge a failed publication stays silent (§3.4).
       if (acknowledge) session.send([MessageType.ERROR, MessageType.PUBLISH, requestId, { message: refused.message }, refused.uri]);

@@ -51,6 +51,16 @@ export class CallBook {
     return this.byCallee.get(callee)?.get(invocationId);
   }
 
+  /** How many calls the caller has in flight (SessionLimits.maxCallsInFlight). O(1). */
+  callCountOf(caller: RouterSession): number {
+    return this.byCaller.get(caller)?.size ?? 0;
+  }
+
+  /** How many invocations the callee has not answered (SessionLimits.maxPendingInvocations). O(1). */
+  invocationCountOf(callee: RouterSession): number {
+    return this.byCallee.get(callee)?.size ?? 0;
+  }
+
   /** Calls the session made (as caller), as a snapshot. */
   callsOf(caller: RouterSession): ActiveCall[] {
     return [...this.byCaller.get(caller)?.values() ?? []];

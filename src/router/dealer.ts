@@ -5,10 +5,11 @@ import {
 } from '../protocol/index.js';
 import { CallBook, type ActiveCall } from './call-book.js';
 import { boolOption, oneOfOption } from './options.js';
-import { INVOKE_POLICIES, RegistrationTable } from './registrations.js';
+import { INVOKE_POLICIES, RegistrationTable, type RegisteredCallee } from './registrations.js';
 import type { Permits } from './realm.js';
 import { MAX_TIMER_MS } from './router-options.js';
 import type { RouterSession, SendOutcome } from './router-session.js';
+import { DEFAULT_SESSION_LIMITS, LimitErrorUri, type ResolvedSessionLimits } from './session-limits.js';
 import { refuseUri } from './uri-checks.js';
 
 const MATCH_POLICIES = ['exact', 'prefix', 'wildcard'] as const;
@@ -24,14 +25,14 @@ export class Dealer {
   private readonly registrations = new RegistrationTable();
   private readonly calls = new CallBook();
 
-  /** `permits`: the realm's authorizer, asked for every REGISTER and new CALL. */
-  constructor(private readonly permits: Permits = () => true) {}
+  /** `permits`: the realm's authorizer, asked for every REGISTER and new CALL; `limits`: the realm's per-session limits. */
+  constructor(private readonly permits: Permits = () => true, private readonly limits: ResolvedSessionLimits = DEFAULT_SESSION_LIMITS) {}
 
   register(session: RouterSession, [, requestId, options, procedure]: RegisterMessage): void {
     const match = oneOfOption(options, 'match', MATCH_POLICIES) ?? 'exact';
     const invoke = oneOfOption(options, 'invoke', INVOKE_POLICIES) ?? 'single';
     const discloseCaller = boolOption(options, 'disclose_caller') === true;
-    const refused = refuseUri(procedure, match, true);
+    const refused = refuseUri(procedure, match, true, this.limits.maxUriLength);
     if (refused) {
       session.send([MessageType.ERROR, MessageType.REGISTER, requestId, { message: refused.message }, refused.uri]);
       return;
@@ -40,9 +41,9 @@ export class Dealer {
       session.send([MessageType.ERROR, MessageType.REGISTER, requestId, { message: `not authorized to register "${procedure}"` }, ErrorUri.notAuthorized]);
       return;
     }
-    const outcome = this.registrations.register(session, procedure, match, invoke, discloseCaller);
+    const outcome = this.registrations.register(session, procedure, match, invoke, discloseCaller, this.limits.maxRegistrations);
     if ('error' in outcome) {
-      session.send([MessageType.ERROR, MessageType.REGISTER, requestId, {}, outcome.error]);
+      session.send([MessageType.ERROR, MessageType.REGISTER, requestId, outcome.message === undefined ? {} : { message: outcome.message }, outcome.error]);
     } else {
       session.send([MessageType.REGISTERED, requestId, outcome.registration.id]);
     }
@@ -170,12 +171,17 @@ export class Dealer {
     const timeoutMs = callTimeout(options['timeout']);
     if (typeof timeoutMs === 'string') return void fail(ErrorUri.invalidArgument, timeoutMs);
 
-    const refused = refuseUri(procedure, 'exact', false);
+    const refused = refuseUri(procedure, 'exact', false, this.limits.maxUriLength);
     if (refused) return void fail(refused.uri, refused.message);
+    if (this.calls.callCountOf(caller) >= this.limits.maxCallsInFlight) {
+      return void fail(LimitErrorUri.tooManyCalls, `this session already has ${this.limits.maxCallsInFlight} calls in flight, the router's limit`);
+    }
     if (!this.permits(caller, 'call', procedure, 'exact')) return void fail(ErrorUri.notAuthorized, `not authorized to call "${procedure}"`);
     const registration = this.registrations.match(procedure);
     if (!registration) return void fail(ErrorUri.noSuchProcedure, `no callee registered for "${procedure}"`);
-    const { session: callee, discloseCaller } = registration.pickCallee();
+    const picked = this.calleeWithRoom(registration.pickCallee(), registration.callees);
+    if (!picked) return void fail(ErrorUri.noAvailableCallee, `the callee has ${this.limits.maxPendingInvocations} invocations unanswered, the router's limit`);
+    const { session: callee, discloseCaller } = picked;
     const calleeCancels = callee.supports('callee', 'call_canceling');
     // Progressive invocations need a callee that can take them and be interrupted (§6.2).
     // The caller's own announcement is not required: wampy 8 streams without announcing it.
@@ -240,6 +246,15 @@ export class Dealer {
     const [uri, message] = outcome === 'closed' ? [ErrorUri.canceled, 'the callee left'] : undeliverable(outcome, 'the arguments');
     // A callee that got earlier chunks is mid-invocation and must be told to stop.
     this.failCall(call, uri, message, !firstChunk);
+  }
+
+  /**
+   * The picked callee, or when it has maxPendingInvocations unanswered, the first other callee
+   * of a shared registration that has room (a scan only when the picked one is full).
+   */
+  private calleeWithRoom(picked: RegisteredCallee, callees: readonly RegisteredCallee[]): RegisteredCallee | undefined {
+    const hasRoom = (callee: RegisteredCallee) => this.calls.invocationCountOf(callee.session) < this.limits.maxPendingInvocations;
+    return hasRoom(picked) ? picked : callees.find(hasRoom);
   }
 
   /** Progress the caller did not ask for, or after a kill CANCEL (the caller waits for exactly one terminating message), is dropped. */

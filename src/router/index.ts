@@ -4,6 +4,7 @@
  */
 export { Router, type ListenOptions, type ListeningAddress } from './router.js';
 export type { RouterOptions, RealmOptions } from './router-options.js';
+export { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './session-limits.js';
 export {
   AuthDenied, type Authenticator, type AuthStep, type HelloInfo, type Identity, type PrincipalSource,
   type Authorizer, type AuthorizationRequest, type AuthorizedAction,

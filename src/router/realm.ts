@@ -3,6 +3,7 @@ import type { AuthorizedAction, Authenticator, Authorizer } from './auth.js';
 import { Broker } from './broker.js';
 import { Dealer } from './dealer.js';
 import type { RouterSession } from './router-session.js';
+import { DEFAULT_SESSION_LIMITS, type ResolvedSessionLimits } from './session-limits.js';
 
 /** Whether a session may do `action` on `uri`; the dealer and broker ask before acting. */
 export type Permits = (session: RouterSession, action: AuthorizedAction, uri: string, match: MatchPolicy) => boolean;
@@ -22,6 +23,8 @@ export class Realm {
     authenticators: readonly Authenticator[],
     authorizer: Authorizer | undefined,
     reportInternalError: (error: unknown) => void,
+    /** What each session may hold here (RealmOptions.sessionLimits over RouterOptions.sessionLimits). */
+    readonly limits: ResolvedSessionLimits = DEFAULT_SESSION_LIMITS,
   ) {
     this.authenticators = new Map(authenticators.map((authenticator) => [authenticator.authmethod, authenticator]));
     const permits: Permits = authorizer === undefined ? () => true : (session, action, uri, match) => {
@@ -37,8 +40,8 @@ export class Realm {
         return false;
       }
     };
-    this.dealer = new Dealer(permits);
-    this.broker = new Broker(permits);
+    this.dealer = new Dealer(permits, limits);
+    this.broker = new Broker(permits, limits);
   }
 
   /** The authenticator for an offered authmethod, if this realm accepts it. */

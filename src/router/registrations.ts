@@ -1,6 +1,7 @@
 import { ErrorUri, type MatchPolicy } from '../protocol/index.js';
 import { unusedGlobalId } from './global-ids.js';
 import { PatternTable } from './pattern-table.js';
+import { LimitErrorUri } from './session-limits.js';
 import type { RouterSession } from './router-session.js';
 
 export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
@@ -51,7 +52,7 @@ export class Registration {
   }
 }
 
-export type RegisterOutcome = { readonly registration: Registration } | { readonly error: string };
+export type RegisterOutcome = { readonly registration: Registration } | { readonly error: string; readonly message?: string };
 
 /** Every registration of one realm, by id and by (URI, match), plus what each session holds. */
 export class RegistrationTable {
@@ -59,8 +60,13 @@ export class RegistrationTable {
   private readonly byPattern = new PatternTable<Registration>();
   private readonly bySession = new Map<RouterSession, Set<Registration>>();
 
-  register(session: RouterSession, uri: string, match: MatchPolicy, invoke: InvokePolicy, discloseCaller: boolean): RegisterOutcome {
+  /** `maxPerSession`: how many registrations the session may hold (SessionLimits.maxRegistrations). */
+  register(session: RouterSession, uri: string, match: MatchPolicy, invoke: InvokePolicy, discloseCaller: boolean, maxPerSession: number): RegisterOutcome {
     let registration = this.byPattern.get(uri, match);
+    const heldCount = this.bySession.get(session)?.size ?? 0;
+    if (heldCount >= maxPerSession) {
+      return { error: LimitErrorUri.tooManyRegistrations, message: `this session already holds ${heldCount} registrations, the router's limit` };
+    }
     if (registration) {
       if (registration.invoke === 'single' || invoke === 'single') return { error: ErrorUri.procedureAlreadyExists };
       if (registration.invoke !== invoke) return { error: 'wamp.error.procedure_exists_with_different_invocation_policy' };

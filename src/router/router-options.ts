@@ -1,4 +1,5 @@
 import type { Authenticator, Authorizer } from './auth.js';
+import type { SessionLimits } from './session-limits.js';
 
 /** A realm with settings of its own; what it leaves out, the router's options supply. */
 export interface RealmOptions {
@@ -7,6 +8,8 @@ export interface RealmOptions {
   readonly authenticators?: readonly Authenticator[];
   /** Decides this realm's CALL/REGISTER/PUBLISH/SUBSCRIBE (default: the router's `authorize`). */
   readonly authorize?: Authorizer;
+  /** What one session may hold in this realm; each limit left out is the router's `sessionLimits` one. */
+  readonly sessionLimits?: SessionLimits;
 }
 
 export interface RouterOptions {
@@ -91,6 +94,14 @@ export interface RouterOptions {
    * subscriptions go. With the defaults a frozen peer is noticed within 20 s.
    */
   readonly pongTimeout?: number;
+  /**
+   * What one session may hold in each realm that does not set its own (RealmOptions.sessionLimits):
+   * the longest URI (default 1024 characters), registrations and subscriptions (default 1000
+   * each), calls in flight as caller and unanswered invocations as callee (default 1000 each).
+   * Over a limit only the one request fails, with an ERROR the client can act on (see
+   * SessionLimits); the session goes on.
+   */
+  readonly sessionLimits?: SessionLimits;
   /** Called with router bugs caught while handling a frame (the session is aborted). Default: console.error. */
   readonly onInternalError?: (error: unknown) => void;
 }

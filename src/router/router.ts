@@ -7,6 +7,7 @@ import { unusedGlobalId } from './global-ids.js';
 import { Realm } from './realm.js';
 import { resolveLimits, type RealmOptions, type RouterOptions } from './router-options.js';
 import { RouterSession, type SessionHost } from './router-session.js';
+import { resolveSessionLimits } from './session-limits.js';
 import { ServerSocket } from './server-socket.js';
 import { UpgradeDeadlines } from './upgrade-deadlines.js';
 
@@ -51,11 +52,13 @@ export class Router {
     const limits = resolveLimits(options);
     const reportInternalError = options.onInternalError ?? ((error: unknown) => console.error('rxwamp router: internal error', error));
     const defaultAuthenticators = options.authenticators ?? [anonymousAuth()];
+    const defaultSessionLimits = resolveSessionLimits(options.sessionLimits);
     for (const entry of options.realms) {
       const realm: RealmOptions = typeof entry === 'string' ? { uri: entry } : entry;
       if (typeof realm.uri !== 'string' || !isValidUri(realm.uri)) throw new TypeError(`realm "${String(realm.uri)}" is not a valid WAMP URI`);
       if (this.realms.has(realm.uri)) throw new TypeError(`realm "${realm.uri}" is listed twice`);
-      this.realms.set(realm.uri, new Realm(realm.uri, realm.authenticators ?? defaultAuthenticators, realm.authorize ?? options.authorize, reportInternalError));
+      const sessionLimits = resolveSessionLimits(realm.sessionLimits, defaultSessionLimits);
+      this.realms.set(realm.uri, new Realm(realm.uri, realm.authenticators ?? defaultAuthenticators, realm.authorize ?? options.authorize, reportInternalError, sessionLimits));
     }
     this.closeGraceMs = limits.closeGraceMs;
     this.upgradeDeadlines = new UpgradeDeadlines(limits.handshakeTimeoutMs);

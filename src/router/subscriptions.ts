@@ -15,18 +15,23 @@ export class SubscriptionTable {
   private readonly byPattern = new PatternTable<Subscription>();
   private readonly bySession = new Map<RouterSession, Set<Subscription>>();
 
-  /** Adds the session (again subscribing returns the existing subscription, spec §7.1). */
-  subscribe(session: RouterSession, uri: string, match: MatchPolicy): Subscription {
+  /**
+   * Adds the session (again subscribing returns the existing subscription, spec §7.1);
+   * undefined when the session already holds `maxPerSession` others.
+   */
+  subscribe(session: RouterSession, uri: string, match: MatchPolicy, maxPerSession: number): Subscription | undefined {
     let subscription = this.byPattern.get(uri, match);
+    const held = this.bySession.get(session);
+    if (subscription && held?.has(subscription)) return subscription;
+    if (held && held.size >= maxPerSession) return undefined;
     if (!subscription) {
       subscription = new Subscription(unusedGlobalId(this.byId), uri, match);
       this.byId.set(subscription.id, subscription);
       this.byPattern.set(uri, match, subscription);
     }
     subscription.subscribers.add(session);
-    let held = this.bySession.get(session);
-    if (!held) this.bySession.set(session, held = new Set());
-    held.add(subscription);
+    if (held) held.add(subscription);
+    else this.bySession.set(session, new Set([subscription]));
     return subscription;
   }
 
