@@ -1,4 +1,4 @@
-import { config, Observable, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { CLOSE_REALM } from '../protocol/error-uris.js';
 import { isRetryableReason, WampConnectionError, WampError } from '../protocol/errors.js';
 import type { Session } from '../session/session.js';
@@ -267,14 +267,18 @@ export class Connection {
     this.#notifications.push(() => this.#tell(next));
   }
 
-  /** Tells every state$ listener, each on its own: one that throws back does not keep the rest from hearing. */
+  /**
+   * Tells every state$ listener, each on its own. A listener's own throw is caught and
+   * reported by rxjs (as for any subscriber); what still comes back (a teardown in an operator
+   * chain that ended) is reported, and does not keep the rest from hearing.
+   */
   #tell(state: ConnectionState): void {
     this.#told = state;
     for (const listener of [...this.#stateListeners]) {
       try {
         listener.next(state);
       } catch (error) {
-        reportLikeRxjs(error);
+        this.#hooks.report(error);
       }
     }
   }
@@ -321,13 +325,6 @@ function isRetryable(error: Error): boolean {
   if (error instanceof WampConnectionError) return error.retryable;
   if (error instanceof WampError) return isRetryableReason(error.uri);
   return false; // a TypeError from bad options will not get better
-}
-
-/** What rxjs does with a subscriber's throw: its `onUnhandledError`, else thrown on a clean stack. */
-function reportLikeRxjs(error: unknown): void {
-  const report = config.onUnhandledError;
-  if (report) report(error);
-  else setTimeout(() => { throw error; });
 }
 
 function asError(error: unknown): Error {

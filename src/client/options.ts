@@ -140,12 +140,9 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
   const codecs = (serializers as unknown[]).map(resolveSerializer);
   const agent: unknown = options.agent ?? `rxwamp/${VERSION}`;
   if (typeof agent !== 'string') throw new TypeError('options.agent must be a string');
-  const WebSocket: unknown = options.WebSocket;
-  if (WebSocket !== undefined && typeof WebSocket !== 'function') throw new TypeError('options.WebSocket must be a WebSocket class');
-  const debug: unknown = options.debug;
-  if (debug !== undefined && typeof debug !== 'function') throw new TypeError('options.debug must be a function (direction, message) => void');
-  const onError: unknown = options.onError ?? logError;
-  if (typeof onError !== 'function') throw new TypeError('options.onError must be a function (error, context) => void');
+  const WebSocket = optionalFunction(options.WebSocket, 'WebSocket', 'a WebSocket class');
+  const debug = optionalFunction(options.debug, 'debug', 'a function (direction, message) => void');
+  const onError = optionalFunction(options.onError, 'onError', 'a function (error, context) => void') ?? logError;
   return {
     url,
     realm,
@@ -187,6 +184,11 @@ function resolveReconnect(reconnect: ReconnectOptions | false | undefined): Requ
     maxAttempts,
     jitter,
   };
+}
+
+function optionalFunction(value: unknown, name: string, what: string): unknown {
+  if (value !== undefined && typeof value !== 'function') throw new TypeError(`options.${name} must be ${what}`);
+  return value;
 }
 
 function milliseconds(value: unknown, name: string, fallback: number): number {

@@ -49,6 +49,10 @@ const cborFormat: BinaryNumberFormat = {
     if (value < 0 && value >= -0x100000000 && Number.isInteger(value)) return 5;
     return 9;
   },
+  // Major type 4 is an array (0x9f: of indefinite length, how cbor-x writes an iterable), 5 a
+  // map; a tag (cbor-x puts 259 before a Map's map) makes it something else for other peers.
+  shapeOf: (firstByte) => (firstByte >> 5 === 4 ? '[' : firstByte >> 5 === 5 ? '{' : undefined),
+  encodeValue: (value) => cbor.encode(value),
 };
 
 const encodeCbor = (message: readonly unknown[]): Uint8Array => cbor.encode(message);

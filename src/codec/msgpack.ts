@@ -61,6 +61,14 @@ const msgpackFormat: BinaryNumberFormat = {
     if (value >> 0 === value) return value >= -0x20 ? 1 : value >= -0x80 ? 2 : value >= -0x8000 ? 3 : 5;
     return 9;
   },
+  // fixarray, array 16, array 32; fixmap, map 16, map 32. Anything else (an extension, a
+  // scalar toJSON returned) is neither.
+  shapeOf(firstByte) {
+    if ((firstByte & 0xf0) === 0x90 || firstByte === 0xdc || firstByte === 0xdd) return '[';
+    if ((firstByte & 0xf0) === 0x80 || firstByte === 0xde || firstByte === 0xdf) return '{';
+    return undefined;
+  },
+  encodeValue: (value) => packr.pack(value),
 };
 
 const encodeMsgpack = (message: readonly unknown[]): Uint8Array => packr.pack(message);

@@ -6,6 +6,9 @@
  * trailing slots as §1.3 asks.
  */
 
+import { SerializationError } from '../codec/codec.js';
+import { builtShape } from '../codec/encoded-shape.js';
+
 export enum MessageType {
   HELLO = 1,
   WELCOME = 2,
@@ -126,13 +129,19 @@ export const MESSAGE_NAMES: Readonly<Record<number, string>> = {
  */
 export function withPayload(message: unknown[]): unknown[] {
   const argsAt = message.length - 2;
-  const args = message[argsAt] as Args | undefined;
-  const kwargs = message[argsAt + 1] as Dict | undefined;
-  if (kwargs !== undefined && hasKeys(kwargs)) {
-    if (args === undefined) message[argsAt] = [];
+  const args: unknown = message[argsAt];
+  const kwargs: unknown = message[argsAt + 1];
+  // Typed as an array and a dict, but a callee's payload() or a handler's WampError may hold
+  // anything: what would make the message invalid fails this message alone, before it is sent
+  // (the codec checks what each slot is written as, encoded-shape.ts). null counts as absent.
+  if ((args != null && !Array.isArray(args)) || (kwargs != null && builtShape(kwargs) !== '{')) {
+    throw new SerializationError('args must be an array, kwargs a dict');
+  }
+  if (kwargs != null && hasKeys(kwargs as Dict)) {
+    if (args == null) message[argsAt] = [];
   } else {
     message.pop();
-    if (args === undefined || args.length === 0) message.pop();
+    if (args == null || (args as Args).length === 0) message.pop();
   }
   return message;
 }

@@ -38,7 +38,7 @@ export function callStream(
   /** The input ended, failed or was stopped: nothing more is sent. */
   let stopped = false;
   // Until its first CALL the call has no request id, but it must still fail with the session.
-  let stopWatching: (() => void) | undefined = caller.watchStarting(subscriber);
+  caller.starting(subscriber);
 
   const sendChunk = (value: unknown, more: boolean): void => {
     let payload: ReturnType<typeof toPayload>;
@@ -51,8 +51,7 @@ export function callStream(
     if (requestId === undefined) {
       const first = more ? { ...wampOptions, progress: true } : wampOptions;
       requestId = session.sendRequestWithPayload([MessageType.CALL, 0, first, procedure, args, kwargs]);
-      stopWatching?.();
-      stopWatching = undefined;
+      caller.started(subscriber);
       caller.track(requestId, subscriber, receiveProgress);
     } else {
       // Later chunks carry only `progress`: the first CALL's options hold for the whole call (§6.2).
@@ -91,8 +90,7 @@ export function callStream(
 
   const teardown = (): void => {
     stopped = true;
-    stopWatching?.();
-    stopWatching = undefined;
+    caller.started(subscriber);
     input$.unsubscribe();
     if (requestId !== undefined) caller.abandon(requestId, options.cancelMode ?? 'kill');
   };

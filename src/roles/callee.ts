@@ -222,7 +222,7 @@ export class Callee {
       return;
     }
     this.#runInvocation(requestId, entry.procedure, source, details.receive_progress === true, input);
-    this.#toInput(() => input.chunk(args, kwargs, more), entry.procedure);
+    input.chunk(args, kwargs, more); // what its subscribers throw back, dispatch reports
   }
 
   /** A chunk for an invocation already running (returns true), or already ended (dropped, true); false: a new invocation. */
@@ -230,20 +230,8 @@ export class Callee {
     const input = this.#openInputs.get(requestId);
     if (input === undefined) return this.#droppedInputs.drops(requestId, more);
     if (!more) this.#openInputs.delete(requestId);
-    this.#toInput(() => input.chunk(args, kwargs, more));
+    input.chunk(args, kwargs, more);
     return true;
-  }
-
-  /**
-   * Hands something to a duplex handler's `input$`, whose subscribers are application code: a
-   * throw that comes back (a teardown of theirs, as the input ends) is reported, not dispatched.
-   */
-  #toInput(deliver: () => void, procedure?: string): void {
-    try {
-      deliver();
-    } catch (error) {
-      this.#session.report(error, procedure === undefined ? { source: 'callback' } : { source: 'callback', uri: procedure });
-    }
   }
 
   /**
@@ -252,10 +240,14 @@ export class Callee {
    */
   #endInput(requestId: number, input: DuplexInput, how: { error?: unknown }): void {
     if (this.#openInputs.delete(requestId)) this.#droppedInputs.add(requestId);
-    this.#toInput(() => {
+    // Its subscribers are application code: what they throw back is reported, and the
+    // invocation's answer (sent after this) still goes out.
+    try {
       if ('error' in how) input.fail(how.error);
       else input.complete();
-    });
+    } catch (error) {
+      this.#session.report(error, { source: 'callback' });
+    }
   }
 
   /**
@@ -359,17 +351,16 @@ export class Callee {
    * router answers its caller). Registrations belong to the client, which restores or ends them.
    */
   #stopAll(error: Error): void {
-    const invocations = [...this.#invocations.values()];
+    const invocations = [...this.#invocations];
     this.#invocations.clear();
     this.#openInputs.clear();
     this.#droppedInputs.clear();
     this.#pendingRegisters.clear();
     this.#registrations.clear();
-    for (const invocation of invocations) {
+    for (const [requestId, invocation] of invocations) {
       invocation.finished = true;
       invocation.subscription?.unsubscribe(); // an IsolatedSubscriber: never throws
-      const input = invocation.input;
-      if (input) this.#toInput(() => input.fail(error));
+      if (invocation.input) this.#endInput(requestId, invocation.input, { error });
     }
   }
 }

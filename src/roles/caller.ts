@@ -19,16 +19,18 @@ interface TrackedCall {
  * when the subscriber goes away (see setTeardown for how it is handed over).
  */
 class PendingCall implements TrackedCall, Unsubscribable {
-  constructor(
-    readonly subscriber: Subscriber<CallResult>,
-    readonly receiveProgress: boolean,
-    private readonly caller: Caller,
-    private readonly requestId: number,
-    private readonly cancelMode: CancelMode,
-  ) {}
+  readonly #caller: Caller;
+  readonly #requestId: number;
+  readonly #cancelMode: CancelMode;
+
+  constructor(readonly subscriber: Subscriber<CallResult>, readonly receiveProgress: boolean, caller: Caller, requestId: number, cancelMode: CancelMode) {
+    this.#caller = caller;
+    this.#requestId = requestId;
+    this.#cancelMode = cancelMode;
+  }
 
   unsubscribe(): void {
-    this.caller.abandon(this.requestId, this.cancelMode);
+    this.#caller.abandon(this.#requestId, this.#cancelMode);
   }
 }
 
@@ -102,12 +104,15 @@ export class Caller {
 
   /**
    * A streaming call before its first CALL: it fails with the session like any pending call
-   * (its input may not come until after a reconnect, and must not go to a dead session).
-   * Returns how to stop watching it (the first CALL went out, or the call ended).
+   * (its input may not come until after a reconnect, and must not go to a dead session), until
+   * `started` (its first CALL went out, or it ended).
    */
-  watchStarting(subscriber: Subscriber<CallResult>): () => void {
+  starting(subscriber: Subscriber<CallResult>): void {
     this.#startingCalls.add(subscriber);
-    return () => this.#startingCalls.delete(subscriber);
+  }
+
+  started(subscriber: Subscriber<CallResult>): void {
+    this.#startingCalls.delete(subscriber);
   }
 
   /** A call started elsewhere (a streaming call's first CALL) waits here for its RESULTs and ERROR. */

@@ -17,7 +17,7 @@ export type ErrorReporter = (error: unknown, context: ErrorContext) => void;
 
 /** The default `onError`: the throw is logged, never rethrown (it would reach the socket's event handler). */
 export const logError: ErrorReporter = (error, context) => {
-  console.error(`rxwamp: application code threw (${context.source}${context.uri ? ` of ${context.uri}` : ''}):`, error);
+  console.error(`rxwamp: a ${context.source} threw${context.uri ? ` (${context.uri})` : ''}:`, error);
 };
 
 /**
