@@ -1,7 +1,7 @@
 // Builds dist/esm (ES modules) and dist/cjs (CommonJS), each with .d.ts, from src/. The source
 // maps carry the TypeScript they map to (inlineSources), since src/ is not in the package.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const tsc = (project) => execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project], { stdio: 'inherit' });
 
@@ -13,4 +13,9 @@ tsc('tsconfig.cjs.json');
 mkdirSync('dist/cjs', { recursive: true });
 writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs', sideEffects: false }) + '\n');
 writeFileSync('dist/esm/package.json', JSON.stringify({ type: 'module', sideEffects: false }) + '\n');
+// The rxwamp-router command (package.json "bin") runs from dist/esm only. tsc keeps its
+// #!/usr/bin/env node line but writes it without the executable bit, which running it by path
+// needs (npm sets the bit when it links a bin; a clone's ./dist/esm/bin/rxwamp-router.js does not).
+rmSync('dist/cjs/bin', { recursive: true, force: true });
+chmodSync('dist/esm/bin/rxwamp-router.js', 0o755);
 console.log('built dist/esm and dist/cjs');
