@@ -13,7 +13,6 @@
  * each side) divided by the chunks: one chunk's whole round trip outside the router.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import { WampClient, ready } from '../src/index.js';
 import { msgpack } from '../src/msgpack.js';
 import { Router } from '../src/router/index.js';
 import { cpuMicros, median, REALM, SERIALIZERS } from './lib/common.js';
+import { writeResultsSection } from './lib/results-section.js';
 
 type ClientKind = 'floor' | 'rxwamp';
 interface DuplexRun { readonly cpuUs: number; readonly wallMs: number; readonly chunks: number }
@@ -228,14 +228,6 @@ async function drive(): Promise<string> {
 
 const SECTION_TITLE = '## 8. Duplex echo: progressive call invocations echoed as progressive results';
 
-/** Puts the section in place of an earlier one, or before the Method section (or at the end). */
-function writeSection(markdown: string, section: string): string {
-  const existing = /^## 8\. Duplex echo[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/m;
-  if (existing.test(markdown)) return markdown.replace(existing, `${section}\n`);
-  if (/^## Method/m.test(markdown)) return markdown.replace(/^## Method/m, `${section}\n## Method`);
-  return `${markdown.trimEnd()}\n\n${section}`;
-}
-
 const role = argument('role');
 if (role === 'router') {
   await runRouter();
@@ -253,8 +245,7 @@ if (role === 'router') {
   const section = await drive();
   process.stdout.write(`${section}\n`);
   if (!quick) {
-    const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-    writeFileSync(file, writeSection(readFileSync(file, 'utf8'), section));
+    writeResultsSection('8. Duplex echo', section);
     process.stderr.write(`wrote the "Duplex echo" section of bench/RESULTS.md in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
 }

@@ -16,7 +16,6 @@
  * over its limits; each burst as soon as its socket has sent the last one.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +26,7 @@ import { CODECS } from '../src/codec/index.js';
 import { Router } from '../src/router/index.js';
 import { DEFAULT_SESSION_LIMITS } from '../src/router/session-limits.js';
 import { percentileSorted, REALM } from './lib/common.js';
+import { writeResultsSection } from './lib/results-section.js';
 
 const self = fileURLToPath(import.meta.url);
 const quick = process.argv.includes('--quick');
@@ -302,14 +302,6 @@ function render(r: { alone: Latencies; flooded: Latencies; aloneLoop: LoopDelay;
 
 const SECTION_TITLE = '## 9. Hostile client: an innocent client\'s latency while another floods the router';
 
-/** Puts the section in place of an earlier one, or before the Method section (or at the end). */
-function writeSection(markdown: string, section: string): string {
-  const existing = /^## 9\. Hostile client[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/m;
-  if (existing.test(markdown)) return markdown.replace(existing, `${section}\n`);
-  if (/^## Method/m.test(markdown)) return markdown.replace(/^## Method/m, `${section}\n## Method`);
-  return `${markdown.trimEnd()}\n\n${section}`;
-}
-
 const role = argument('role');
 if (role === 'router') {
   await runRouter();
@@ -320,8 +312,7 @@ if (role === 'router') {
   const section = await drive();
   process.stdout.write(`${section}\n`);
   if (!quick) {
-    const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-    writeFileSync(file, writeSection(readFileSync(file, 'utf8'), section));
+    writeResultsSection('9. Hostile client', section);
     process.stderr.write(`wrote the "Hostile client" section of bench/RESULTS.md in ${Math.round((Date.now() - started) / 1000)} s\n`);
   }
   process.exit(0);

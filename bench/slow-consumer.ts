@@ -17,10 +17,10 @@
  * - stalled: the caller stops reading right after its CALL; stopped after 30 s.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { writeResultsSection } from './lib/results-section.js';
 
 const PROCEDURE = 'bench.slow';
 const REALM = 'realm1';
@@ -294,14 +294,6 @@ function renderSection(runs: ScenarioFigures[], flood?: SubscriberFigures): stri
   ].join('\n');
 }
 
-/** Puts the section in place of an earlier one, or before the Method section (or at the end). */
-export function writeSlowConsumerSection(markdown: string, section: string): string {
-  const existing = /^## 7\. Slow consumer[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/m;
-  if (existing.test(markdown)) return markdown.replace(existing, `${section}\n`);
-  if (/^## Method/m.test(markdown)) return markdown.replace(/^## Method/m, `${section}\n## Method`);
-  return `${markdown.trimEnd()}\n\n${section}`;
-}
-
 const role = argument('role');
 if (role === 'router') await runRouter();
 else if (role === 'callee') await runCallee(argument('url')!);
@@ -318,8 +310,7 @@ else if (process.argv[1] === self) {
   const section = renderSection(runs, flood);
   process.stdout.write(`${section}\n`);
   if (!quick && !stalledOnly && !subscriberOnly && !routerModule) {
-    const file = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-    writeFileSync(file, writeSlowConsumerSection(readFileSync(file, 'utf8'), section));
+    writeResultsSection('7. Slow consumer', section);
     process.stderr.write('wrote the "Slow consumer" section of bench/RESULTS.md\n');
   }
 }
