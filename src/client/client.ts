@@ -38,6 +38,7 @@ export class WampClient {
    * open, closed, reconnecting). Ready for `| async` in a template.
    */
   readonly state$: Observable<ConnectionState>;
+  /** TypeScript-private rather than `#`: the wire specs read the current session's roles through it. */
   private readonly connection: Connection;
   readonly #desired: DesiredSet;
 
