@@ -68,9 +68,17 @@ export class RegistrationTable {
       return { error: LimitErrorUri.tooManyRegistrations, message: `this session already holds ${heldCount} registrations, the router's limit` };
     }
     if (registration) {
-      if (registration.invoke === 'single' || invoke === 'single') return { error: ErrorUri.procedureAlreadyExists };
-      if (registration.invoke !== invoke) return { error: 'wamp.error.procedure_exists_with_different_invocation_policy' };
-      if (registration.callees.some((callee) => callee.session === session)) return { error: ErrorUri.procedureAlreadyExists };
+      // The message names the procedure, so the one refusal among many restored registrations is found.
+      const shown = `"${uri}"${match === 'exact' ? '' : ` (${match} match)`}`;
+      if (registration.invoke === 'single' || invoke === 'single') {
+        return { error: ErrorUri.procedureAlreadyExists, message: `${shown} is already registered${registration.invoke === 'single' ? ' (invoke single)' : `, shared with invoke ${registration.invoke}`}` };
+      }
+      if (registration.invoke !== invoke) {
+        return { error: 'wamp.error.procedure_exists_with_different_invocation_policy', message: `${shown} is registered with invoke ${registration.invoke}, not ${invoke}` };
+      }
+      if (registration.callees.some((callee) => callee.session === session)) {
+        return { error: ErrorUri.procedureAlreadyExists, message: `${shown} is already registered by this session` };
+      }
     } else {
       registration = new Registration(unusedGlobalId(this.byId), uri, match, invoke);
       this.byId.set(registration.id, registration);
