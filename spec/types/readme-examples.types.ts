@@ -36,7 +36,8 @@ export async function contractExample(client: WampClient): Promise<void> {
   // @ts-expect-error the argument is a number
   client.call$(longop, ['3']);
   client.topic$(news).subscribe((e) => console.log(e.args[0].toUpperCase(), e.kwargs.priority));
-  await client.publish(news, ['rxwamp streams both ways'], { priority: 1 });
+  // a publisher is left out of its own events unless it asks: excludeMe: false
+  await client.publish(news, ['rxwamp streams both ways'], { priority: 1 }, { excludeMe: false });
 }
 
 /** The README's `onError` example ("Application code that throws"). */
