@@ -65,15 +65,22 @@ function installExitHook(): void {
   });
 }
 
-function hasExited(child: ChildProcess): boolean {
+export function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
 /**
- * The child's pipes and handle must not keep the test process alive on their own: a leaked
- * router is killed by the exit hook instead of hanging the run.
+ * Keeps a router child on the list the exit hook kills (until it exits, or fails to spawn),
+ * and lets go of its handle and pipes: they must not keep the test process alive on their own,
+ * so a leaked router is killed by the exit hook instead of hanging the run. Also used by the
+ * model tests' router (spec/model/model-router.ts).
  */
-function unrefChild(child: ChildProcess): void {
+export function trackChild(child: ChildProcess): void {
+  installExitHook();
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  // A failed spawn emits 'error' and may never emit 'exit'.
+  child.once('error', () => running.delete(child));
   child.unref();
   for (const stream of [child.stdin, child.stdout, child.stderr]) {
     (stream as unknown as { unref?: () => void } | null)?.unref?.();
@@ -127,16 +134,12 @@ function parseJsonLine(line: string): Record<string, unknown> | undefined {
 /** Starts a router child process on 127.0.0.1 and resolves once it listens. */
 export async function startRouterProcess(options: RouterProcessOptions): Promise<RouterProcess> {
   const { kind, port: requestedPort = 0, realm = 'realm1' } = options;
-  installExitHook();
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN_PATH, kind, String(requestedPort), realm], {
     cwd: REPO_ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { running.delete(child); resolve(); }));
-  // A failed spawn emits 'error' and may never emit 'exit'.
-  child.once('error', () => running.delete(child));
-  unrefChild(child);
+  trackChild(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   let stderr = '';
   child.stderr!.setEncoding('utf8');

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { hasExited, trackChild } from '../helpers/router-process.js';
 import type { RouterState } from './model-router-main.js';
 
 export type { RouterState, RouterRegistration, RouterSubscription } from './model-router-main.js';
@@ -21,18 +22,6 @@ const START_TIMEOUT_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 const STDERR_KEEP_CHARS = 8_000;
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-let bundleDir: string | undefined;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of running) child.kill('SIGKILL');
-    if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
-  });
-}
 
 /**
  * The child's command line. The router is restarted often, so its main is bundled once per
@@ -44,7 +33,8 @@ function commandLine(): Promise<string[]> {
   childCommand ??= (async () => {
     try {
       const { build } = await import('esbuild');
-      bundleDir = mkdtempSync(join(tmpdir(), 'rxwamp-model-router-'));
+      const bundleDir = mkdtempSync(join(tmpdir(), 'rxwamp-model-router-'));
+      process.once('exit', () => rmSync(bundleDir, { recursive: true, force: true }));
       const outfile = join(bundleDir, 'model-router-main.mjs');
       await build({
         entryPoints: [MAIN_PATH], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'error',
@@ -57,10 +47,6 @@ function commandLine(): Promise<string[]> {
     }
   })();
   return childCommand;
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
 }
 
 interface Pending {
@@ -109,15 +95,9 @@ export class ModelRouter {
   }
 
   static async start(port = 0, realm = 'realm1'): Promise<ModelRouter> {
-    installExitHook();
     const command = await commandLine();
     const child = spawn(process.execPath, [...command, String(port), realm], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-    running.add(child);
-    child.once('exit', () => running.delete(child));
-    child.once('error', () => running.delete(child));
-    // The child's handles must not keep the test process alive on their own.
-    child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+    trackChild(child); // killed when the test process exits
     child.stdin!.on('error', () => undefined);
     let stderr = '';
     child.stderr!.setEncoding('utf8');

@@ -18,7 +18,7 @@ export interface ConnectionHooks {
   opened(active: ActiveSession): void;
   /** The client gave up, or close() was called: end what the application holds (through `notify`). */
   closed(error: Error, deliberate: boolean): void;
-  /** A notification threw back at us although each guards its own application code. */
+  /** Application code threw back at a notification (a teardown in a state$ chain, an ended Observable's): goes to onError. */
   report(error: unknown): void;
 }
 
