@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { lastValueFrom, map, range } from 'rxjs';
 import WebSocket, { type RawData } from 'ws';
 import { cbor } from '../src/cbor.js';
-import { codecByName, type Codec, type SerializerName } from '../src/codec/index.js';
+import { ALL_SERIALIZERS, codecByName, type Codec, type SerializerName } from '../spec/helpers/codecs.js';
 import { WampClient, ready } from '../src/index.js';
 import { msgpack } from '../src/msgpack.js';
 import { Router } from '../src/router/index.js';
@@ -46,7 +46,7 @@ function argument(name: string): string | undefined {
 // ---------------------------------------------------------------- the router process
 
 async function runRouter(): Promise<void> {
-  const router = new Router({ realms: [REALM] });
+  const router = new Router({ realms: [REALM], serializers: ALL_SERIALIZERS });
   const { url } = await router.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`${JSON.stringify({ url })}\n`);
   process.stdin.resume();
@@ -167,7 +167,7 @@ async function measured(once: () => Promise<DuplexRun>): Promise<DuplexRun[]> {
 function child(args: string[]): { lines: AsyncIterableIterator<string>; stdin: NodeJS.WritableStream; exited: Promise<void> } {
   const process_ = spawn(process.execPath, ['--import', 'tsx', self, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => process_.once('exit', () => resolve()));
-  return { lines: createInterface({ input: process_.stdout! })[Symbol.asyncIterator](), stdin: process_.stdin!, exited };
+  return { lines: createInterface({ input: process_.stdout })[Symbol.asyncIterator](), stdin: process_.stdin, exited };
 }
 
 async function drive(): Promise<string> {

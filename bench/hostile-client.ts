@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import WebSocket, { type RawData } from 'ws';
-import { CODECS } from '../src/codec/index.js';
+import { ALL_SERIALIZERS, CODECS } from '../spec/helpers/codecs.js';
 import { Router } from '../src/router/index.js';
 import { DEFAULT_SESSION_LIMITS } from '../src/router/session-limits.js';
 import { percentileSorted, REALM } from './lib/common.js';
@@ -93,7 +93,7 @@ class Peer {
 // ---------------------------------------------------------------- the router process
 
 async function runRouter(): Promise<void> {
-  const router = new Router({ realms: [REALM] });
+  const router = new Router({ realms: [REALM], serializers: ALL_SERIALIZERS });
   const { url } = await router.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`${JSON.stringify({ url })}\n`);
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -162,7 +162,7 @@ async function runHostile(url: string): Promise<void> {
 
   const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
   await lines.next(); // "flood"
-  let flooding = true;
+  let flooding = true as boolean; // `as boolean`: set by the callback, which TypeScript's narrowing cannot see
   void lines.next().then(() => { flooding = false; });
   const matched = uriOf('com.hostile.s0.', LIMITS.maxUriLength); // matched by its prefix subscriptions and walked by the wildcard trie
   let bursts = 0;
@@ -217,9 +217,9 @@ function child(args: string[], flags: string[] = [], lowPriority = false) {
     ? spawn('nice', ['-n', '19', ...command], { stdio: ['pipe', 'pipe', 'inherit'] })
     : spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => process_.once('exit', () => resolve()));
-  const lines = createInterface({ input: process_.stdout! })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: process_.stdout })[Symbol.asyncIterator]();
   const nextJson = async <T>() => JSON.parse((await lines.next()).value as string) as T;
-  return { nextJson, stdin: process_.stdin!, exited };
+  return { nextJson, stdin: process_.stdin, exited };
 }
 
 interface Heap { readonly heapUsed: number; readonly arrayBuffers: number; readonly sessions: number }
@@ -234,7 +234,7 @@ async function drive(): Promise<string> {
     const callee = await Peer.join(url);
     const subscriber = await Peer.join(url);
     const caller = await Peer.join(url);
-    callee.onMessage = (m) => { if (m[0] === M.INVOCATION) callee.send([M.YIELD, m[1], {}, (m[4] as unknown[] | undefined) ?? []]); };
+    callee.onMessage = (m) => { if (m[0] === M.INVOCATION) callee.send([M.YIELD, m[1], {}, m[4] ?? []]); };
     callee.send([M.REGISTER, callee.request(), {}, 'com.innocent.echo']);
     await callee.next((m) => m[0] === M.REGISTERED);
     subscriber.send([M.SUBSCRIBE, subscriber.request(), {}, 'com.innocent.news']);
@@ -263,7 +263,7 @@ async function drive(): Promise<string> {
     // Its session is released when its socket closes: wait for that, by the router's own count.
     let after = await heap();
     while (after.sessions > 3) after = await heap();
-    await Promise.all([callee, subscriber, caller].map((peer) => { peer.ws.close(); return undefined; }));
+    for (const peer of [callee, subscriber, caller]) peer.ws.close();
     return render({ alone, flooded, aloneLoop, floodedLoop, before, full, after, filled, flood });
   } finally {
     router.stdin.end();

@@ -85,13 +85,13 @@ async function startServer(script: string, args: string[]): Promise<Server | { u
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const first = await new Promise<string>((resolve) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     const timer = setTimeout(() => resolve('{"unavailable":"server did not start within 20 s"}'), 20_000);
     lines.once('line', (line) => { clearTimeout(timer); resolve(line); });
     child.once('exit', (code) => { clearTimeout(timer); resolve(JSON.stringify({ unavailable: `server exited with code ${code}` })); });
   });
   const stop = async () => {
-    child.stdin!.end();
+    child.stdin.end();
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
@@ -187,7 +187,7 @@ async function benchTarget(plan: TargetPlan): Promise<void> {
     try {
       const base = { url: server.url, serializer, deadlineMs: 180_000, runs: plan.runs };
       const k = (client: ClientName) => key(plan.name, serializer, client);
-      const scenarios: Array<{ label: string; task: ClientTask; keep(client: ClientName, report: ClientReport): void }> = [
+      const scenarios: Array<{ label: string; task: ClientTask; keep: (client: ClientName, report: ClientReport) => void }> = [
         { label: `stream ×${plan.streamResults}`, task: { ...base, scenario: 'stream', results: plan.streamResults }, keep: (c, r) => record(results.stream, k(c), r, streamOf) },
         { label: 'calls, 1 in flight', task: { ...base, scenario: 'latency', calls: plan.seqCalls, window: 1 }, keep: (c, r) => record(results.seq, k(c), r, latencyOf) },
         { label: `calls, ${WINDOW} in flight`, task: { ...base, scenario: 'latency', calls: plan.windowCalls, window: WINDOW }, keep: (c, r) => record(results.window1000, k(c), r, latencyOf) },
@@ -229,8 +229,8 @@ function startSteppedClient<R>(script: string, task: ClientTask): SteppedClient<
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-  child.stdin!.on('error', () => undefined); // a client that died first: its exit is what counts
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stdin.on('error', () => undefined); // a client that died first: its exit is what counts
   const timer = setTimeout(() => child.kill('SIGKILL'), task.deadlineMs + 15_000);
   let onReady: (ok: boolean) => void = () => undefined;
   const ready = new Promise<boolean>((resolve) => { onReady = resolve; });
@@ -238,7 +238,7 @@ function startSteppedClient<R>(script: string, task: ClientTask): SteppedClient<
   let onReport: (report: ClientReport) => void = () => undefined;
   const report = new Promise<ClientReport>((resolve) => { onReport = resolve; });
   let reported: ClientReport | undefined;
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     if (line === STEP_READY) onReady(true);
     else if (line.startsWith(STEP_PREFIX)) onStep?.(JSON.parse(line.slice(STEP_PREFIX.length)) as R);
     else if (line.startsWith(REPORT_PREFIX)) reported = JSON.parse(line.slice(REPORT_PREFIX.length)) as ClientReport;
@@ -254,10 +254,10 @@ function startSteppedClient<R>(script: string, task: ClientTask): SteppedClient<
     report,
     step: () => new Promise<R | undefined>((resolve) => {
       onStep = (run) => { onStep = undefined; resolve(run); };
-      if (child.exitCode !== null || !child.stdin!.writable) return onStep(undefined);
-      child.stdin!.write('go\n');
+      if (child.exitCode !== null || !child.stdin.writable) return onStep(undefined);
+      child.stdin.write('go\n');
     }),
-    end: () => { if (child.stdin!.writable) child.stdin!.end(); },
+    end: () => { if (child.stdin.writable) child.stdin.end(); },
   };
 }
 

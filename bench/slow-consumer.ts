@@ -240,7 +240,7 @@ function summarize(figures: ScenarioFigures): string[] {
 function timeline(figures: ScenarioFigures): string[] {
   const at = (role: Role, t: number) => {
     const sample = figures.samples[role].filter((s) => s.t <= t).at(-1);
-    return sample ? `${mb(sample.rss)}` : '–';
+    return sample ? mb(sample.rss) : '–';
   };
   const count = (role: Role, t: number) => num(figures.samples[role].filter((s) => s.t <= t).at(-1)?.count ?? 0);
   const rows: string[] = [];

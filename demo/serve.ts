@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
+import { cbor } from '../src/cbor.js';
+import { msgpack } from '../src/msgpack.js';
 import { Router, type RouterOptions } from '../src/router/index.js';
 
 export interface ServedPage {
@@ -12,10 +14,14 @@ export interface ServedPage {
   stop(): Promise<void>;
 }
 
-/** An HTTP server on loopback answering with `handle`, with the embedded router attached at /ws. */
+/**
+ * An HTTP server on loopback answering with `handle`, with the embedded router attached at /ws
+ * (realm1 unless `routerOptions` say otherwise; JSON, CBOR and MessagePack unless they name
+ * serializers: the browser specs use all three).
+ */
 export async function serveWithRouter(handle: RequestListener, port = 0, routerOptions: RouterOptions = { realms: ['realm1'] }): Promise<ServedPage> {
   const server = createServer(handle);
-  const router = new Router(routerOptions);
+  const router = new Router({ serializers: ['json', cbor, msgpack], ...routerOptions });
   router.attach(server, { path: '/ws' });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;

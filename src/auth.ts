@@ -1,6 +1,8 @@
 /**
  * Authentication methods for `WampClient`'s `auth` option, each a small function that an app
  * pays for only when it imports it: `import { ticket } from 'rxwamp/auth'`.
+ *
+ * @module rxwamp/auth
  */
 export { anonymous } from './auth/anonymous.js';
 export { cryptosign, type CryptosignOptions } from './auth/cryptosign.js';

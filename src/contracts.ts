@@ -28,7 +28,9 @@ export interface ProcedureTypes {
 
 /** What a topic's events carry. */
 export interface TopicTypes {
+  /** The EVENT's positional arguments, e.g. `[headline: string]`. */
   readonly args?: unknown[];
+  /** The EVENT's keyword arguments. */
   readonly kwargs?: object;
 }
 
@@ -48,6 +50,7 @@ export interface ProcedureChecks {
   readonly result?: (value: unknown) => unknown;
 }
 
+/** Run-time checks of a topic's events, as for ProcedureChecks: a check throws to refuse. */
 export interface TopicChecks {
   /** At the subscriber, each event: a throw errors the `topic$` subscription. */
   readonly event?: (args: Args, kwargs: Dict) => unknown;
@@ -62,7 +65,9 @@ const CONTRACT = Symbol.for('rxwamp.contract');
 
 /** A typed procedure (see `procedure()`). */
 export interface Procedure<T extends ProcedureTypes = ProcedureTypes> {
+  /** The procedure's URI. */
   readonly uri: string;
+  /** The run-time checks given to `procedure()` (none: `{}`). */
   readonly validate: ProcedureChecks;
   /** Type information only; never set. */
   readonly [procedureTypes]?: T;
@@ -70,7 +75,9 @@ export interface Procedure<T extends ProcedureTypes = ProcedureTypes> {
 
 /** A typed topic (see `topic()`). */
 export interface Topic<T extends TopicTypes = TopicTypes> {
+  /** The topic's URI. */
   readonly uri: string;
+  /** The run-time checks given to `topic()` (none: `{}`). */
   readonly validate: TopicChecks;
   /** Type information only; never set. */
   readonly [topicTypes]?: T;
@@ -81,18 +88,23 @@ export interface Topic<T extends TopicTypes = TopicTypes> {
  * `const longop = procedure<{ args: [n: number]; progress: number; result: number }>('com.myapp.longop')`.
  */
 export function procedure<T extends ProcedureTypes = ProcedureTypes>(uri: string, options: { readonly validate?: ProcedureChecks } = {}): Procedure<T> {
-  return Object.freeze({ uri, validate: { ...options.validate }, [CONTRACT]: 'procedure' }) as Procedure<T>;
+  return Object.freeze({ uri, validate: { ...options.validate }, [CONTRACT]: 'procedure' });
 }
 
 /** Declares a topic once for publishers and subscribers: `topic<{ args: [headline: string] }>('com.myapp.news')`. */
 export function topic<T extends TopicTypes = TopicTypes>(uri: string, options: { readonly validate?: TopicChecks } = {}): Topic<T> {
-  return Object.freeze({ uri, validate: { ...options.validate }, [CONTRACT]: 'topic' }) as Topic<T>;
+  return Object.freeze({ uri, validate: { ...options.validate }, [CONTRACT]: 'topic' });
 }
 
+/** The declared `args` tuple of a contract's types `T`; any args (`unknown[]`) when not declared. */
 export type ArgsOf<T> = T extends { readonly args: infer A extends unknown[] } ? A : Args;
+/** The declared `kwargs` type of a contract's types `T`; any dict when not declared. */
 export type KwargsOf<T> = T extends { readonly kwargs: infer K extends object } ? K : Dict;
+/** The declared `progress` value type of a procedure's types `T`; `unknown` when not declared. */
 export type ProgressOf<T> = T extends { readonly progress: infer P } ? P : unknown;
+/** The declared `result` value type of a procedure's types `T`; `unknown` when not declared. */
 export type ResultOf<T> = T extends { readonly result: infer R } ? R : unknown;
+/** The declared `input` chunk type of a procedure's types `T`; `unknown` when not declared. */
 export type InputOf<T> = T extends { readonly input: infer I } ? I : unknown;
 
 /** `[v]` for a declared value type; any args when it is not declared. */
@@ -100,13 +112,17 @@ type ValueArgs<V> = unknown extends V ? Args : [V];
 
 /** A progressive result of a typed call: `args[0]` is the declared progress value. */
 export interface ProgressResult<P> extends CallResult {
+  /** Always true: a progressive result. */
   readonly progress: true;
+  /** `[value]`, the declared progress value (any args when none is declared). */
   readonly args: ValueArgs<P>;
 }
 
 /** The final result of a typed call: `args[0]` is the declared result (as the callee promised; `validate.result` checks it). */
 export interface FinalResult<R> extends CallResult {
+  /** Always false: the final result. */
   readonly progress: false;
+  /** `[value]`, the declared result value (any args when none is declared). */
   readonly args: ValueArgs<R>;
 }
 
@@ -115,7 +131,9 @@ export type TypedCallResult<T extends ProcedureTypes> = ProgressResult<ProgressO
 
 /** A typed topic's event. */
 export interface TypedEvent<T extends TopicTypes> extends Omit<WampEvent, 'args' | 'kwargs'> {
+  /** The event's positional arguments, as the topic declares them. */
   readonly args: ArgsOf<T>;
+  /** The event's keyword arguments, as the topic declares them. */
   readonly kwargs: KwargsOf<T>;
 }
 
@@ -147,6 +165,7 @@ export type PublishPayload<T extends TopicTypes, O> = [] extends ArgsOf<T>
 // ---------------------------------------------------------------- run time (internal)
 
 /** The contract `value` is, if it is one of this kind (a string, or a hostile object, is not). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the contract type that `kind` checks
 export function asContract<C extends Procedure | Topic>(value: unknown, kind: 'procedure' | 'topic'): C | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   try {

@@ -1,3 +1,11 @@
+/**
+ * rxwamp: an RxJS-native WAMP v2 client for Node 20 and browsers. Every call is an Observable
+ * (progressive results arrive as `next`, unsubscribing sends CANCEL), and registrations and
+ * subscriptions are Observables that hold their place on the router while subscribed, across
+ * reconnects. Start with {@link WampClient}.
+ *
+ * @module rxwamp
+ */
 export { WampClient } from './client/client.js';
 export type { WampClientOptions, ReconnectOptions, TlsOptions } from './client/options.js';
 export type { Authenticator, ChallengeAnswer, HelloAuth, Secret } from './auth/authenticator.js';
@@ -17,6 +25,10 @@ export {
   type ProgressResult, type FinalResult, type TypedCallResult, type TypedEvent,
   type TypedInvocationHandler, type TypedStreamHandler, type TypedDuplexHandler, type CallPayload, type PublishPayload,
 } from './contracts.js';
+export type {
+  ProcedureRef, TopicRef, CallParams, CallResultFor, CallInputFor, InvocationHandlerFor, StreamHandlerFor, DuplexHandlerFor,
+  PublishParams, EventFor,
+} from './contract-params.js';
 export { final, Final, payload, Payload } from './roles/payload.js';
 export { WampError, WampConnectionError, type ConnectionErrorCode } from './protocol/errors.js';
 export { ErrorUri, CloseReason } from './protocol/error-uris.js';

@@ -7,7 +7,7 @@
  */
 import { Observable, type Subscription } from 'rxjs';
 import WebSocket from 'ws';
-import { codecByName, type Codec } from '../../src/codec/index.js';
+import { codecByName, type Codec } from '../../spec/helpers/codecs.js';
 import { WampClient } from '../../src/index.js';
 import {
   CANCEL_PROCEDURE, nowNs, percentileSorted, REALM, REPORT_PREFIX,

@@ -4,7 +4,7 @@
  * call ended it looks at the type, request id and `progress` of the decoded array, nothing else.
  */
 import WebSocket, { type RawData } from 'ws';
-import { codecByName, type Codec, type SerializerName } from '../../src/codec/index.js';
+import { codecByName, type Codec, type SerializerName } from '../../spec/helpers/codecs.js';
 import { ECHO_PROCEDURE, REALM, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
 import { runClient, type BenchAdapter } from './driver.js';
 

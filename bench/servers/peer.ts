@@ -11,7 +11,7 @@
 import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { codecBySubprotocol, type Codec } from '../../src/codec/index.js';
+import { codecBySubprotocol, type Codec } from '../../spec/helpers/codecs.js';
 import { MessageType } from '../../src/protocol/messages.js';
 import { ECHO_PROCEDURE, PROGRESS_ARGS, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
 import { blast, wsFrame } from '../lib/ws-frames.js';
@@ -98,7 +98,7 @@ const server = new WebSocketServer({
 server.on('connection', (ws, request) => {
   const codec = codecBySubprotocol(ws.protocol);
   if (!codec) return ws.close(1002);
-  new PeerConnection(ws, request.socket as Socket, codec);
+  new PeerConnection(ws, request.socket, codec);
 });
 server.once('listening', () => {
   const { port } = server.address() as AddressInfo;

@@ -11,7 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import WebSocket, { type RawData } from 'ws';
-import { codecByName, type Codec, type SerializerName } from '../../src/codec/index.js';
+import { ALL_SERIALIZERS, codecByName, type Codec, type SerializerName } from '../../spec/helpers/codecs.js';
 import { MessageType } from '../../src/protocol/messages.js';
 import { Router } from '../../src/router/index.js';
 import { startFoxRouter } from '../../spec/helpers/fox-router.js';
@@ -21,7 +21,7 @@ import { blast, wsFrame } from '../lib/ws-frames.js';
 interface RunningRouter { readonly url: string; stop(): Promise<void> }
 
 async function startEmbedded(): Promise<RunningRouter> {
-  const router = new Router({ realms: [REALM] });
+  const router = new Router({ realms: [REALM], serializers: ALL_SERIALIZERS });
   const { url } = await router.listen({ host: '127.0.0.1', port: 0 });
   return { url, stop: () => router.close() };
 }
@@ -39,7 +39,7 @@ class ScriptedCallee {
 
   async start(url: string): Promise<void> {
     this.ws = new WebSocket(url, [this.codec.subprotocol], { perMessageDeflate: false });
-    this.ws.on('upgrade', (response) => { this.socket = response.socket as Socket; });
+    this.ws.on('upgrade', (response) => { this.socket = response.socket; });
     await new Promise<void>((resolve, reject) => {
       this.ws.once('open', resolve);
       this.ws.once('error', reject);

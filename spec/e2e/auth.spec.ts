@@ -36,7 +36,7 @@ function countingWebSocket(): { WebSocket: WebSocketConstructor; attempts: () =>
       attempts++;
     }
   }
-  return { WebSocket: Counting as unknown as WebSocketConstructor, attempts: () => attempts };
+  return { WebSocket: Counting, attempts: () => attempts };
 }
 
 const KINDS: readonly AuthKind[] = ['ticket', 'wampcra', 'wampcraSalted', 'cryptosign'];

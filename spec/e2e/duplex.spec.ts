@@ -42,7 +42,7 @@ function recordingWebSocket(): { WebSocket: WebSocketConstructor; sent: Array<st
       (super.send as (...args: unknown[]) => void)(data, ...rest);
     }
   }
-  return { WebSocket: Recording as unknown as WebSocketConstructor, sent };
+  return { WebSocket: Recording, sent };
 }
 
 /** A typed duplex echo: each chunk comes back as a progressive result, the final result counts them. */
@@ -107,10 +107,10 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
         ))));
       const wampy: WampyClient = await connectWampy(router.url, router.realm, serializer);
       closers.push(() => wampy.disconnect());
-      const { result, sendData } = wampy.progressiveCall('com.example.duplex.upload', { argsList: ['chunk-0'] });
-      for (let i = 1; i < 10; i++) sendData({ argsList: [`chunk-${i}`] });
-      sendData({ argsList: ['chunk-10'] }, { progress: false });
-      const answer = await result;
+      const upload = wampy.progressiveCall('com.example.duplex.upload', { argsList: ['chunk-0'] });
+      for (let i = 1; i < 10; i++) upload.sendData({ argsList: [`chunk-${i}`] });
+      upload.sendData({ argsList: ['chunk-10'] }, { progress: false });
+      const answer = await upload.result;
       expect(answer.argsList).to.deep.equal(['11 chunks']);
       expect(chunks).to.deep.equal(Array.from({ length: 11 }, (_, i) => `chunk-${i}`));
       expect(ended).to.equal(true);
@@ -224,7 +224,7 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
         ).pipe(finalize(() => void file.close().then(() => { closed = true; })))),
       ))));
       const results = await lastValueFrom(caller.callStream$(upload, createReadStream(source, { highWaterMark: 64 * 1024 })).pipe(toArray()));
-      const progress = results.filter((r) => r.progress).map((r) => r.args[0] as number);
+      const progress = results.filter((r) => r.progress).map((r) => r.args[0]);
       expect(progress.length).to.be.greaterThan(10);
       expect(progress.every((bytes, i) => i === 0 || bytes > progress[i - 1]!)).to.equal(true);
       expect(progress.at(-1)).to.equal(content.length);

@@ -46,7 +46,7 @@ function anyValue(depth = 0): unknown {
     () => 'text', () => '', () => big, () => true, () => 10n ** 30n, () => Symbol('s'),
     () => () => 1, () => new Map([[1, 2]]), () => new Date(0), () => new Uint8Array([1, 2, 3]),
     () => cycle(), () => hostileProxy(), () => hostileProxy([]), () => throwingGetters(['a']),
-    () => Object.create(null), () => new (class Custom { x = 1; })(),
+    () => Object.create(null) as object, () => new (class Custom { x = 1; })(),
     () => (depth < 2 ? [anyValue(depth + 1), anyValue(depth + 1)] : []),
     () => (depth < 2 ? { k: anyValue(depth + 1) } : {}),
   ];
@@ -203,7 +203,7 @@ describe('faults: API fuzz (random input to every operation)', function () {
       if (fresh) await client.close();
       else expect((await firstValueFrom(connected.call$(BARRIER))).args).to.deep.equal(['ok']);
       if (outcome.kind === 'refused' || outcome.kind === 'threw') {
-        expect(sentByOperation(), `${label} was refused (${String((outcome.error as Error)?.message).slice(0, 80)}) but sent`).to.deep.equal([]);
+        expect(sentByOperation(), `${label} was refused (${String((outcome.error as { message?: unknown } | undefined)?.message).slice(0, 80)}) but sent`).to.deep.equal([]);
       }
     }
 

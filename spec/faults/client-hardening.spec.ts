@@ -214,7 +214,7 @@ describe('faults: issue #18, application code cannot break the client', function
     const peer = await ScriptedPeer.start({ serializer: 'json' });
     stops.push(() => peer.stop());
     const sockets = countingWebSocket();
-    const c = client({ url: peer.url, realm: 'realm1', reconnect: { initialDelay: 10, jitter: 0 }, WebSocket: sockets.WebSocket as never });
+    const c = client({ url: peer.url, realm: 'realm1', reconnect: { initialDelay: 10, jitter: 0 }, WebSocket: sockets.WebSocket });
     const opens: number[] = [];
     c.state$.subscribe((state) => {
       if (state.status === 'open') opens.push(state.session.id);
@@ -237,7 +237,7 @@ describe('faults: issue #18, application code cannot break the client', function
     const peer = await ScriptedPeer.start({ serializer: 'json' });
     stops.push(() => peer.stop());
     const sockets = countingWebSocket();
-    const c = client({ url: peer.url, realm: 'realm1', reconnect: false, WebSocket: sockets.WebSocket as never });
+    const c = client({ url: peer.url, realm: 'realm1', reconnect: false, WebSocket: sockets.WebSocket });
     const subscription = c.call$('com.slow').subscribe({ error: () => undefined });
     await peer.next(48);
     peer.pauseReading(); // our close frame's answer is never read: the client's socket stays CLOSING
@@ -294,7 +294,7 @@ describe('faults: issue #18, application code cannot break the client', function
       const sockets = countingWebSocket();
       let closes = 0;
       const c = client({
-        url: router.url, realm: 'realm1', WebSocket: sockets.WebSocket as never,
+        url: router.url, realm: 'realm1', WebSocket: sockets.WebSocket,
         debug: (direction, message) => {
           if (direction !== 'out' || message[0] !== 1 || closes++ > 0) return;
           void c.close(); // from inside the attempt's own send

@@ -67,7 +67,7 @@ function pongWithin(socket: WebSocket, ms: number): Promise<boolean> {
 
 describe('fault-injection infrastructure', () => {
   /** Sockets, proxies and servers opened by the running test; closed after it. */
-  let cleanups: Array<() => unknown> = [];
+  const cleanups: Array<() => unknown> = [];
 
   async function joinRealm(url: string, realm: string): Promise<{ socket: WebSocket; welcome: unknown[] }> {
     const socket = new WebSocket(url, ['wamp.2.json']);

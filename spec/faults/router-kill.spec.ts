@@ -86,7 +86,7 @@ for (const kind of ['embedded', 'fox'] as const) {
         peer!.session.call('com.faults.count', [3], {}, { receive_progress: true })
           .then(resolve, reject, (update) => seen.push((update as { args?: unknown[] }).args ?? update));
       });
-      expect(seen.map((value) => (Array.isArray(value) ? value[0] : value))).to.deep.equal([0, 1, 2]);
+      expect(seen.map((value) => (Array.isArray(value) ? (value[0] as unknown) : value))).to.deep.equal([0, 1, 2]);
       expect(result).to.equal('done'); // autobahn-js hands a single positional result over unwrapped
       await peer.session.publish('com.faults.news', ['after the restart'], {}, { acknowledge: true });
       await until(() => events.length === 1, 5_000, 'the event');

@@ -42,7 +42,8 @@ export interface AutobahnPeer {
   readonly welcome: Record<string, unknown>;
   /** Every message the session received after WELCOME, in order. */
   readonly received: unknown[][];
-  close(): Promise<void>;
+  /** A function, not a method: it may be passed on detached (`closers.push(peer.close)`). */
+  readonly close: () => Promise<void>;
 }
 
 /** Autobahn|JS has no type declarations; the tests only touch what the interfaces above describe. */

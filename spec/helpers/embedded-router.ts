@@ -1,4 +1,4 @@
-import type { SerializerName } from '../../src/codec/index.js';
+import { ALL_SERIALIZERS, type SerializerName } from './codecs.js';
 import type { Dict } from '../../src/protocol/index.js';
 import { RawPeer } from './raw-peer.js';
 import { Router, type RouterOptions } from '../../src/router/index.js';
@@ -12,11 +12,12 @@ export interface EmbeddedRouter {
 
 /**
  * Starts the embedded router on 127.0.0.1 with a free port. `url` is ws://127.0.0.1:<port>/ws;
- * `realm` is the first realm ('realm1' by default).
+ * `realm` is the first realm ('realm1' by default). It speaks JSON, CBOR and MessagePack unless
+ * `options.serializers` says otherwise.
  */
 export async function startEmbeddedRouter(options: Partial<RouterOptions> = {}): Promise<EmbeddedRouter> {
   const realms = options.realms ?? ['realm1'];
-  const router = new Router({ ...options, realms, closeGraceMs: options.closeGraceMs ?? 200 });
+  const router = new Router({ serializers: ALL_SERIALIZERS, ...options, realms, closeGraceMs: options.closeGraceMs ?? 200 });
   const { url } = await router.listen({ host: '127.0.0.1', port: 0, path: '/ws' });
   const first = realms[0]!;
   return { url, realm: typeof first === 'string' ? first : first.uri, router, stop: () => router.close() };

@@ -98,7 +98,7 @@ export async function startPythonPeer(url: string, realm: string, serializer: Py
     await peer.close();
     const message = (error as Error).message;
     const hint = /No module named|ENOENT/.test(message) ? '\n(`node scripts/ensure-test-deps.mjs` installs what the Python peer needs)' : '';
-    throw new Error(`${refused}: ${message}${hint}`);
+    throw new Error(`${refused}: ${message}${hint}`, { cause: error });
   }
   if (joined.event === 'failed') {
     await peer.close(); // it exits by itself; this waits until its stderr is complete

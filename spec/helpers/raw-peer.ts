@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { CODECS, type Codec, type SerializerName } from '../../src/codec/index.js';
+import { CODECS, type Codec, type SerializerName } from './codecs.js';
 import { MessageType, type Dict } from '../../src/protocol/index.js';
 
 /** Every client feature, so the router treats a raw peer as fully capable unless told otherwise. */
@@ -20,7 +20,7 @@ export class RawPeer {
   readonly received: unknown[][] = [];
   sessionId = 0;
   private readonly queue: unknown[][] = [];
-  private waiter: { predicate: Predicate; resolve(message: unknown[]): void; reject(error: Error): void } | undefined;
+  private waiter: { predicate: Predicate; resolve: (message: unknown[]) => void; reject: (error: Error) => void } | undefined;
   private requestId = 0;
   readonly closed: Promise<{ code: number; reason: string }>;
   private isClosed = false;

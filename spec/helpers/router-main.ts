@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { WebSocketServer } from 'ws';
 import { Router } from '../../src/router/index.js';
+import { ALL_SERIALIZERS } from './codecs.js';
 
 type RouterKind = 'embedded' | 'fox';
 
@@ -29,7 +30,7 @@ const BIND_ATTEMPTS = 20;
 const BIND_RETRY_MS = 100;
 
 async function startEmbedded(port: number, realm: string): Promise<RunningRouter> {
-  const router = new Router({ realms: [realm], closeGraceMs: 200 });
+  const router = new Router({ realms: [realm], serializers: ALL_SERIALIZERS, closeGraceMs: 200 });
   const address = await router.listen({ host: HOST, port, path: '/ws' });
   return { port: address.port, close: () => router.close() };
 }

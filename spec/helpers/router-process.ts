@@ -142,10 +142,10 @@ export async function startRouterProcess(options: RouterProcessOptions): Promise
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS); });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS); });
   // stdin only signals our death to the child; writing to a dead child must not crash us.
-  child.stdin!.on('error', () => undefined);
+  child.stdin.on('error', () => undefined);
 
   const port = await waitUntilListening(child, () => stderr);
   let frozen = false;

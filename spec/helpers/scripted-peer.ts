@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { codecByName, type Codec, type SerializerName } from '../../src/codec/index.js';
+import { codecByName, type Codec, type SerializerName } from './codecs.js';
 import { WampClient } from '../../src/index.js';
 import { serializer as serializerEntry } from './serializers.js';
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Router, type RouterOptions } from '../../src/router/index.js';
+import { ALL_SERIALIZERS } from './codecs.js';
 
 const run = promisify(execFile);
 
@@ -72,7 +73,7 @@ export async function startTlsRouter(options: Partial<RouterOptions> & { readonl
   const { certificate: given, ...routerOptions } = options;
   const certificate = given ?? await createTestCertificate();
   const realms = routerOptions.realms ?? ['realm1'];
-  const router = new Router({ ...routerOptions, realms, closeGraceMs: routerOptions.closeGraceMs ?? 200 });
+  const router = new Router({ serializers: ALL_SERIALIZERS, ...routerOptions, realms, closeGraceMs: routerOptions.closeGraceMs ?? 200 });
   const server = createServer({ key: certificate.key, cert: certificate.cert }, (_request, response) => {
     response.writeHead(426, { 'content-type': 'text/plain' }).end('WAMP over WebSocket only\n');
   });

@@ -68,7 +68,7 @@ describe('model: WampClient against the router in its own process (fast-check co
         }),
         {
           numRuns: RUNS,
-          interruptAfterTimeLimit: TIME_LIMIT_MS,
+          plugins: [fc.interruptAfterTimeLimit(TIME_LIMIT_MS)],
           ...(SEED !== undefined ? { seed: Number(SEED) } : {}),
           ...(PATH !== undefined ? { path: PATH } : {}),
         },

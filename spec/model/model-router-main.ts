@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import type { WebSocket } from 'ws';
 import { Router } from '../../src/router/index.js';
 import type { RouterSession } from '../../src/router/router-session.js';
+import { ALL_SERIALIZERS } from '../helpers/codecs.js';
 
 const HOST = '127.0.0.1';
 const BIND_ATTEMPTS = 40;
@@ -80,7 +81,7 @@ function drop(router: Router, sessionId: number, how: 'terminate' | 'close'): bo
 /** A restarted router may find its port still held for a moment: a fresh Router per attempt. */
 async function listen(port: number, realm: string): Promise<{ router: Router; port: number }> {
   for (let attempt = 1; ; attempt++) {
-    const router = new Router({ realms: [realm], closeGraceMs: 200 });
+    const router = new Router({ realms: [realm], serializers: ALL_SERIALIZERS, closeGraceMs: 200 });
     try {
       return { router, port: (await router.listen({ host: HOST, port, path: '/ws' })).port };
     } catch (error) {

@@ -98,11 +98,11 @@ export class ModelRouter {
     const command = await commandLine();
     const child = spawn(process.execPath, [...command, String(port), realm], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     trackChild(child); // killed when the test process exits
-    child.stdin!.on('error', () => undefined);
+    child.stdin.on('error', () => undefined);
     let stderr = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS); });
-    const lines = createInterface({ input: child.stdout! });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS); });
+    const lines = createInterface({ input: child.stdout });
     const listening = await new Promise<number>((resolve, reject) => {
       const fail = (why: string) => {
         cleanup();
@@ -126,7 +126,7 @@ export class ModelRouter {
     });
     const router = new ModelRouter(child, lines, listening, realm);
     router.stderr = stderr;
-    child.stderr!.on('data', (chunk: string) => { router.stderr = (router.stderr + chunk).slice(-STDERR_KEEP_CHARS); });
+    child.stderr.on('data', (chunk: string) => { router.stderr = (router.stderr + chunk).slice(-STDERR_KEEP_CHARS); });
     return router;
   }
 

@@ -48,7 +48,7 @@ export class SocketCounter {
         this.once('close', () => counter.live.delete(this));
       }
     }
-    this.WebSocket = CountingWebSocket as unknown as WebSocketConstructor;
+    this.WebSocket = CountingWebSocket;
   }
 
   /** Sockets connecting or open. */

@@ -33,7 +33,7 @@ async function retire(harness: Harness, system: System): Promise<void> {
   for (const socket of system.sockets.live) socket.terminate();
   const deadline = Date.now() + 2_000;
   for (;;) {
-    let connections = -1;
+    let connections: number;
     try {
       connections = (await system.routerState()).connections;
     } catch {

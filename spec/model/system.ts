@@ -5,7 +5,7 @@
  * expected outcome), failing fast on a broken invariant and with a description on timeout.
  */
 import { WampClient, WampConnectionError, WampError, type ConnectionState } from '../../src/index.js';
-import { resolveOptions, type WampClientOptions } from '../../src/client/options.js';
+import { resolveOptions } from '../../src/client/options.js';
 import type { ModelRouter, RouterState } from './model-router.js';
 import { ErrorTrap, HostileError, Recorder, ResourceTracker, SocketCounter } from './probes.js';
 
@@ -90,7 +90,7 @@ export interface Harness {
 export const ON_ERROR_SUPPORTED: boolean = (() => {
   const probe = () => undefined;
   try {
-    const resolved = resolveOptions({ url: 'ws://127.0.0.1:1/ws', realm: 'realm1', onError: probe } as WampClientOptions) as unknown as Record<string, unknown>;
+    const resolved = resolveOptions({ url: 'ws://127.0.0.1:1/ws', realm: 'realm1', onError: probe }) as unknown as Record<string, unknown>;
     return resolved['onError'] === probe;
   } catch {
     return false;
@@ -116,7 +116,7 @@ export class System {
       goodbyeTimeout: 1_000,
       onError: (error: unknown, context: unknown) => { this.onErrorCalls.push({ error, context }); },
     };
-    this.client = new WampClient(options as WampClientOptions);
+    this.client = new WampClient(options);
     this.client.state$.subscribe((state) => this.states.push(state));
   }
 

@@ -96,3 +96,29 @@ const router = new Router({
 });
 export const listening: Promise<ListeningAddress> = router.listen({ host: '127.0.0.1', port: 0, path: '/ws' });
 `;
+
+/**
+ * Calls with a wrong contract or wrong untyped arguments, each line a mistake, with the message
+ * both TypeScript 5.x and 7 must give for it (at that line): the real mismatch, not an overload's.
+ */
+const WRONG_CONTRACT_LINES: readonly (readonly [code: string, message?: string])[] = [
+  [`import { procedure, topic, WampClient } from 'rxwamp';`],
+  [`import { of } from 'rxjs';`],
+  [`const client = new WampClient({ url: 'ws://127.0.0.1:8080/ws', realm: 'realm1' });`],
+  [`const longop = procedure<{ args: [n: number]; progress: number; result: number }>('com.myapp.longop');`],
+  [`const upload = procedure<{ input: Uint8Array; result: string }>('com.myapp.upload');`],
+  [`const news = topic<{ args: [headline: string]; kwargs: { priority: number } }>('com.myapp.news');`],
+  [`client.call$(longop, ['3']);`, `Type 'string' is not assignable to type 'number'.`],
+  [`client.register(longop, ([n]) => String(n));`, `Type 'string' is not assignable to type '`],
+  [`client.registerStream(longop, () => of('x'));`, `Type 'string' is not assignable to type 'number | Final<number>'.`],
+  [`client.callStream$(upload, of('text'));`, `'Uint8Array`],
+  [`client.publish(news, ['hello'], { priority: 'high' });`, `Type 'string' is not assignable to type 'number'.`],
+  [`client.call$('com.myapp.untyped', 'not an array');`, `Argument of type 'string' is not assignable to parameter of type 'unknown[]'.`],
+  [`client.publish('com.myapp.untyped', { not: 'an array' });`, `is not assignable to parameter of type 'unknown[]'.`],
+];
+
+export const WRONG_CONTRACT_APP = {
+  source: WRONG_CONTRACT_LINES.map(([code]) => code).join('\n') + '\n',
+  /** [1-based line, a part of the message] for each line that must be an error. */
+  expected: WRONG_CONTRACT_LINES.flatMap(([, message], index) => (message ? [[index + 1, message] as const] : [])),
+};

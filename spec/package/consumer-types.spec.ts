@@ -1,8 +1,15 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { AUTH_APP, CLIENT_APP, DOM_SHAPED_WEBSOCKET, DOM_WEBSOCKET, ROUTER_APP } from './consumer-sources.js';
-import { consumerProject, packedTarball } from './packed-package.js';
+import { AUTH_APP, CLIENT_APP, DOM_SHAPED_WEBSOCKET, DOM_WEBSOCKET, ROUTER_APP, WRONG_CONTRACT_APP } from './consumer-sources.js';
+import { consumerProject, packedTarball, root } from './packed-package.js';
+
+/** The TypeScript versions users have: 5.x (the `typescript` dev dependency) and 7 (what `npm install typescript` gives now). */
+const COMPILERS = [
+  { name: 'TypeScript 5.9', tsc: join(root, 'node_modules/typescript/bin/tsc') },
+  { name: 'TypeScript 7', tsc: join(root, 'node_modules/typescript7/bin/tsc') },
+] as const;
+type Compiler = (typeof COMPILERS)[number];
 
 /** One way a project compiles against the published package. */
 interface Variant {
@@ -33,7 +40,7 @@ function clientAndRouter(variant: Variant): Record<string, string> {
   };
 }
 
-function compile(variant: Variant, files: Record<string, string>): { status: number | null; output: string } {
+function compile(compiler: Compiler, variant: Variant, files: Record<string, string>): { status: number | null; output: string } {
   const dir = consumerProject({
     type: variant.type,
     nodeTypes: variant.node,
@@ -52,7 +59,7 @@ function compile(variant: Variant, files: Record<string, string>): { status: num
       files: Object.keys(files),
     },
   });
-  const tsc = spawnSync(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
+  const tsc = spawnSync(process.execPath, [compiler.tsc, '-p', dir], { cwd: dir, encoding: 'utf8' });
   return { status: tsc.status, output: `${tsc.stdout}${tsc.stderr}`.trim() };
 }
 
@@ -63,18 +70,35 @@ describe('package: a TypeScript consumer of the packed package (strict, skipLibC
     packedTarball();
   });
 
-  for (const variant of VARIANTS) {
-    const imports = variant.node ? 'rxwamp, rxwamp/cbor, rxwamp/msgpack and rxwamp/router' : 'rxwamp, rxwamp/cbor and rxwamp/msgpack';
-    it(`${variant.name}: ${imports} compile`, () => {
-      const { status, output } = compile(variant, clientAndRouter(variant));
-      expect(output, output).to.equal('');
-      expect(status).to.equal(0);
-    });
+  for (const compiler of COMPILERS) {
+    for (const variant of VARIANTS) {
+      const imports = variant.node ? 'rxwamp, rxwamp/cbor, rxwamp/msgpack and rxwamp/router' : 'rxwamp, rxwamp/cbor and rxwamp/msgpack';
+      it(`${compiler.name}, ${variant.name}: ${imports} compile`, () => {
+        const { status, output } = compile(compiler, variant, clientAndRouter(variant));
+        expect(output, output).to.equal('');
+        expect(status).to.equal(0);
+      });
 
-    it(`${variant.name}: rxwamp/auth compiles`, () => {
-      const { status, output } = compile(variant, { 'auth-app.ts': AUTH_APP });
-      expect(output, output).to.equal('');
-      expect(status).to.equal(0);
+      it(`${compiler.name}, ${variant.name}: rxwamp/auth compiles`, () => {
+        const { status, output } = compile(compiler, variant, { 'auth-app.ts': AUTH_APP });
+        expect(output, output).to.equal('');
+        expect(status).to.equal(0);
+      });
+    }
+
+    // Issue #20: TypeScript 7 explains a failed overloaded call by the last overload alone, so a
+    // wrong contract used to read "Procedure<...> is not assignable to parameter of type 'string'".
+    it(`${compiler.name}: a wrong contract or wrong untyped args are reported at the argument that is wrong, with the real mismatch`, () => {
+      const { status, output } = compile(compiler, VARIANTS[1]!, { 'wrong-contract.ts': WRONG_CONTRACT_APP.source });
+      expect(status).to.not.equal(0);
+      const errors = output.split('\n').filter((line) => /error TS\d+/.test(line));
+      const expected = WRONG_CONTRACT_APP.expected.map(([line, message]) => ({ line, message }));
+      expect(errors, output).to.have.length(expected.length);
+      for (const [index, { line, message }] of expected.entries()) {
+        expect(errors[index], output).to.match(new RegExp(`^wrong-contract\\.ts\\(${line},\\d+\\): error TS\\d+: `));
+        expect(errors[index], output).to.include(message);
+      }
+      expect(output).to.not.include('No overload matches this call');
     });
   }
 });

@@ -60,7 +60,7 @@ describe('package: the built exports map', function () {
       import { msgpack } from 'rxwamp/msgpack';
       import { Router } from 'rxwamp/router';
       import { lastValueFrom } from 'rxjs';
-      const router = new Router({ realms: ['realm1'] });
+      const router = new Router({ realms: ['realm1'], serializers: ['json', cbor, msgpack] });
       const { url } = await router.listen({ host: '127.0.0.1', port: 0, path: '/ws' });
       const answers = [];
       for (const serializer of [cbor, msgpack]) {

@@ -30,7 +30,7 @@ export function buildOnce(): void {
   built = true;
 }
 
-/** The .tgz `npm pack` makes of the built package (its prepack build is the one buildOnce ran). */
+/** The .tgz `npm pack` makes of the built package (its prepare build is the one buildOnce ran: packed with --ignore-scripts). */
 export function packedTarball(): string {
   if (tarball) return tarball;
   buildOnce();

@@ -43,7 +43,7 @@ describe('router: Autobahn|JS caller cancels', () => {
     const canceled = new Promise<void>((resolve) => {
       call.then(
         (result) => { settled = { result }; },
-        (error) => { settled = { error: (error as { error?: string }).error ?? String(error) }; },
+        (error: unknown) => { settled = { error: (error as { error?: string }).error ?? String(error) }; },
         (value) => {
           progress.push(value);
           if (progress.length === 2) {

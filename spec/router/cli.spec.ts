@@ -11,7 +11,10 @@ import { firstValueFrom, type Observable } from 'rxjs';
 import { WampClient, WampConnectionError, WampError, type ConnectionState } from '../../src/index.js';
 import { ticket } from '../../src/auth.js';
 import { parseRouterConfig } from '../../src/router/cli-config.js';
-import { HELP } from '../../src/router/cli.js';
+import { cbor } from '../../src/cbor.js';
+import { msgpack } from '../../src/msgpack.js';
+import { HELP, parseCommand, startRouter, StartError } from '../../src/router/cli.js';
+import { importSerializer, loadSerializers, type SerializerImporter } from '../../src/router/cli-serializers.js';
 import { Router, type RealmOptions } from '../../src/router/index.js';
 import { connectAutobahn } from '../helpers/autobahn-peer.js';
 import { until } from '../helpers/scripted-peer.js';
@@ -20,7 +23,7 @@ import { connectWampy } from '../helpers/wampy-peer.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../src/bin/rxwamp-router.ts', import.meta.url));
-const LISTENING = /^rxwamp-router listening on (wss?:\/\/127\.0\.0\.1:(\d+)\/ws) \(realms: (.*)\)$/;
+const LISTENING = /^rxwamp-router listening on (wss?:\/\/127\.0\.0\.1:(\d+)\/ws) \(realms: (.*); serializers: (.*)\)$/;
 
 interface CliProcess {
   readonly child: ChildProcess;
@@ -45,13 +48,13 @@ function startCli(args: readonly string[]): CliProcess {
   let stderr = '';
   let partial = '';
   const waiters = new Set<() => void>();
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop()!;
     stdout.push(...lines);
     for (const wake of waiters) wake();
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => void (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => void (stderr += chunk));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('exit', (code, signal) => {
       children.delete(child);
@@ -65,7 +68,7 @@ function startCli(args: readonly string[]): CliProcess {
     stderr: () => stderr,
     exit,
     line: (pattern) => new Promise((resolve, reject) => {
-      const check = () => {
+      const check = (): void => {
         for (const text of stdout) {
           const match = pattern.exec(text);
           if (match) return finish(() => resolve(match));
@@ -133,9 +136,11 @@ describe('rxwamp-router (the command)', function () {
 
   it('--port 0 prints the real URL; rxwamp, Autobahn|JS and wampy call and publish through it; SIGINT says GOODBYE and exits 0', async () => {
     const cli = startCli(['--port', '0', '--realm', 'realm1', '--realm', 'com.example.second']);
-    const [, url, port, realms] = await cli.line(LISTENING);
+    const [, url, port, realms, serializers] = await cli.line(LISTENING);
     expect(Number(port)).to.be.greaterThan(0);
     expect(realms).to.equal('realm1, com.example.second');
+    // By default every serializer whose package is installed: here (dev dependencies) all three.
+    expect(serializers).to.equal('json, cbor, msgpack');
 
     const callee = newClient({ url: url!, realm: 'realm1' });
     await registered(callee.register('com.cli.add', ([a, b]) => (a as number) + (b as number)));
@@ -183,11 +188,62 @@ describe('rxwamp-router (the command)', function () {
       [['--port'], 'rxwamp-router: --port needs a value (see rxwamp-router --help)'],
       [['realm1'], 'rxwamp-router: unexpected argument realm1: every setting is an --option (see rxwamp-router --help)'],
       [['--tls-cert', 'cert.pem'], 'rxwamp-router: --tls-cert and --tls-key go together: --tls-key is missing (see rxwamp-router --help)'],
+      [['--serializers', 'json,xml'], 'rxwamp-router: --serializers takes json, cbor, msgpack, comma-separated; got "xml" (see rxwamp-router --help)'],
+      [['--serializers', ''], 'rxwamp-router: --serializers takes json, cbor, msgpack, comma-separated; got "" (see rxwamp-router --help)'],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(args);
       expect([result.code, result.stderr.trim(), result.stdout], args.join(' ')).to.deep.equal([2, message, '']);
     }
+  });
+
+  it('--serializers: speaks only those named (each once); a client with none of them in common is refused', async () => {
+    const jsonOnly = startCli(['--port', '0', '--serializers', 'json']);
+    const [, url, , , serializers] = await jsonOnly.line(LISTENING);
+    expect(serializers).to.equal('json');
+    const cborClient = newClient({ url: url, realm: 'realm1', serializers: [cbor] });
+    const refusal = await cborClient.connect().catch((error: unknown) => error);
+    expect(refusal).to.be.instanceOf(WampConnectionError);
+    expect((refusal as Error).message).to.match(/subprotocol/i);
+    expect((await newClient({ url: url, realm: 'realm1' }).connect()).realm).to.equal('realm1');
+    jsonOnly.child.kill('SIGINT');
+    expect((await jsonOnly.exit).code).to.equal(0);
+
+    const binary = startCli(['--port', '0', '--serializers', 'msgpack,cbor', '--serializers', 'msgpack']);
+    const [, binaryUrl, , , binarySerializers] = await binary.line(LISTENING);
+    expect(binarySerializers).to.equal('msgpack, cbor');
+    expect(await newClient({ url: binaryUrl, realm: 'realm1' }).connect().catch((error: unknown) => error)).to.be.instanceOf(WampConnectionError);
+    expect((await newClient({ url: binaryUrl, realm: 'realm1', serializers: [msgpack] }).connect()).realm).to.equal('realm1');
+    binary.child.kill('SIGINT');
+    expect((await binary.exit).code).to.equal(0);
+  });
+
+  it('a serializer whose package is missing: left out by default, a StartError naming the package when asked for', async () => {
+    // What Node's import() throws when cbor-x is not installed (the packed-package spec meets the real one).
+    const missingCbor: SerializerImporter = async (name) => {
+      if (name === 'cbor') throw Object.assign(new Error("Cannot find package 'cbor-x' imported from /app/node_modules/rxwamp/dist/esm/codec/cbor.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+      return importSerializer(name);
+    };
+    const byDefault = await loadSerializers(undefined, missingCbor);
+    expect(byDefault.names).to.deep.equal(['json', 'msgpack']);
+    expect(byDefault.serializers.map((serializer) => (serializer === 'json' ? serializer : serializer.subprotocol))).to.deep.equal(['json', 'wamp.2.msgpack']);
+
+    const running = await startRouter(parseCommand(['--port', '0']), missingCbor);
+    try {
+      expect([running.serializers, running.router.subprotocols]).to.deep.equal([['json', 'msgpack'], ['wamp.2.json', 'wamp.2.msgpack']]);
+    } finally {
+      await running.close();
+    }
+    const asked = await startRouter(parseCommand(['--port', '0', '--serializers', 'json,cbor']), missingCbor).catch((error: unknown) => error);
+    expect(asked).to.be.instanceOf(StartError);
+    expect((asked as Error).message).to.equal('the cbor serializer needs the cbor-x package: npm install cbor-x');
+
+    // Any other failure to load one is not hidden, even when it was not asked for by name.
+    const broken: SerializerImporter = async () => {
+      throw new Error('boom');
+    };
+    const failure = await loadSerializers(undefined, broken).catch((error: unknown) => error);
+    expect((failure as Error).message).to.equal('cannot load the cbor serializer (cbor-x): boom');
   });
 
   it('--help and --version print and exit 0', async () => {

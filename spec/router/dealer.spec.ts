@@ -233,7 +233,7 @@ describe('router: dealer', () => {
     for (let i = 0; i < 30; i++) await caller.callOutcome(caller.call('com.example.dice'));
     expect(counts.reduce((a, b) => a + b)).to.equal(30);
     // Each callee is missed by 30 uniform picks with probability (2/3)^30 ≈ 5e-6.
-    expect(counts.every((count) => count > 0), `picks ${counts}`).to.equal(true);
+    expect(counts.every((count) => count > 0), `picks ${counts.join(',')}`).to.equal(true);
   });
 
   it('without call_canceling on the callee: a timeout only answers the caller, a leaving caller sends no INTERRUPT', async () => {

@@ -194,7 +194,6 @@ describe('router: peers that do not read are dropped', function () {
     stalled.socket.pause();
     let published = 0;
     let maxHeld = 0;
-    let eventBytes = 0;
     while (fixture.router.peerOutput(stalled.sessionId) !== undefined && published < 500_000) {
       publisher.send([M.PUBLISH, publisher.nextRequestId(), {}, 'spec.flow.tiny', [published]]);
       published++;
@@ -206,7 +205,7 @@ describe('router: peers that do not read are dropped', function () {
       }
     }
     // An EVENT here is [36, <id>, <id>, {}, [n]]: about 50 bytes, each queued one counted as 50 + overhead.
-    eventBytes = JSON.stringify([36, 2 ** 53, 2 ** 53, {}, [published]]).length;
+    const eventBytes = JSON.stringify([36, 2 ** 53, 2 ** 53, {}, [published]]).length;
     expect(fixture.router.peerOutput(stalled.sessionId), 'the stalled subscriber was dropped').to.equal(undefined);
     // Messages are counted once the output is over flowLowWaterMark (default 256 KiB; below it
     // no write reports back); past that, each holds its bytes' share of the limit.

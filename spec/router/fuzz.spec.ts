@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import WebSocket from 'ws';
-import { CODECS, type Codec, type SerializerName } from '../../src/codec/index.js';
+import { CODECS, type Codec, type SerializerName } from '../helpers/codecs.js';
 import { MessageType as M } from '../../src/protocol/index.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
 import { FULL_ROLES, RawPeer } from '../helpers/raw-peer.js';
@@ -178,7 +178,7 @@ describe('router: fuzzing with random and truncated frames', function () {
       const request = caller.call('com.bystander.echo', [serializer, new Uint8Array([1, 2, 3])]);
       const invocation = await bystander.next((m) => m[0] === M.INVOCATION);
       expect(invocation[2]).to.equal(registration);
-      bystander.send([M.YIELD, invocation[1], {}, invocation[4] as unknown[]]);
+      bystander.send([M.YIELD, invocation[1], {}, invocation[4]]);
       const result = await caller.callOutcome(request);
       expect((result[3] as unknown[])[0]).to.equal(serializer);
       expect([...(result[3] as Uint8Array[])[1]!]).to.deep.equal([1, 2, 3]);

@@ -110,7 +110,9 @@ function workOf(lookup: () => unknown): number {
   let work = 0;
   const strings = String.prototype;
   const maps = Map.prototype;
+  /* eslint-disable @typescript-eslint/unbound-method -- kept to be restored, and called with .call(this) */
   const saved = { charCodeAt: strings.charCodeAt, slice: strings.slice, substring: strings.substring, startsWith: strings.startsWith, split: strings.split, get: maps.get, has: maps.has, values: maps.values };
+  /* eslint-enable @typescript-eslint/unbound-method */
   const keyCost = (key: unknown) => (typeof key === 'string' ? key.length : 1);
   const counted = function* <T>(items: Iterable<T>) { for (const item of items) { work++; yield item; } };
   try {
@@ -119,7 +121,7 @@ function workOf(lookup: () => unknown): number {
     strings.substring = function (this: string, start: number, end?: number) { const s = saved.substring.call(this, start, end); work += s.length; return s; };
     strings.startsWith = function (this: string, search: string, position?: number) { work += search.length; return saved.startsWith.call(this, search, position); };
     strings.split = function (this: string, separator: string, limit?: number) { work += this.length; return (saved.split as (this: string, separator: string, limit?: number) => string[]).call(this, separator, limit); } as typeof strings.split;
-    maps.get = function (this: Map<unknown, unknown>, key: unknown) { work += keyCost(key); return saved.get.call(this, key); };
+    maps.get = function (this: Map<unknown, unknown>, key: unknown) { work += keyCost(key); return saved.get.call(this, key) as unknown; };
     maps.has = function (this: Map<unknown, unknown>, key: unknown) { work += keyCost(key); return saved.has.call(this, key); };
     maps.values = function (this: Map<unknown, unknown>) { return counted(saved.values.call(this)) as MapIterator<unknown>; };
     lookup();

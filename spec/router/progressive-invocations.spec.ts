@@ -51,7 +51,7 @@ describe('router: progressive call invocations', () => {
     for (const callee of callees) await callee.register('com.example.upload', { invoke: 'roundrobin' });
     const caller = await join();
     caller.send([M.CALL, 1, { progress: true }, 'com.example.upload', [1]]);
-    const chosen = (await Promise.race(callees.map((callee, index) => callee.next(isInvocation).then(() => index)))) as number;
+    const chosen = await Promise.race(callees.map((callee, index) => callee.next(isInvocation).then(() => index)));
     caller.send([M.CALL, 1, { progress: true }, 'com.example.upload', [2]]);
     caller.send([M.CALL, 1, {}, 'com.example.upload', [3]]);
     await callees[chosen]!.next(isInvocation);

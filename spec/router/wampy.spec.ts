@@ -29,9 +29,9 @@ describe('router: wampy caller', () => {
     closers.push(() => callee.close());
     const registration = await callee.register('com.example.upload');
     const wampy = await connectWampy();
-    const { result, sendData } = wampy.progressiveCall('com.example.upload', { argsList: ['chunk-0'] });
-    sendData({ argsList: ['chunk-1'] });
-    sendData({ argsList: ['chunk-2'] }, { progress: false });
+    const upload = wampy.progressiveCall('com.example.upload', { argsList: ['chunk-0'] });
+    upload.sendData({ argsList: ['chunk-1'] });
+    upload.sendData({ argsList: ['chunk-2'] }, { progress: false });
     const chunks = [await callee.next(isInvocation), await callee.next(isInvocation), await callee.next(isInvocation)];
     const invocationId = chunks[0]![1];
     expect(chunks.map((m) => m[1])).to.deep.equal([invocationId, invocationId, invocationId]);
@@ -39,7 +39,7 @@ describe('router: wampy caller', () => {
     expect(chunks.map((m) => (m[3] as { progress?: boolean }).progress ?? false)).to.deep.equal([true, true, false]);
     expect(chunks.map((m) => m[4])).to.deep.equal([['chunk-0'], ['chunk-1'], ['chunk-2']]);
     callee.send([M.YIELD, invocationId, {}, ['3 chunks'], { bytes: 21 }]);
-    const answer = await result as { argsList: unknown[]; argsDict: Record<string, unknown> };
+    const answer = await upload.result as { argsList: unknown[]; argsDict: Record<string, unknown> };
     expect(answer.argsList).to.deep.equal(['3 chunks']);
     expect(answer.argsDict).to.deep.equal({ bytes: 21 });
   });

@@ -3,6 +3,8 @@
  * which `npm test` runs first. Each `@ts-expect-error` line must be an error, or tsc fails
  * ("Unused '@ts-expect-error' directive"), so wrong argument, progress, result, input and event
  * types are proven to be rejected; the lines without it prove the right ones are accepted.
+ * A `@ts-expect-error` applies to the one line below it: the statements Prettier would spread over
+ * several lines carry `// prettier-ignore`.
  */
 import { concat, from, interval, map, of, take, toArray, type Observable } from 'rxjs';
 import {
@@ -58,6 +60,7 @@ export function callerSide(client: WampClient): void {
   // @ts-expect-error an input chunk of the wrong type
   client.callStream$(upload, of('text'));
   // @ts-expect-error an input chunk of the wrong type (async iterable)
+  // prettier-ignore
   client.callStream$(upload, (async function* () { yield 42; })());
 }
 
@@ -90,6 +93,7 @@ export function calleeSide(client: WampClient): Array<Observable<Registration>> 
     // @ts-expect-error progress must be { bytes: number }
     client.registerDuplex(upload, (input$) => input$.pipe(map((chunk) => chunk.byteLength))),
     // @ts-expect-error the final result must be a string
+    // prettier-ignore
     client.registerDuplex(upload, (input$) => input$.pipe(toArray(), map((all) => final(all.length)))),
   ];
 }

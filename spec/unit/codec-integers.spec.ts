@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cborCodec, msgpackCodec, type Codec } from '../../src/codec/index.js';
+import { cborCodec, msgpackCodec, type Codec } from '../helpers/codecs.js';
 import { MAX_ID } from '../../src/protocol/ids.js';
 
 /**

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cborCodec, jsonCodec, msgpackCodec, SerializationError, type Codec } from '../../src/codec/index.js';
+import { cborCodec, jsonCodec, msgpackCodec, SerializationError, type Codec } from '../helpers/codecs.js';
 import { MAX_ID } from '../../src/protocol/ids.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);

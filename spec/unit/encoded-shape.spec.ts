@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cborCodec, jsonCodec, msgpackCodec, SerializationError, type Codec } from '../../src/codec/index.js';
+import { cborCodec, jsonCodec, msgpackCodec, SerializationError, type Codec } from '../helpers/codecs.js';
 import { MessageType, withPayload } from '../../src/protocol/messages.js';
 
 /**

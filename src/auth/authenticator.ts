@@ -5,14 +5,19 @@ export type Secret<T = string> = T | (() => T | Promise<T>);
 
 /** What HELLO.Details carries for one authentication method (digest §4.2). */
 export interface HelloAuth {
+  /** HELLO.Details.authid: who the client says it is. */
   readonly authid?: string;
+  /** HELLO.Details.authrole: the role asked for (routers may ignore it and assign their own). */
   readonly authrole?: string;
+  /** HELLO.Details.authextra: what the method needs besides (e.g. cryptosign's `pubkey`). */
   readonly authextra?: Dict;
 }
 
 /** What AUTHENTICATE carries in answer to a CHALLENGE. */
 export interface ChallengeAnswer {
+  /** AUTHENTICATE.Signature: the ticket, or the signature the method computed. */
   readonly signature: string;
+  /** AUTHENTICATE.Extra, when the method sends any. */
   readonly extra?: Dict;
 }
 

@@ -3,12 +3,15 @@ import { resolveSecret, type Authenticator, type Secret } from './authenticator.
 import { importSeed, signCryptosign } from './ed25519.js';
 import { fromHex } from './webcrypto.js';
 
+/** Options of `cryptosign()`. */
 export interface CryptosignOptions {
   /** Optional: without it the router picks one (often the public key). */
   readonly authid?: string;
   /** The Ed25519 private key as its 32-byte seed: 64 hex characters or the bytes. */
   readonly privateKey: Secret<string | Uint8Array>;
+  /** The role asked for; rxwamp's router ignores it and assigns the principal's role. */
   readonly authrole?: string;
+  /** Sent as HELLO.Details.authextra, together with the `pubkey` rxwamp adds. */
   readonly authextra?: Dict;
 }
 

@@ -24,7 +24,7 @@ export async function importSeed(seed: string | Uint8Array): Promise<{ privateKe
   try {
     privateKey = await crypto.importKey('pkcs8', pkcs8, { name: 'Ed25519' }, true, ['sign']);
   } catch (error) {
-    throw new Error(`cryptosign needs Ed25519 in WebCrypto, which this platform refused: ${(error as Error).message}`);
+    throw new Error(`cryptosign needs Ed25519 in WebCrypto, which this platform refused: ${(error as Error).message}`, { cause: error });
   }
   // The JWK export carries the public key (x); nothing else leaves WebCrypto.
   const jwk = await crypto.exportKey('jwk', privateKey);

@@ -3,11 +3,15 @@ import type { Dict } from '../protocol/messages.js';
 import { resolveSecret, type Authenticator, type Secret } from './authenticator.js';
 import { subtle, utf8 } from './webcrypto.js';
 
+/** Options of `wampcra()`. */
 export interface WampCraOptions {
+  /** Who the client says it is (HELLO.Details.authid); the router looks the secret up by it. */
   readonly authid: string;
   /** The shared secret (for salted users: the password); a function is asked again on every join. */
   readonly secret: Secret;
+  /** The role asked for; rxwamp's router ignores it and assigns the principal's role. */
   readonly authrole?: string;
+  /** Sent as HELLO.Details.authextra. */
   readonly authextra?: Dict;
   /** Most PBKDF2 iterations a salted CHALLENGE may ask for (default 1,000,000); more is refused before deriving. */
   readonly maxIterations?: number;
@@ -60,7 +64,7 @@ export function wampcra(options: WampCraOptions): Authenticator {
       if (typeof challenge !== 'string') throw new Error('the wampcra CHALLENGE carries no challenge string');
       // Checked before the secret is asked for, so a refused challenge costs nothing.
       const salted = saltedParameters(extra, limits);
-      const secret = String(await resolveSecret(options.secret));
+      const secret = await resolveSecret(options.secret);
       const key = salted ? await deriveKey(secret, salted.salt, salted.iterations, salted.keylen) : secret;
       return { signature: await signChallenge(key, challenge) };
     },

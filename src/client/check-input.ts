@@ -101,15 +101,10 @@ export function readPublish(topic: unknown, args: unknown, kwargs: unknown, opti
     checkPayload(args, kwargs);
     const given = readOptionsObject(options);
     const snapshot: Snapshot<PublishOptions> = {};
-    put(snapshot, 'acknowledge', readBoolean(given['acknowledge'], 'acknowledge'));
-    put(snapshot, 'excludeMe', readBoolean(given['excludeMe'], 'excludeMe'));
-    put(snapshot, 'discloseMe', readBoolean(given['discloseMe'], 'discloseMe'));
-    put(snapshot, 'exclude', readIdList(given['exclude'], 'exclude'));
-    put(snapshot, 'eligible', readIdList(given['eligible'], 'eligible'));
-    put(snapshot, 'excludeAuthid', readStringList(given['excludeAuthid'], 'excludeAuthid'));
-    put(snapshot, 'excludeAuthrole', readStringList(given['excludeAuthrole'], 'excludeAuthrole'));
-    put(snapshot, 'eligibleAuthid', readStringList(given['eligibleAuthid'], 'eligibleAuthid'));
-    put(snapshot, 'eligibleAuthrole', readStringList(given['eligibleAuthrole'], 'eligibleAuthrole'));
+    // Read in loops: a line per option costs more in a bundle.
+    for (const name of ['acknowledge', 'excludeMe', 'discloseMe'] as const) put(snapshot, name, readBoolean(given[name], name));
+    for (const name of ['exclude', 'eligible'] as const) put(snapshot, name, readIdList(given[name], name));
+    for (const name of ['excludeAuthid', 'excludeAuthrole', 'eligibleAuthid', 'eligibleAuthrole'] as const) put(snapshot, name, readStringList(given[name], name));
     return { topic: uri, args: (args ?? undefined) as Args | undefined, kwargs: (kwargs ?? undefined) as Dict | undefined, options: snapshot };
   } catch (error) {
     throw asInputError(error);

@@ -1,10 +1,11 @@
 import { map, Observable, tap, throwError, type ObservableInput, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
 import {
-  argsCheck, asContract, eventCheck, inputCheck, resultCheck,
-  type CallPayload, type InputOf, type Procedure, type ProcedureChecks, type ProcedureTypes, type PublishPayload, type Topic,
-  type TopicTypes, type TypedCallResult, type TypedDuplexHandler, type TypedEvent, type TypedInvocationHandler,
-  type TypedStreamHandler,
+  argsCheck, asContract, eventCheck, inputCheck, resultCheck, type Procedure, type ProcedureChecks, type Topic,
 } from '../contracts.js';
+import type {
+  CallInputFor, CallParams, CallResultFor, DuplexHandlerFor, EventFor, InvocationHandlerFor, ProcedureRef, PublishParams,
+  StreamHandlerFor, TopicRef,
+} from '../contract-params.js';
 import type { Args, Dict } from '../protocol/messages.js';
 import { callStream } from '../roles/call-stream.js';
 import { asStreamInput, type StreamInput } from '../roles/paced.js';
@@ -42,6 +43,10 @@ export class WampClient {
   private readonly connection: Connection;
   readonly #desired: DesiredSet;
 
+  /**
+   * Creates the client without connecting: the first operation (or `connect()`) does. Throws
+   * a TypeError naming the option that is wrong (e.g. a `url` that is not `ws(s)://` or `http(s)://`).
+   */
   constructor(options: WampClientOptions) {
     let resolved;
     try {
@@ -85,8 +90,7 @@ export class WampClient {
    * WampConnectionError. Unsubscribing before the final result sends CANCEL with
    * `options.cancelMode` (default `kill`).
    */
-  call$<T extends ProcedureTypes>(procedure: Procedure<T>, ...payload: CallPayload<T, CallOptions>): Observable<TypedCallResult<T>>;
-  call$(procedure: string, args?: Args, kwargs?: Dict, options?: CallOptions): Observable<CallResult>;
+  call$<P extends ProcedureRef>(procedure: P, ...payload: CallParams<P>): Observable<CallResultFor<P>>;
   call$(procedure: string | Procedure, args?: Args, kwargs?: Dict, options?: CallOptions): Observable<CallResult> {
     const contract = asContract<Procedure>(procedure, 'procedure');
     let input: ReturnType<typeof readCall>;
@@ -109,8 +113,7 @@ export class WampClient {
    * connection can take it (`streamHighWaterMark`). Errors with `wamp.error.feature_not_supported`,
    * sending nothing, when the router did not announce progressive call invocations.
    */
-  callStream$<T extends ProcedureTypes>(procedure: Procedure<T>, input: ObservableInput<InputOf<T>>, options?: CallOptions): Observable<TypedCallResult<T>>;
-  callStream$(procedure: string, input: ObservableInput<unknown>, options?: CallOptions): Observable<CallResult>;
+  callStream$<P extends ProcedureRef>(procedure: P, input: ObservableInput<CallInputFor<P>>, options?: CallOptions): Observable<CallResultFor<P>>;
   callStream$(procedure: string | Procedure, input: ObservableInput<unknown>, options?: CallOptions): Observable<CallResult> {
     const contract = asContract<Procedure>(procedure, 'procedure');
     let checked: ReturnType<typeof readCall>;
@@ -130,9 +133,12 @@ export class WampClient {
    * value is the result). Subscribe → REGISTER; emits a Registration once registered, and again
    * (with the new id) each time it is restored after a reconnect; unsubscribe → UNREGISTER.
    * Completes on `close()`; errors if the router refuses or revokes it, or the client gives up.
+   *
+   * Nothing is registered until the returned Observable is subscribed, and only for as long as
+   * it stays subscribed: calling `register(...)` alone does nothing, and callers get
+   * `wamp.error.no_such_procedure`.
    */
-  register<T extends ProcedureTypes>(procedure: Procedure<T>, handler: TypedInvocationHandler<T>, options?: RegisterOptions): Observable<Registration>;
-  register(procedure: string, handler: InvocationHandler, options?: RegisterOptions): Observable<Registration>;
+  register<P extends ProcedureRef>(procedure: P, handler: InvocationHandlerFor<P>, options?: RegisterOptions): Observable<Registration>;
   register(procedure: string | Procedure, handler: InvocationHandler, options?: RegisterOptions): Observable<Registration> {
     return this.#registration(procedure, handler, options, 'value');
   }
@@ -140,10 +146,10 @@ export class WampClient {
   /**
    * Registers a procedure answered by an Observable: each value is a progressive result (when
    * the caller asked for them), `final(x)` the final one; INTERRUPT unsubscribes it. Otherwise
-   * like `register`.
+   * like `register`: it registers only while the returned Observable is subscribed (until then
+   * callers get `wamp.error.no_such_procedure`).
    */
-  registerStream<T extends ProcedureTypes>(procedure: Procedure<T>, handler: TypedStreamHandler<T>, options?: RegisterOptions): Observable<Registration>;
-  registerStream(procedure: string, handler: StreamHandler, options?: RegisterOptions): Observable<Registration>;
+  registerStream<P extends ProcedureRef>(procedure: P, handler: StreamHandlerFor<P>, options?: RegisterOptions): Observable<Registration>;
   registerStream(procedure: string | Procedure, handler: StreamHandler, options?: RegisterOptions): Observable<Registration> {
     return this.#registration(procedure, handler, options, 'stream');
   }
@@ -153,10 +159,10 @@ export class WampClient {
    * handler gets the call's input as an Observable — each INVOCATION chunk a `next`, the last
    * chunk completes it — and answers as with `registerStream`. INTERRUPT unsubscribes the
    * answer and errors `input$` with `wamp.error.canceled`; once the callee answered, `input$`
-   * completes and later chunks are dropped. A plain call is one chunk. Otherwise like `register`.
+   * completes and later chunks are dropped. A plain call is one chunk. Otherwise like `register`:
+   * it registers only while the returned Observable is subscribed.
    */
-  registerDuplex<T extends ProcedureTypes>(procedure: Procedure<T>, handler: TypedDuplexHandler<T>, options?: RegisterOptions): Observable<Registration>;
-  registerDuplex(procedure: string, handler: DuplexHandler, options?: RegisterOptions): Observable<Registration>;
+  registerDuplex<P extends ProcedureRef>(procedure: P, handler: DuplexHandlerFor<P>, options?: RegisterOptions): Observable<Registration>;
   registerDuplex(procedure: string | Procedure, handler: DuplexHandler, options?: RegisterOptions): Observable<Registration> {
     return this.#registration(procedure, handler, options, 'duplex');
   }
@@ -166,8 +172,7 @@ export class WampClient {
    * answered when `options.acknowledge` is set (a refusal then rejects with a WampError).
    * Bad input rejects with a TypeError; nothing is thrown synchronously.
    */
-  publish<T extends TopicTypes>(topic: Topic<T>, ...payload: PublishPayload<T, PublishOptions>): Promise<Publication | undefined>;
-  publish(topic: string, args?: Args, kwargs?: Dict, options?: PublishOptions): Promise<Publication | undefined>;
+  publish<P extends TopicRef>(topic: P, ...payload: PublishParams<P>): Promise<Publication | undefined>;
   async publish(topic: string | Topic, args?: Args, kwargs?: Dict, options?: PublishOptions): Promise<Publication | undefined> {
     const input = readPublish(asContract<Topic>(topic, 'topic')?.uri ?? topic, args, kwargs, options);
     return new Promise<Publication | undefined>((resolve, reject) => {
@@ -183,9 +188,11 @@ export class WampClient {
    * subscription is in place. Restored after a reconnect; completes on `close()`; errors if
    * the router refuses or revokes it, or the client gives up. Unsubscribe → UNSUBSCRIBE once
    * no other local subscriber shares it.
+   *
+   * Nothing is subscribed until the returned Observable is: calling `topic$(...)` alone does
+   * nothing, and events published meanwhile are not kept for later.
    */
-  topic$<T extends TopicTypes>(topic: Topic<T>, options?: SubscribeOptions): Observable<TypedEvent<T>>;
-  topic$(topic: string, options?: SubscribeOptions): Observable<WampEvent>;
+  topic$<P extends TopicRef>(topic: P, options?: SubscribeOptions): Observable<EventFor<P>>;
   topic$(topic: string | Topic, options?: SubscribeOptions): Observable<WampEvent> {
     const contract = asContract<Topic>(topic, 'topic');
     let input: ReturnType<typeof readSubscribe>;

@@ -11,6 +11,13 @@ import type { SessionInfo } from '../session/session.js';
  * any → closed                 close(): nothing is retried afterwards
  * ```
  * A closed client connects again when the application starts a new operation.
+ *
+ * Narrow on `status`; the other fields are:
+ * - `attempt`: which attempt this is, from 1 (counted afresh after each lost connection);
+ * - `session`, `routerFeatures`: the joined session and what the router announced in WELCOME;
+ * - `delay`: ms until the next attempt starts;
+ * - `error`: why the connection ended or the last attempt failed (usually a WampConnectionError);
+ * - `willRetry`: whether the client reconnects by itself (`reconnecting` comes next).
  */
 export type ConnectionState =
   | { readonly status: 'idle' }
@@ -19,11 +26,14 @@ export type ConnectionState =
   | { readonly status: 'reconnecting'; readonly attempt: number; readonly delay: number; readonly error: Error }
   | { readonly status: 'closed'; readonly error: Error; readonly willRetry: boolean };
 
+/** The `status` of a ConnectionState: `'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed'`. */
 export type ConnectionStatus = ConnectionState['status'];
 
 /** The features the router announced in WELCOME, per role. */
 export interface RouterFeatures {
+  /** The dealer's (RPC) features, e.g. `progressive_call_results: true`; `{}` when it announced none. */
   readonly dealer: Readonly<Record<string, boolean>>;
+  /** The broker's (pub/sub) features, e.g. `publisher_exclusion: true`; `{}` when it announced none. */
   readonly broker: Readonly<Record<string, boolean>>;
 }
 

@@ -3,7 +3,6 @@ import { Caller } from '../roles/caller.js';
 import { Publisher } from '../roles/publisher.js';
 import { Subscriber } from '../roles/subscriber.js';
 import { Session } from '../session/session.js';
-import { withDebugListener } from '../transport/debug.js';
 import { openWebSocket } from '../transport/websocket.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -16,6 +15,14 @@ export interface ActiveSession {
   readonly subscriber: Subscriber;
 }
 
+/** HELLO.Details.roles: each role with the features it implements. */
+const ROLES = {
+  caller: { features: Caller.features },
+  callee: { features: Callee.features },
+  publisher: { features: Publisher.features },
+  subscriber: { features: Subscriber.features },
+};
+
 /**
  * One connection attempt: opens the WebSocket and joins the realm within one `connectTimeout`
  * deadline for both. Aborting `signal` drops whatever is open and rejects with its reason.
@@ -23,36 +30,14 @@ export interface ActiveSession {
  */
 export async function openSession(options: ResolvedOptions, signal: AbortSignal, ended: (session: Session, error: Error) => void): Promise<ActiveSession> {
   const deadline = Date.now() + options.connectTimeout;
-  const socket = await openWebSocket({
-    url: options.url,
-    serializers: options.serializers,
-    connectTimeout: options.connectTimeout,
-    maxMessageSize: options.maxMessageSize,
-    liveness: { pingInterval: options.pingInterval, pongTimeout: options.pongTimeout, idleTimeout: options.idleTimeout },
-    signal,
-    ...(options.tls ? { tls: options.tls } : {}),
-    ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
-  });
-  const transport = options.debug ? withDebugListener(socket, options.debug) : socket;
-  const session = new Session(transport, {
-    realm: options.realm,
-    agent: options.agent,
-    goodbyeTimeout: options.goodbyeTimeout,
-    auth: options.auth,
-    onError: options.onError,
-    roles: {
-      caller: { features: Caller.features },
-      callee: { features: Callee.features },
-      publisher: { features: Publisher.features },
-      subscriber: { features: Subscriber.features },
-    },
-  });
+  // The resolved options are handed on whole: each part reads the fields it declares.
+  const transport = await openWebSocket({ ...options, signal });
+  const session = new Session(transport, { ...options, roles: ROLES });
   session.onClose((error) => ended(session, error));
-  const limits = { highWaterMark: options.streamHighWaterMark, bufferLimit: options.streamBufferLimit };
   const active: ActiveSession = {
     session,
-    caller: new Caller(session, limits),
-    callee: new Callee(session, limits),
+    caller: new Caller(session, options),
+    callee: new Callee(session, options),
     publisher: new Publisher(session),
     subscriber: new Subscriber(session),
   };

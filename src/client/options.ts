@@ -19,8 +19,15 @@ export interface ReconnectOptions {
   readonly jitter?: number;
 }
 
+/**
+ * Options of `new WampClient(...)`: only `url` and `realm` are required. A wrong option is a
+ * TypeError thrown by the constructor, naming it.
+ */
 export interface WampClientOptions {
-  /** Router WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`. */
+  /**
+   * Router WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`: `ws://`, `wss://`, or `http://` /
+   * `https://` (opened as `ws://` / `wss://`). Anything else is a TypeError at construction.
+   */
   readonly url: string;
   /** The realm to join. */
   readonly realm: string;
@@ -94,8 +101,9 @@ export interface WampClientOptions {
 export interface TlsOptions {
   /** Trusted CA certificate(s), PEM: for routers with a private or self-signed certificate. */
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
-  /** Client certificate and key, PEM (TLS client authentication). */
+  /** Client certificate, PEM (TLS client authentication, with `key`). */
   readonly cert?: string | Uint8Array;
+  /** The client certificate's private key, PEM. */
   readonly key?: string | Uint8Array;
   /** Default true. false accepts any certificate: for tests only, never in production. */
   readonly rejectUnauthorized?: boolean;
@@ -133,7 +141,11 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('WampClient options must be an object with url and realm');
   const url: unknown = options.url;
   const realm: unknown = options.realm;
-  if (typeof url !== 'string' || url.length === 0) throw new TypeError('options.url must be a WebSocket URL');
+  // Checked here: a URL no WebSocket can open would otherwise fail each attempt later, as a
+  // retryable connect-failed. http(s):// is passed on as given: ws and browsers open it as ws(s)://.
+  if (typeof url !== 'string' || !/^(ws|http)s?:\/\/./i.test(url)) {
+    throw new TypeError(`options.url must be a ws://, wss://, http:// or https:// URL, got ${typeof url === 'string' ? `"${url}"` : typeof url}`);
+  }
   if (typeof realm !== 'string' || realm.length === 0) throw new TypeError('options.realm must be a realm URI');
   const serializers: unknown = options.serializers ?? DEFAULT_SERIALIZERS;
   if (!Array.isArray(serializers) || serializers.length === 0) throw new TypeError('options.serializers must be a non-empty list');
@@ -148,21 +160,29 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
     realm,
     serializers: codecs,
     agent,
-    connectTimeout: milliseconds(options.connectTimeout, 'connectTimeout', 10_000),
-    goodbyeTimeout: milliseconds(options.goodbyeTimeout, 'goodbyeTimeout', 2_000),
+    ...readNumbers(options, MILLISECONDS, milliseconds),
+    ...readNumbers(options, SIZES, positive),
     reconnect: resolveReconnect(options.reconnect),
-    pingInterval: milliseconds(options.pingInterval, 'pingInterval', 15_000),
-    pongTimeout: milliseconds(options.pongTimeout, 'pongTimeout', 10_000),
-    idleTimeout: milliseconds(options.idleTimeout, 'idleTimeout', 0),
-    maxMessageSize: positive(options.maxMessageSize, 'maxMessageSize', 16 * 1024 * 1024),
     auth: resolveAuth(options.auth),
     tls: resolveTls(options.tls),
-    streamHighWaterMark: positive(options.streamHighWaterMark, 'streamHighWaterMark', 64 * 1024),
-    streamBufferLimit: positive(options.streamBufferLimit, 'streamBufferLimit', 16 * 1024 * 1024),
     WebSocket: WebSocket as WebSocketConstructor | undefined,
     debug: debug as DebugListener | undefined,
     onError: onError as ErrorReporter,
   };
+}
+
+/** The options that are durations, in ms, with their defaults. */
+const MILLISECONDS = { connectTimeout: 10_000, goodbyeTimeout: 2_000, pingInterval: 15_000, pongTimeout: 10_000, idleTimeout: 0 };
+/** The options that are sizes, in bytes, with their defaults. */
+const SIZES = { maxMessageSize: 16 * 1024 * 1024, streamHighWaterMark: 64 * 1024, streamBufferLimit: 16 * 1024 * 1024 };
+
+/** Each option named in `defaults`, read with `read` (a table: one line per option costs more in a bundle). */
+function readNumbers<K extends keyof WampClientOptions>(
+  options: WampClientOptions, defaults: Record<K, number>, read: (value: unknown, name: string, fallback: number) => number,
+): Record<K, number> {
+  const numbers = {} as Record<K, number>;
+  for (const name in defaults) numbers[name] = read(options[name], name, defaults[name]);
+  return numbers;
 }
 
 function resolveReconnect(reconnect: ReconnectOptions | false | undefined): Required<ReconnectOptions> | false {

@@ -8,6 +8,7 @@ import { encodeWithExactNumbers, type BinaryNumberFormat } from './exact-encode.
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, int64AsNumber: true } as ConstructorParameters<typeof Encoder>[0]);
 
 /** Stands in for −0, which cbor-x would write as the integer 0. */
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- cbor-x picks an extension by the value's class
 class NegativeZero {}
 const NEGATIVE_ZERO = new NegativeZero();
 
@@ -74,7 +75,7 @@ export const cborCodec: Codec = {
       throw new SerializationError(`cannot serialize to CBOR: ${(error as Error).message}`, error);
     }
   },
-  decode(frame) {
+  decode(frame): unknown {
     if (typeof frame === 'string') throw new SerializationError('CBOR expects binary frames, got text');
     return cbor.decode(frame);
   },

@@ -1,19 +1,5 @@
-import { cborCodec } from './cbor.js';
-import type { Codec, SerializerName } from './codec.js';
-import { jsonCodec } from './json.js';
-import { msgpackCodec } from './msgpack.js';
-
+// JSON only: CBOR (cbor-x) and MessagePack (msgpackr) are optional peer dependencies, loaded
+// only by whoever imports ./cbor.js or ./msgpack.js (the rxwamp/cbor and rxwamp/msgpack entry
+// points), so the client and the router run without either package installed.
 export * from './codec.js';
-export { jsonCodec, cborCodec, msgpackCodec };
-
-export const CODECS: Readonly<Record<SerializerName, Codec>> = { json: jsonCodec, cbor: cborCodec, msgpack: msgpackCodec };
-
-export function codecByName(name: SerializerName): Codec {
-  const codec = CODECS[name];
-  if (!codec) throw new TypeError(`unknown serializer "${String(name)}" (expected json, cbor or msgpack)`);
-  return codec;
-}
-
-export function codecBySubprotocol(subprotocol: string): Codec | undefined {
-  return Object.values(CODECS).find((codec) => codec.subprotocol === subprotocol);
-}
+export { jsonCodec } from './json.js';

@@ -91,7 +91,7 @@ export const msgpackCodec: Codec = {
       throw new SerializationError(`cannot serialize to MessagePack: ${(error as Error).message}`, error);
     }
   },
-  decode(frame) {
+  decode(frame): unknown {
     if (typeof frame === 'string') throw new SerializationError('MessagePack expects binary frames, got text');
     return packr.unpack(frame);
   },

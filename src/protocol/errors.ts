@@ -1,11 +1,20 @@
 import type { Args, Dict } from './messages.js';
 
+/**
+ * What a WampError carries besides its URI; every field is optional.
+ *
+ * @inline
+ */
 export interface WampErrorInit {
+  /** The ERROR's positional arguments. Default `[]`. */
   readonly args?: Args;
+  /** The ERROR's keyword arguments. Default `{}`. */
   readonly kwargs?: Dict;
+  /** The ERROR's details. Default `{}`. */
   readonly details?: Dict;
-  /** Human-readable text; defaults to the URI plus the first string argument. */
+  /** Human-readable text; defaults to the URI plus `details.message` or the first string argument. */
   readonly message?: string;
+  /** The error's `cause` (what led to it), kept for debugging; never sent. */
   readonly cause?: unknown;
 }
 
@@ -15,11 +24,19 @@ export interface WampErrorInit {
  * to answer with a specific URI, args and kwargs.
  */
 export class WampError extends Error {
+  /** The error URI, e.g. `wamp.error.no_such_procedure`: what to branch on. */
   readonly uri: string;
+  /** The ERROR's positional arguments (`[]` when it had none). */
   readonly args: Args;
+  /** The ERROR's keyword arguments (`{}` when it had none). */
   readonly kwargs: Dict;
+  /** The ERROR's, ABORT's or GOODBYE's details (`{}` when it had none). */
   readonly details: Dict;
 
+  /**
+   * A callee throws `new WampError('com.myapp.error.not_found', { args: ['no such user'] })`
+   * to answer its caller with that URI and payload.
+   */
   constructor(uri: string, init: WampErrorInit = {}) {
     super(init.message ?? describe(uri, init.args, init.details), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'WampError';
@@ -46,12 +63,19 @@ function describe(uri: string, args: Args | undefined, details: Dict | undefined
  */
 export type ConnectionErrorCode = 'connect-failed' | 'timeout' | 'lost' | 'router-closed' | 'protocol-violation' | 'closed';
 
+/**
+ * What a WampConnectionError carries besides its code and message; every field is optional.
+ *
+ * @inline
+ */
 export interface WampConnectionErrorInit {
   /** The WAMP close or abort reason URI, when the router gave one (or rxwamp sent one). */
   readonly reason?: string;
   /** The WebSocket close code, when the transport reported one. */
   readonly closeCode?: number;
+  /** The GOODBYE's or ABORT's details. Default `{}`. */
   readonly details?: Dict;
+  /** The error's `cause` (e.g. the socket's error), kept for debugging. */
   readonly cause?: unknown;
 }
 
@@ -75,12 +99,18 @@ export function isRetryableReason(reason: string): boolean {
  * for the next operation): true for everything but `close()` and a deliberate router close.
  */
 export class WampConnectionError extends Error {
+  /** Why the connection or session ended: what to branch on (see ConnectionErrorCode). */
   readonly code: ConnectionErrorCode;
+  /** Whether re-issuing the operation may succeed: false after `close()` and after a close or refusal the router meant. */
   readonly retryable: boolean;
+  /** The WAMP close or abort reason URI (e.g. `wamp.close.system_shutdown`), when there was one. */
   readonly reason: string | undefined;
+  /** The WebSocket close code, when the transport reported one. */
   readonly closeCode: number | undefined;
+  /** The router's GOODBYE or ABORT details (`{}` when there were none). */
   readonly details: Dict;
 
+  /** rxwamp makes these; applications rarely need to (a test double of the client might). */
   constructor(code: ConnectionErrorCode, message: string, init: WampConnectionErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'WampConnectionError';

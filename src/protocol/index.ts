@@ -4,3 +4,4 @@ export * from './error-uris.js';
 export * from './ids.js';
 export * from './uri.js';
 export * from './validate.js';
+export * from './validate-message.js';

@@ -9,37 +9,18 @@
 import { SerializationError } from '../codec/codec.js';
 import { builtShape } from '../codec/encoded-shape.js';
 
-export enum MessageType {
-  HELLO = 1,
-  WELCOME = 2,
-  ABORT = 3,
-  CHALLENGE = 4,
-  AUTHENTICATE = 5,
-  GOODBYE = 6,
-  ERROR = 8,
-  PUBLISH = 16,
-  PUBLISHED = 17,
-  SUBSCRIBE = 32,
-  SUBSCRIBED = 33,
-  UNSUBSCRIBE = 34,
-  UNSUBSCRIBED = 35,
-  EVENT = 36,
-  CALL = 48,
-  CANCEL = 49,
-  RESULT = 50,
-  REGISTER = 64,
-  REGISTERED = 65,
-  UNREGISTER = 66,
-  UNREGISTERED = 67,
-  INVOCATION = 68,
-  INTERRUPT = 69,
-  YIELD = 70,
-}
+// The codes are constants, not an enum, so a bundle inlines them (see message-type.ts). Code
+// that goes into the browser core imports message-type.js itself: through this re-export a
+// bundler keeps the namespace as an object.
+import * as MessageType from './message-type.js';
+export { MessageType };
 
+/** A WAMP dictionary: kwargs, options, details (a plain object with string keys). */
 export type Dict = Record<string, unknown>;
 
 /** One shared empty dict, for options and details the hot paths would otherwise build per message; frozen, so no one fills it. */
 export const EMPTY_DICT: Readonly<Dict> = Object.freeze({});
+/** A WAMP message's positional arguments (a list). */
 export type Args = unknown[];
 
 /** Request types an ERROR may answer (spec §3.4). */

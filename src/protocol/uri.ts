@@ -9,6 +9,12 @@ const LOOSE_EMPTY_ALLOWED = /^(([^\s.#]+\.)|\.)*([^\s.#]+)?$/;
 const STRICT = /^([0-9a-z_]+\.)*([0-9a-z_]+)$/;
 const STRICT_EMPTY_ALLOWED = /^(([0-9a-z_]+\.)|\.)*([0-9a-z_]+)?$/;
 
+/**
+ * How a registration or subscription URI is matched: exactly, as a prefix, or as a pattern
+ * whose empty components match any one component.
+ *
+ * @inline
+ */
 export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
 
 export interface UriCheckOptions {

@@ -1,5 +1,6 @@
 import { MAX_ID } from './ids.js';
-import { MessageType, type WampMessage } from './messages.js';
+import * as MessageType from './message-type.js';
+import type { WampMessage } from './messages.js';
 
 /** Which side is reading: the set of legal incoming messages differs (spec §2). */
 export type Receiver = 'client' | 'router';
@@ -50,25 +51,16 @@ const LAYOUTS: Readonly<Record<number, Layout>> = {
   [MessageType.YIELD]: { kinds: ['id', 'dict'], payload: true },
 };
 
-const RECEIVABLE: Readonly<Record<Receiver, ReadonlySet<number>>> = {
-  client: new Set([
-    MessageType.WELCOME, MessageType.ABORT, MessageType.CHALLENGE, MessageType.GOODBYE, MessageType.ERROR,
-    MessageType.PUBLISHED, MessageType.SUBSCRIBED, MessageType.UNSUBSCRIBED, MessageType.EVENT,
-    MessageType.RESULT, MessageType.REGISTERED, MessageType.UNREGISTERED, MessageType.INVOCATION,
-    MessageType.INTERRUPT,
-  ]),
-  router: new Set([
-    MessageType.HELLO, MessageType.ABORT, MessageType.AUTHENTICATE, MessageType.GOODBYE, MessageType.ERROR,
-    MessageType.PUBLISH, MessageType.SUBSCRIBE, MessageType.UNSUBSCRIBE, MessageType.CALL, MessageType.CANCEL,
-    MessageType.REGISTER, MessageType.UNREGISTER, MessageType.YIELD,
-  ]),
-};
-
-/** ERROR.REQUEST.Type values each side may receive (§3.4). */
-const ERROR_REQUEST_TYPES: Readonly<Record<Receiver, ReadonlySet<number>>> = {
-  client: new Set([MessageType.PUBLISH, MessageType.SUBSCRIBE, MessageType.UNSUBSCRIBE, MessageType.CALL, MessageType.REGISTER, MessageType.UNREGISTER]),
-  router: new Set([MessageType.INVOCATION]),
-};
+/**
+ * What one side may receive, prepared once by `receiverRules`. The client's rules are here; the
+ * router's are in validate-message.ts, which only the router imports, so the browser core does
+ * not carry them.
+ */
+export interface ReceiverRules {
+  readonly receiver: Receiver;
+  /** By message type: the layouts this side may receive. */
+  readonly layouts: ReadonlyArray<CompiledLayout | undefined>;
+}
 
 
 function isDict(value: unknown): value is Record<string, unknown> {
@@ -85,17 +77,14 @@ function checkId(value: unknown, zeroAllowed: boolean): number | undefined {
   return n >= 1 || (zeroAllowed && n === 0) ? n : undefined;
 }
 
-function checkerFor(kind: Kind, receiver: Receiver): Check {
+function checkerFor(kind: Kind, errorRequestTypes: ReadonlySet<number>): Check {
   switch (kind) {
     case 'id': return (value) => checkId(value, false);
     case 'idOrZero': return (value) => checkId(value, true);
     case 'uri': return (value) => (typeof value === 'string' && value.length > 0 ? value : undefined);
     case 'string': return (value) => (typeof value === 'string' ? value : undefined);
     case 'dict': return (value) => (isDict(value) ? value : undefined);
-    case 'requestType': {
-      const allowed = ERROR_REQUEST_TYPES[receiver];
-      return (value) => (typeof value === 'number' && allowed.has(value) ? value : undefined);
-    }
+    case 'requestType': return (value) => (typeof value === 'number' && errorRequestTypes.has(value) ? value : undefined);
   }
 }
 
@@ -110,9 +99,14 @@ interface CompiledLayout {
   readonly payload: boolean;
 }
 
-function compile(receiver: Receiver): ReadonlyArray<CompiledLayout | undefined> {
+/**
+ * The rules of a side that may receive the message types `receivable`, and ERRORs that answer
+ * the request types `errorRequestTypes` (§3.4).
+ */
+export function receiverRules(receiver: Receiver, receivable: readonly number[], errorRequestTypes: readonly number[]): ReceiverRules {
+  const requestTypes = new Set(errorRequestTypes);
   const table: Array<CompiledLayout | undefined> = [];
-  for (const type of RECEIVABLE[receiver]) {
+  for (const type of receivable) {
     const layout = LAYOUTS[type]!;
     const optionalKinds = layout.optional ?? [];
     const fixed = layout.kinds.length + 1;
@@ -120,19 +114,22 @@ function compile(receiver: Receiver): ReadonlyArray<CompiledLayout | undefined> 
       fixed,
       maxLength: fixed + optionalKinds.length + (layout.payload ? 2 : 0),
       kinds: layout.kinds,
-      checks: layout.kinds.map((kind) => checkerFor(kind, receiver)),
+      checks: layout.kinds.map((kind) => checkerFor(kind, requestTypes)),
       optionalKinds,
-      optionalChecks: optionalKinds.map((kind) => checkerFor(kind, receiver)),
+      optionalChecks: optionalKinds.map((kind) => checkerFor(kind, requestTypes)),
       payload: layout.payload === true,
     };
   }
-  return table;
+  return { receiver, layouts: table };
 }
 
-const COMPILED: Readonly<Record<Receiver, ReadonlyArray<CompiledLayout | undefined>>> = {
-  client: compile('client'),
-  router: compile('router'),
-};
+/** What a client may receive. */
+export const CLIENT_RULES = receiverRules('client', [
+  MessageType.WELCOME, MessageType.ABORT, MessageType.CHALLENGE, MessageType.GOODBYE, MessageType.ERROR,
+  MessageType.PUBLISHED, MessageType.SUBSCRIBED, MessageType.UNSUBSCRIBED, MessageType.EVENT,
+  MessageType.RESULT, MessageType.REGISTERED, MessageType.UNREGISTERED, MessageType.INVOCATION,
+  MessageType.INTERRUPT,
+], [MessageType.PUBLISH, MessageType.SUBSCRIBE, MessageType.UNSUBSCRIBE, MessageType.CALL, MessageType.REGISTER, MessageType.UNREGISTER]);
 
 /**
  * The one place an incoming frame is checked: type code, length and the kind of every
@@ -140,25 +137,26 @@ const COMPILED: Readonly<Record<Receiver, ReadonlyArray<CompiledLayout | undefin
  * slots filled in ([] / {} for missing or null; RESULT excepted, see ResultMessage); throws
  * ProtocolViolation otherwise.
  * The decoded array is normalised in place (it is fresh from the codec).
+ * (`validateMessage(raw, 'client' | 'router')` in validate-message.ts picks the rules by name.)
  */
-export function validateMessage(raw: unknown, receiver: Receiver): WampMessage {
+export function validateWith(raw: unknown, rules: ReceiverRules): WampMessage {
   // The one message a streaming client receives by the hundred thousand gets its checks
   // written out, and its payload slots are left as they came (see ResultMessage); anything
   // unusual about it (a bigint id, a wrong length) falls through to the general path, which
   // also words the errors.
-  if (receiver === 'client' && Array.isArray(raw) && raw[0] === MessageType.RESULT) {
+  if (rules === CLIENT_RULES && Array.isArray(raw) && raw[0] === MessageType.RESULT) {
     const id: unknown = raw[1];
     if (typeof id === 'number' && Number.isInteger(id) && id >= 1 && id <= MAX_ID && isDict(raw[2]) && payloadSlotsValid(raw, 3)) {
       return raw as WampMessage;
     }
   }
-  return validateGeneric(raw, receiver);
+  return validateGeneric(raw, rules);
 }
 
-function validateGeneric(raw: unknown, receiver: Receiver): WampMessage {
+function validateGeneric(raw: unknown, { receiver, layouts }: ReceiverRules): WampMessage {
   if (!Array.isArray(raw) || raw.length === 0) throw new ProtocolViolation('a WAMP message must be a non-empty array');
   const type: unknown = raw[0];
-  const layout = typeof type === 'number' ? COMPILED[receiver][type] : undefined;
+  const layout = typeof type === 'number' ? layouts[type] : undefined;
   if (layout === undefined) {
     throw new ProtocolViolation(typeof type === 'number' && LAYOUTS[type]
       ? `message type ${type} may not be sent to a ${receiver}`

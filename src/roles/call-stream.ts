@@ -2,7 +2,8 @@ import type { Subscriber } from 'rxjs';
 import { asSerializationError } from '../codec/codec.js';
 import { FEATURE_NOT_SUPPORTED } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
-import { MessageType, withPayload } from '../protocol/messages.js';
+import * as MessageType from '../protocol/message-type.js';
+import { withPayload } from '../protocol/messages.js';
 import type { Caller } from './caller.js';
 import { IsolatedSubscriber } from './isolated-subscriber.js';
 import { streamFrom, type StreamInput } from './paced.js';
@@ -33,7 +34,7 @@ export function callStream(
   }
   const receiveProgress = caller.receivesProgress(options);
   const wampOptions = caller.wampOptions(options, receiveProgress);
-  const { highWaterMark, bufferLimit } = caller.limits;
+  const { streamHighWaterMark: highWaterMark, streamBufferLimit: bufferLimit } = caller.limits;
   let requestId: number | undefined;
   /** The input ended, failed or was stopped: nothing more is sent. */
   let stopped = false;

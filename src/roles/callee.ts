@@ -1,8 +1,9 @@
 import { from, isObservable, Observable, of, type ObservableInput } from 'rxjs';
 import { CANCELED, FEATURE_NOT_SUPPORTED, INVALID_ARGUMENT, NO_SUCH_REGISTRATION, RUNTIME_ERROR } from '../protocol/error-uris.js';
 import { WampError } from '../protocol/errors.js';
+import * as MessageType from '../protocol/message-type.js';
 import {
-  MessageType, withPayload,
+  withPayload,
   type Args, type Dict, type ErrorMessage, type InterruptMessage, type InvocationMessage,
   type RegisteredMessage, type UnregisteredMessage,
 } from '../protocol/messages.js';
@@ -11,7 +12,7 @@ import { DroppedInputs, DuplexInput } from './duplex-invocation.js';
 import { IsolatedSubscriber } from './isolated-subscriber.js';
 import { asStreamInput, streamFrom } from './paced.js';
 import { Final, toPayload } from './payload.js';
-import { DEFAULT_STREAM_LIMITS, STREAM_OVERFLOW, type StreamLimits } from './stream-limits.js';
+import { STREAM_OVERFLOW, type StreamLimits } from './stream-limits.js';
 import type { InvocationDetails, Registration, RegisterOptions } from './types.js';
 
 /** `register`'s handler: a value, a Promise or an Observable (its last value is the result). */
@@ -96,10 +97,10 @@ export class Callee {
   readonly #session: Session;
   readonly #limits: StreamLimits;
 
-  constructor(session: Session, limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
+  constructor(session: Session, limits: StreamLimits) {
     this.#session = session;
     this.#limits = limits;
-    this.#writable = () => session.whenWritable(limits.highWaterMark);
+    this.#writable = () => session.whenWritable(limits.streamHighWaterMark);
     session.route(MessageType.REGISTERED, (message) => this.#onRegistered(message));
     session.route(MessageType.UNREGISTERED, (message) => this.#onUnregistered(message));
     session.route(MessageType.INVOCATION, (message) => this.#onInvocation(message));
@@ -280,13 +281,13 @@ export class Callee {
           if (!this.#sendYield(requestId, value, true)) {
             finish();
             subscriber.unsubscribe();
-          } else if (this.#session.bufferedAmount > this.#limits.bufferLimit) {
+          } else if (this.#session.bufferedAmount > this.#limits.streamBufferLimit) {
             // A push source that outruns the connection: fail this call, clearly, before
             // memory does (async iterables are paced and never get here).
             finish();
             subscriber.unsubscribe();
             this.#sendError(requestId, new WampError(STREAM_OVERFLOW, {
-              args: [`the callee's stream produced faster than the connection could send: over ${this.#limits.bufferLimit} bytes waiting`],
+              args: [`the callee's stream produced faster than the connection could send: over ${this.#limits.streamBufferLimit} bytes waiting`],
             }));
           }
         } else {

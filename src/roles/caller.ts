@@ -1,9 +1,10 @@
 import type { Subscriber, TeardownLogic, Unsubscribable } from 'rxjs';
 import { WampError } from '../protocol/errors.js';
-import { EMPTY_DICT, MessageType, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
+import * as MessageType from '../protocol/message-type.js';
+import { EMPTY_DICT, type Args, type Dict, type ErrorMessage, type ResultMessage } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
 import { setTeardown } from './subscriber-teardown.js';
-import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream-limits.js';
+import type { StreamLimits } from './stream-limits.js';
 import type { CallOptions, CallResult, CancelMode } from './types.js';
 
 const RECEIVE_PROGRESS: Readonly<Dict> = Object.freeze({ receive_progress: true });
@@ -53,7 +54,7 @@ export class Caller {
   /** Streaming calls still waiting for their first input value: no CALL yet, but they end with the session too. */
   readonly #startingCalls = new Set<Subscriber<CallResult>>();
 
-  constructor(readonly session: Session, readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS) {
+  constructor(readonly session: Session, readonly limits: StreamLimits) {
     session.route(MessageType.RESULT, (message) => this.#onResult(message));
     session.routeError(MessageType.CALL, (message) => this.#onError(message));
     session.onClose((error) => this.#failAll(error));

@@ -15,6 +15,7 @@ export class IsolatedSubscriber<T> extends Subscriber<T> {
 
   constructor(observer: Observer<T>, report: (error: unknown) => void) {
     // rxjs's Subscriber with a plain Observer as destination: calls it directly, no wrapping.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- rxjs 7 has no public replacement for subclassing Subscriber
     super(observer);
     this.#report = report;
   }

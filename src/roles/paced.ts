@@ -27,6 +27,8 @@ export function pacedFrom<T>(iterable: AsyncIterable<T>, writable: () => Promise
   return new Observable<T>((subscriber) => {
     const iterator = iterable[Symbol.asyncIterator]();
     let stopped = false;
+    // The teardown sets `stopped` while the loop awaits, which TypeScript's narrowing cannot see.
+    /* eslint-disable @typescript-eslint/no-unnecessary-condition -- see above */
     void (async () => {
       try {
         while (!stopped) {
@@ -34,13 +36,17 @@ export function pacedFrom<T>(iterable: AsyncIterable<T>, writable: () => Promise
           if (stopped) return;
           const step = await iterator.next();
           if (stopped) return;
-          if (step.done) return subscriber.complete();
+          if (step.done) {
+            subscriber.complete();
+            return;
+          }
           subscriber.next(step.value);
         }
       } catch (error) {
         if (!stopped) subscriber.error(error);
       }
     })();
+    /* eslint-enable @typescript-eslint/no-unnecessary-condition */
     return () => {
       stopped = true;
       // The producer's own cleanup; what it throws has nowhere to go but here.

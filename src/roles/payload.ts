@@ -5,15 +5,27 @@ import { hasKeys, type Args, type Dict } from '../protocol/messages.js';
  * these args and kwargs. Any other value `v` is sent as `args: [v]` (and `undefined` as no args).
  */
 export class Payload {
+  /**
+   * The same as `payload(args, kwargs)`.
+   *
+   * @param args - The positional arguments, sent as they are. Default `[]`.
+   * @param kwargs - The keyword arguments, sent as they are. Default `{}`.
+   */
   constructor(readonly args: Args = [], readonly kwargs: Dict = {}) {}
 }
 
+/** `payload(args, kwargs)`: a callee's value sent as exactly these args and kwargs (see Payload). */
 export function payload(args: Args = [], kwargs: Dict = {}): Payload {
   return new Payload(args, kwargs);
 }
 
 /** Marks a callee stream's value as the final result: sent without `progress`, ending the call. */
 export class Final<T = unknown> {
+  /**
+   * The same as `final(value)`.
+   *
+   * @param value - The final result, sent as `args: [value]` (or as a Payload's args and kwargs).
+   */
   constructor(readonly value: T) {}
 }
 

@@ -1,5 +1,6 @@
 import { WampError } from '../protocol/errors.js';
-import { MessageType, type Args, type Dict, type ErrorMessage, type PublishedMessage } from '../protocol/messages.js';
+import * as MessageType from '../protocol/message-type.js';
+import type { Args, Dict, ErrorMessage, PublishedMessage } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
 import type { Publication, PublishOptions } from './types.js';
 
@@ -68,11 +69,10 @@ function publishOptions(options: PublishOptions): Dict {
   if (options.acknowledge) wampOptions['acknowledge'] = true;
   if (options.excludeMe === false) wampOptions['exclude_me'] = false;
   if (options.discloseMe) wampOptions['disclose_me'] = true;
-  if (options.exclude) wampOptions['exclude'] = [...options.exclude];
-  if (options.excludeAuthid) wampOptions['exclude_authid'] = [...options.excludeAuthid];
-  if (options.excludeAuthrole) wampOptions['exclude_authrole'] = [...options.excludeAuthrole];
-  if (options.eligible) wampOptions['eligible'] = [...options.eligible];
-  if (options.eligibleAuthid) wampOptions['eligible_authid'] = [...options.eligibleAuthid];
-  if (options.eligibleAuthrole) wampOptions['eligible_authrole'] = [...options.eligibleAuthrole];
+  // The black- and whitelists (§14.4.1), excludeAuthid as exclude_authid and so on; each list is
+  // the options snapshot's own copy (check-input.ts), sent as it is.
+  for (const name of ['exclude', 'excludeAuthid', 'excludeAuthrole', 'eligible', 'eligibleAuthid', 'eligibleAuthrole'] as const) {
+    if (options[name]) wampOptions[name.replace('Auth', '_auth')] = options[name];
+  }
   return wampOptions;
 }

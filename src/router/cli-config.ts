@@ -11,7 +11,8 @@ import type { SessionLimits } from './session-limits.js';
  * The JSON form of RouterOptions that `rxwamp-router --config <file>` reads: the same keys, with
  * each authenticator written as `{ "authmethod": "ticket" | "wampcra" | "cryptosign" | "anonymous",
  * ...its options }`. What JSON cannot hold is left out: `authorize` and `onInternalError`
- * (functions) and principal lookup functions (the tables are the JSON form).
+ * (functions), principal lookup functions (the tables are the JSON form) and `serializers`
+ * (codec objects: the command's --serializers chooses them by name).
  *
  * ```json
  * {
@@ -30,7 +31,7 @@ import type { SessionLimits } from './session-limits.js';
  * }
  * ```
  */
-export type RouterConfig = Omit<RouterOptions, 'realms' | 'authorize' | 'onInternalError'> & {
+export type RouterConfig = Omit<RouterOptions, 'realms' | 'authorize' | 'onInternalError' | 'serializers'> & {
   readonly realms: readonly (string | RealmOptions)[];
 };
 

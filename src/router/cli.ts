@@ -8,13 +8,18 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { SerializerName } from '../codec/codec.js';
 import { ConfigError, readRouterConfig, type RouterConfig } from './cli-config.js';
+import {
+  importSerializer, loadSerializers, SERIALIZER_NAMES, SerializerUnavailable, type LoadedSerializers, type SerializerImporter,
+} from './cli-serializers.js';
 import { Router } from './router.js';
 
 export const HELP = `Usage: rxwamp-router [options]
 
-Starts rxwamp's embedded WAMP v2 router (WebSocket; JSON, CBOR and MessagePack) for local
-development, demos and tests. Not a production router: use Crossbar.io, Bondy or Nexus.
+Starts rxwamp's embedded WAMP v2 router (WebSocket; JSON, and CBOR and MessagePack when their
+packages are installed) for local development, demos and tests. Not a production router: use
+Crossbar.io, Bondy or Nexus.
 
 Options:
   -p, --port <port>      TCP port (default 8080; 0 picks a free one)
@@ -25,11 +30,15 @@ Options:
   -c, --config <file>    JSON file: realms, authentication, limits (see below)
       --tls-cert <file>  PEM certificate (chain); with --tls-key, serves wss://
       --tls-key <file>   PEM private key of that certificate
+      --serializers <list>
+                         serializers to speak, comma-separated: json, cbor, msgpack
+                         (default: json, plus cbor and msgpack if their packages are
+                         installed: npm install cbor-x msgpackr)
   -h, --help             show this help
   -v, --version          show rxwamp's version
 
 Once it accepts connections it prints one line on stdout:
-  rxwamp-router listening on ws://127.0.0.1:8080/ws (realms: realm1)
+  rxwamp-router listening on ws://127.0.0.1:8080/ws (realms: realm1; serializers: json)
 SIGINT (Ctrl-C) or SIGTERM says GOODBYE to every session, then exits with 0.
 
 The config file holds RouterOptions as JSON; --realm adds realms to its "realms".
@@ -71,6 +80,8 @@ export interface CliCommand {
   readonly realms: readonly string[];
   readonly config: string | undefined;
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  /** The --serializers list; undefined: every one whose package is installed. */
+  readonly serializers: readonly SerializerName[] | undefined;
 }
 
 /** The command line (without node and the script), checked; a mistake is a UsageError. */
@@ -89,6 +100,7 @@ export function parseCommand(argv: readonly string[]): CliCommand {
         config: { type: 'string', short: 'c' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        serializers: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -117,7 +129,20 @@ export function parseCommand(argv: readonly string[]): CliCommand {
     realms: values.realm ?? [],
     config: values.config,
     tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+    serializers: values.serializers === undefined ? undefined : serializerList(values.serializers),
   };
+}
+
+/** `--serializers json,cbor` (the flag may be repeated): the names, each once, in order. */
+function serializerList(flags: readonly string[]): SerializerName[] {
+  const names: SerializerName[] = [];
+  for (const name of flags.flatMap((flag) => flag.split(',')).map((item) => item.trim())) {
+    if (!(SERIALIZER_NAMES as readonly string[]).includes(name)) {
+      throw new UsageError(`--serializers takes ${SERIALIZER_NAMES.join(', ')}, comma-separated; got "${name}"`);
+    }
+    if (!names.includes(name as SerializerName)) names.push(name as SerializerName);
+  }
+  return names;
 }
 
 /** parseArgs' messages are long and speak of its API; say what was wrong with the command line. */
@@ -142,6 +167,8 @@ export interface RunningRouter {
   /** ws:// or wss://host:port/path, with the port really bound. */
   readonly url: string;
   readonly realms: readonly string[];
+  /** The serializers it speaks. */
+  readonly serializers: readonly SerializerName[];
   /** router.close() (GOODBYE to every session), then the HTTPS server if there is one. */
   close(): Promise<void>;
 }
@@ -154,14 +181,24 @@ export class StartError extends Error {
   }
 }
 
-/** Builds the router the command asks for and starts listening. */
-export async function startRouter(command: CliCommand): Promise<RunningRouter> {
+/**
+ * Builds the router the command asks for and starts listening. `importer` loads the CBOR and
+ * MessagePack serializers (replaced in tests to play a missing package).
+ */
+export async function startRouter(command: CliCommand, importer: SerializerImporter = importSerializer): Promise<RunningRouter> {
   const config: RouterConfig = command.config === undefined ? { realms: [] } : await readRouterConfig(command.config);
   const realms = [...config.realms, ...command.realms];
   if (realms.length === 0) realms.push('realm1');
+  let loaded: LoadedSerializers;
+  try {
+    loaded = await loadSerializers(command.serializers, importer);
+  } catch (error) {
+    if (error instanceof SerializerUnavailable) throw new StartError(error.message);
+    throw error;
+  }
   let router: Router;
   try {
-    router = new Router({ ...config, realms });
+    router = new Router({ ...config, realms, serializers: loaded.serializers });
   } catch (error) {
     // The Router checks realm URIs and the numeric limits; its TypeError names the option.
     if (error instanceof TypeError) throw new StartError(command.config === undefined ? error.message : `${error.message} (config file ${command.config})`);
@@ -171,9 +208,9 @@ export async function startRouter(command: CliCommand): Promise<RunningRouter> {
   try {
     if (command.tls === undefined) {
       const { url } = await router.listen({ host: command.host, port: command.port, path: command.path });
-      return { router, url, realms: realmNames, close: () => router.close() };
+      return { router, url, realms: realmNames, serializers: loaded.names, close: () => router.close() };
     }
-    return await listenTls(router, command, command.tls, realmNames);
+    return await listenTls(router, command, command.tls, realmNames, loaded.names);
   } catch (error) {
     await router.close();
     throw new StartError(listenFailure(error, command));
@@ -185,7 +222,9 @@ export async function startRouter(command: CliCommand): Promise<RunningRouter> {
  * the router to it, as router.attach() is meant for. The TLS handshake and the request headers
  * get the router's default handshake time (10 s) rather than Node's two minutes.
  */
-async function listenTls(router: Router, command: CliCommand, files: NonNullable<CliCommand['tls']>, realms: readonly string[]): Promise<RunningRouter> {
+async function listenTls(
+  router: Router, command: CliCommand, files: NonNullable<CliCommand['tls']>, realms: readonly string[], serializers: readonly SerializerName[],
+): Promise<RunningRouter> {
   const cert = readTlsFile(files.cert, '--tls-cert');
   const key = readTlsFile(files.key, '--tls-key');
   let server: HttpsServer;
@@ -210,6 +249,7 @@ async function listenTls(router: Router, command: CliCommand, files: NonNullable
     router,
     url: `wss://${host}:${address.port}${command.path}`,
     realms,
+    serializers,
     async close() {
       await router.close();
       await new Promise<void>((resolve) => {
@@ -312,7 +352,7 @@ export async function main(argv: readonly string[], entryFile: string | undefine
     output.error(`rxwamp-router: ${error.message}`);
     return 1;
   }
-  output.out(`rxwamp-router listening on ${running.url} (realms: ${running.realms.join(', ')})`);
+  output.out(`rxwamp-router listening on ${running.url} (realms: ${running.realms.join(', ')}; serializers: ${running.serializers.join(', ')})`);
   const signal = await stop.signal;
   output.error(`rxwamp-router: ${signal}: closing sessions`);
   await running.close();

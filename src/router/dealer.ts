@@ -178,7 +178,11 @@ export class Dealer {
     }
     if (!this.permits(caller, 'call', procedure, 'exact')) return void fail(ErrorUri.notAuthorized, `not authorized to call "${procedure}"`);
     const registration = this.registrations.match(procedure);
-    if (!registration) return void fail(ErrorUri.noSuchProcedure, `no callee registered for "${procedure}"`);
+    if (!registration) {
+      // The usual cause with rxwamp: register() was called but its Observable never subscribed.
+      return void fail(ErrorUri.noSuchProcedure,
+        `no callee has registered "${procedure}" (an rxwamp callee's register(), registerStream() or registerDuplex() Observable registers only while it is subscribed)`);
+    }
     const picked = this.calleeWithRoom(registration.pickCallee(), registration.callees);
     if (!picked) return void fail(ErrorUri.noAvailableCallee, `the callee has ${this.limits.maxPendingInvocations} invocations unanswered, the router's limit`);
     const { session: callee, discloseCaller } = picked;

@@ -1,6 +1,8 @@
 /**
  * rxwamp/router: an embedded, single-process WAMP v2 router (Node only). Never imported by
  * the client.
+ *
+ * @module rxwamp/router
  */
 export { Router, type ListenOptions, type ListeningAddress } from './router.js';
 export type { RouterOptions, RealmOptions } from './router-options.js';
@@ -16,4 +18,3 @@ export {
 } from './authenticators/wampcra.js';
 export { cryptosignAuth, type CryptosignAuthOptions, type CryptosignLookup, type CryptosignPrincipal } from './authenticators/cryptosign.js';
 export { ROUTER_ROLES, DEALER_FEATURES, BROKER_FEATURES } from './features.js';
-export { SUPPORTED_SUBPROTOCOLS } from './server-socket.js';

@@ -34,7 +34,7 @@ export function idListOption(options: Dict, key: string): ReadonlySet<number> | 
   const value = options[key];
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every(isId)) throw new ProtocolViolation(`option "${key}" must be a list of ids`);
-  return new Set(value as number[]);
+  return new Set(value);
 }
 
 export function stringListOption(options: Dict, key: string): ReadonlySet<string> | undefined {
@@ -43,5 +43,5 @@ export function stringListOption(options: Dict, key: string): ReadonlySet<string
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     throw new ProtocolViolation(`option "${key}" must be a list of strings`);
   }
-  return new Set(value as string[]);
+  return new Set(value);
 }

@@ -31,10 +31,12 @@ export class Realm {
       const identity = session.identity;
       if (!identity) return false;
       try {
-        return authorizer({
+        // Fails closed: only `true` grants, not a truthy value from an authorizer written in JavaScript.
+        const verdict: unknown = authorizer({
           realm: this.uri, session: session.id, authid: identity.authid, authrole: identity.authrole,
           authmethod: identity.authmethod, action, uri, match,
-        }) === true;
+        });
+        return verdict === true;
       } catch (error) {
         reportInternalError(error);
         return false;

@@ -1,8 +1,12 @@
+import type { Codec, Serializer } from '../codec/codec.js';
+import { isCodec } from '../codec/is-codec.js';
+import { jsonCodec } from '../codec/json.js';
 import type { Authenticator, Authorizer } from './auth.js';
 import type { SessionLimits } from './session-limits.js';
 
 /** A realm with settings of its own; what it leaves out, the router's options supply. */
 export interface RealmOptions {
+  /** The realm's URI, e.g. `realm1` (a valid WAMP URI; a TypeError at construction otherwise). */
   readonly uri: string;
   /** This realm's accepted authentication methods (default: the router's `authenticators`). */
   readonly authenticators?: readonly Authenticator[];
@@ -12,12 +16,26 @@ export interface RealmOptions {
   readonly sessionLimits?: SessionLimits;
 }
 
+/**
+ * Options of `new Router(...)`: only `realms` is required. A numeric option out of range is a
+ * TypeError at construction.
+ */
 export interface RouterOptions {
   /**
    * Realms clients may join: a URI, or `{ uri, authenticators?, authorize? }` for a realm with
    * settings of its own. Any other realm gets ABORT wamp.error.no_such_realm.
    */
   readonly realms: readonly (string | RealmOptions)[];
+  /**
+   * The serializers the router speaks, each as its WebSocket subprotocol (`wamp.2.json`,
+   * `wamp.2.cbor`, `wamp.2.msgpack`). `'json'` is built in; CBOR and MessagePack are imported
+   * from `rxwamp/cbor` and `rxwamp/msgpack`, which need the optional packages cbor-x and
+   * msgpackr, so a JSON-only router installs neither: `serializers: ['json', cbor, msgpack]`.
+   * Of the subprotocols a client offers, the router takes the first one it speaks (the order
+   * here does not matter); a client that offers none of them is refused (close code 1002).
+   * Default `['json']`.
+   */
+  readonly serializers?: readonly (Serializer | 'json')[];
   /**
    * Accepted authentication methods of every realm that does not list its own; the first
    * method the client offers that is listed is used. Default: anonymous only. A client that
@@ -118,6 +136,34 @@ export interface RouterLimits {
   readonly stalledPeerTimeoutMs: number;
   readonly pingIntervalMs: number;
   readonly pongTimeoutMs: number;
+}
+
+/**
+ * Reads and checks the serializers option: JSON alone by default. A wrong entry is a TypeError
+ * at construction that says what to pass instead.
+ */
+export function resolveSerializers(options: RouterOptions): readonly Codec[] {
+  const serializers: unknown = options.serializers ?? ['json'];
+  if (!Array.isArray(serializers) || serializers.length === 0) {
+    throw new TypeError("router option serializers must be a non-empty list, e.g. ['json'] or ['json', cbor, msgpack]");
+  }
+  const codecs: Codec[] = [];
+  for (const serializer of serializers as unknown[]) {
+    const codec = routerSerializer(serializer);
+    if (codecs.some((known) => known.subprotocol === codec.subprotocol)) throw new TypeError(`router option serializers lists ${codec.subprotocol} twice`);
+    codecs.push(codec);
+  }
+  return codecs;
+}
+
+/** `'json'` or a serializer object (from `rxwamp/cbor`, `rxwamp/msgpack`, or one of your own). */
+function routerSerializer(serializer: unknown): Codec {
+  if (serializer === 'json') return jsonCodec;
+  if (serializer === 'cbor' || serializer === 'msgpack') {
+    throw new TypeError(`router option serializers: "${serializer}" is not built in: import { ${serializer} } from 'rxwamp/${serializer}' and pass it, e.g. serializers: ['json', ${serializer}]`);
+  }
+  if (isCodec(serializer)) return serializer;
+  throw new TypeError(`router option serializers: unknown serializer ${typeof serializer === 'string' ? `"${serializer}"` : typeof serializer} (expected 'json', or cbor / msgpack imported from rxwamp/cbor, rxwamp/msgpack)`);
 }
 
 /** setTimeout's largest delay: Node fires longer ones after 1 ms (with a warning). */

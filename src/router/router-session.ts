@@ -365,7 +365,7 @@ export class RouterSession {
   /** Runs one (possibly async) authenticator step, ignoring its outcome if the attempt is over. */
   private runAuthStep(attempt: number, realm: Realm, authmethod: string, step: () => AuthStep | Promise<AuthStep>): void {
     const current = () => this.state === 'authenticating' && this.joinAttempt === attempt;
-    const proceed = (outcome: AuthStep) => {
+    const proceed = (outcome: AuthStep): void => {
       if (!current()) return;
       if (outcome.kind === 'welcome') {
         if (!isIdentity(outcome.identity)) return refuse(new TypeError(`the ${authmethod} authenticator returned an identity without string authid and authrole`));
@@ -374,7 +374,7 @@ export class RouterSession {
       this.pendingChallenge = { realm, authmethod, step: outcome };
       this.send([MessageType.CHALLENGE, authmethod, outcome.extra]);
     };
-    const refuse = (error: unknown) => {
+    const refuse = (error: unknown): void => {
       if (!current()) return;
       if (error instanceof AuthDenied) return this.abort(error.uri, error.message);
       this.host.reportInternalError(error);

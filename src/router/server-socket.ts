@@ -1,13 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { codecBySubprotocol, CODECS, type Codec } from '../codec/index.js';
+import type { Codec } from '../codec/codec.js';
 import { watchLiveness } from './liveness.js';
 import type { LivenessTimes } from './liveness-times.js';
 import type { PeerConnection } from './peer-connection.js';
-
-/** The subprotocols the router speaks, one per codec (`wamp.2.json`, `wamp.2.cbor`, `wamp.2.msgpack`). */
-export const SUPPORTED_SUBPROTOCOLS: readonly string[] = Object.values(CODECS).map((codec) => codec.subprotocol);
 
 export interface SocketHandlers {
   /** A WebSocket with a WAMP subprotocol opened; returns the frame, drain and close handlers for it. */
@@ -39,15 +36,17 @@ export interface SocketLimits extends LivenessTimes, OutputLimits {
 export class ServerSocket {
   private readonly server: WebSocketServer;
 
-  constructor(handlers: SocketHandlers, limits: SocketLimits) {
+  /** `codecs`: the serializers the router was given (RouterOptions.serializers), each offered as its subprotocol. */
+  constructor(handlers: SocketHandlers, limits: SocketLimits, codecs: readonly Codec[]) {
     const { maxFrameSize } = limits;
+    const codecBySubprotocol = (subprotocol: string) => codecs.find((codec) => codec.subprotocol === subprotocol);
     this.server = new WebSocketServer({
       noServer: true,
       // Above maxMessageSize the session answers for the one message; only beyond this hard
       // cap is a frame too big to read at all.
       maxPayload: maxFrameSize,
       handleProtocols: (offered) => {
-        for (const protocol of offered) if (SUPPORTED_SUBPROTOCOLS.includes(protocol)) return protocol;
+        for (const protocol of offered) if (codecBySubprotocol(protocol)) return protocol;
         return false;
       },
     });
@@ -214,12 +213,15 @@ class WebSocketPeer implements PeerConnection {
   resumeReading(): void {
     this.readingPaused = false;
     // A held message may pause reading again: the rest then waits for the next resume.
+    // (onMessage() sets readingPaused through pauseReading(), which TypeScript's narrowing cannot see.)
+    /* eslint-disable @typescript-eslint/no-unnecessary-condition -- see above */
     while (!this.readingPaused && this.backlog.length > 0) {
       const { data, isBinary } = this.backlog.shift()!;
       if (this.socket.readyState !== this.socket.OPEN) break;
       this.onMessage(data, isBinary);
     }
     if (!this.readingPaused) this.socket.resume();
+    /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   }
 
   close(code: number, reason: string): void {

@@ -29,8 +29,14 @@ export interface SessionLimits {
   readonly maxPendingInvocations?: number;
 }
 
+/**
+ * Every session limit, each set.
+ *
+ * @inline
+ */
 export type ResolvedSessionLimits = { readonly [K in keyof SessionLimits]-?: number };
 
+/** The limits a router applies where its options set none (see SessionLimits for each). */
 export const DEFAULT_SESSION_LIMITS: ResolvedSessionLimits = {
   maxUriLength: 1024,
   maxRegistrations: 1000,
@@ -41,8 +47,11 @@ export const DEFAULT_SESSION_LIMITS: ResolvedSessionLimits = {
 
 /** The refusal URIs of the limits that no wamp.error URI describes. */
 export const LimitErrorUri = {
+  /** The REGISTER would exceed `maxRegistrations`: unregister something first. */
   tooManyRegistrations: 'rxwamp.error.too_many_registrations',
+  /** The SUBSCRIBE would exceed `maxSubscriptions`: unsubscribe something first. */
   tooManySubscriptions: 'rxwamp.error.too_many_subscriptions',
+  /** The CALL would exceed `maxCallsInFlight`: wait for a call in flight to end, then retry. */
   tooManyCalls: 'rxwamp.error.too_many_calls',
 } as const;
 

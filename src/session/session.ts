@@ -2,8 +2,9 @@ import { asSerializationError } from '../codec/codec.js';
 import { AUTHENTICATION_FAILED, CLOSE_REALM, GOODBYE_AND_OUT, PROTOCOL_VIOLATION } from '../protocol/error-uris.js';
 import { WampConnectionError, WampError } from '../protocol/errors.js';
 import { RequestIdCounter } from '../protocol/ids.js';
-import { MessageType, withPayload, type Dict, type ErrorMessage, type ErrorRequestType, type WampMessage } from '../protocol/messages.js';
-import { ProtocolViolation, validateMessage } from '../protocol/validate.js';
+import * as MessageType from '../protocol/message-type.js';
+import { withPayload, type Dict, type ErrorMessage, type ErrorRequestType, type WampMessage } from '../protocol/messages.js';
+import { CLIENT_RULES, ProtocolViolation, validateWith } from '../protocol/validate.js';
 import type { Transport } from '../transport/transport.js';
 import type { Authenticator, ChallengeAnswer } from '../auth/authenticator.js';
 import { reportTo, type ErrorContext, type ErrorReporter } from './error-report.js';
@@ -12,15 +13,21 @@ export type SessionState = 'establishing' | 'established' | 'shutting-down' | 'c
 
 /** What the router told us in WELCOME. */
 export interface SessionInfo {
+  /** The session id the router assigned (a new one on every connection). */
   readonly id: number;
+  /** The realm joined. */
   readonly realm: string;
   /** WELCOME.Details as sent (roles, agent, auth fields, …). */
   readonly details: Dict;
   /** The identity the router granted (WELCOME.Details), when it says. */
   readonly authid?: string;
+  /** The role the router granted, when it says. */
   readonly authrole?: string;
+  /** The authentication method that admitted the session (e.g. `ticket`), when the router says. */
   readonly authmethod?: string;
+  /** Who authenticated the session (e.g. `static`), when the router says. */
   readonly authprovider?: string;
+  /** Extra authentication data from WELCOME.Details, when the router sent some. */
   readonly authextra?: Dict;
 }
 
@@ -38,7 +45,9 @@ export interface SessionOptions {
 }
 
 type Handler<M> = (message: M) => void;
-type MessageOfType<T extends MessageType> = Extract<WampMessage, [T, ...unknown[]]>;
+/** A message type code. */
+type MessageCode = WampMessage[0];
+type MessageOfType<T extends MessageCode> = Extract<WampMessage, [T, ...unknown[]]>;
 
 /**
  * One WAMP session over one transport (spec §4): the HELLO/WELCOME/ABORT opening, the
@@ -86,10 +95,10 @@ export class Session {
 
   /**
    * Sends HELLO; resolves on WELCOME, rejects with a WampError on ABORT, and with a
-   * WampConnectionError `timeout` (dropping the connection) when no answer comes within
-   * `timeoutMs` (0: no limit).
+   * WampConnectionError `timeout` with `timeoutMessage` (dropping the connection) when no
+   * answer comes within `timeoutMs` (0: no limit).
    */
-  open(timeoutMs: number, timeoutMessage = `the router did not answer HELLO within ${timeoutMs} ms`): Promise<SessionInfo> {
+  open(timeoutMs: number, timeoutMessage: string): Promise<SessionInfo> {
     return new Promise<SessionInfo>((resolve, reject) => {
       const timer = timeoutMs > 0 ? setTimeout(() => {
         this.#end(new WampConnectionError('timeout', timeoutMessage));
@@ -228,7 +237,7 @@ export class Session {
   }
 
   /** A role takes the incoming messages of one type. */
-  route<T extends MessageType>(type: T, handler: Handler<MessageOfType<T>>): void {
+  route<T extends MessageCode>(type: T, handler: Handler<MessageOfType<T>>): void {
     this.#handlers[type] = handler as Handler<never>;
   }
 
@@ -245,9 +254,9 @@ export class Session {
 
   /**
    * GOODBYE handshake (§4.5); resolves when the router answered or after goodbyeTimeout (then
-   * the connection is dropped). Pending operations fail with `error` (default: code `closed`).
+   * the connection is dropped). Pending operations fail with `error`.
    */
-  close(reason: string = CLOSE_REALM, error: Error = new WampConnectionError('closed', 'session closed by the client')): Promise<void> {
+  close(reason: string = CLOSE_REALM, error: Error): Promise<void> {
     if (this.#state === 'closed') return Promise.resolve();
     if (this.#state !== 'established') {
       this.#end(error);
@@ -290,7 +299,7 @@ export class Session {
     if (this.#state === 'closed') return;
     let message: WampMessage;
     try {
-      message = validateMessage(raw, 'client');
+      message = validateWith(raw, CLIENT_RULES);
     } catch (error) {
       // Nothing a router sends may throw out of the socket's event handler (that would crash
       // a Node process): a frame that is not valid WAMP ends this session.

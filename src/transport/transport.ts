@@ -1,5 +1,3 @@
-import type { Codec } from '../codec/codec.js';
-
 /** What a transport reports to the session above it. */
 export interface TransportListener {
   /** A decoded frame; not yet validated as a WAMP message. */
@@ -10,10 +8,11 @@ export interface TransportListener {
   onClose(code: number, reason: string): void;
 }
 
-/** A connected, message-oriented link to one peer with a negotiated serializer. */
+/**
+ * A connected, message-oriented link to one peer with a negotiated serializer: what the session
+ * uses of it (its codec and whether it is open are the transport's own business).
+ */
 export interface Transport {
-  readonly codec: Codec;
-  readonly isOpen: boolean;
   /**
    * Encodes and sends. Throws before anything is sent: SerializationError if the message cannot
    * be encoded, WampError `wamp.error.payload_size_exceeded` if it is over the size limit, and

@@ -2,6 +2,7 @@ import WebSocketImpl from 'isomorphic-ws';
 import { asSerializationError, type Codec } from '../codec/codec.js';
 import { PAYLOAD_SIZE_EXCEEDED } from '../protocol/error-uris.js';
 import { WampConnectionError, WampError } from '../protocol/errors.js';
+import { debugTeller, type DebugListener } from './debug.js';
 import { LivenessCheck, type LivenessOptions } from './liveness.js';
 import type { Transport, TransportListener } from './transport.js';
 
@@ -15,14 +16,23 @@ interface ErrorEventLike { readonly error?: unknown; readonly message?: string }
  * implementation's own event types are accepted.
  */
 export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed, as the browser's WebSocket. */
   readonly readyState: number;
+  /** The subprotocol the server chose (e.g. `wamp.2.json`), once open. */
   readonly protocol: string;
+  /** rxwamp changes a browser's `'blob'` to `'arraybuffer'`, so binary frames arrive as bytes. */
   binaryType: string;
+  /** Set by rxwamp: called once the connection is open. */
   onopen: ((event: never) => unknown) | null;
+  /** Set by rxwamp: called with `{ code, reason }` once the connection closed. */
   onclose: ((event: never) => unknown) | null;
+  /** Set by rxwamp: called when the connection fails (a close follows). */
   onerror: ((event: never) => unknown) | null;
+  /** Set by rxwamp: called with `{ data }` for each message received. */
   onmessage: ((event: never) => unknown) | null;
+  /** Sends one message: text for JSON, bytes for binary serializers. */
   send(data: string | Uint8Array): void;
+  /** Starts the closing handshake with a WebSocket close code and reason. */
   close(code?: number, reason?: string): void;
 }
 
@@ -31,16 +41,18 @@ export type WebSocketConstructor = new (url: string, protocols: string[]) => Web
 
 const OPEN = 1;
 
-export interface WebSocketTransportOptions {
+/** The client's options the WebSocket needs (its ResolvedOptions fit as they are), and the liveness checks'. */
+export interface WebSocketTransportOptions extends LivenessOptions {
   readonly url: string;
   /** Serializers in preference order; each is offered as its `wamp.2.*` subprotocol. */
   readonly serializers: readonly Codec[];
-  readonly WebSocket?: WebSocketConstructor;
+  readonly WebSocket?: WebSocketConstructor | undefined;
+  /** Told about every message sent and received (the client's `debug` option). */
+  readonly debug?: DebugListener | undefined;
   /** Give up opening after this many ms (0: no limit). */
   readonly connectTimeout: number;
   /** Largest message sent or (where the WebSocket can enforce it) received, in bytes. */
   readonly maxMessageSize: number;
-  readonly liveness: LivenessOptions;
   /** Node (`ws`): TLS options for wss:// (ca, cert, key, rejectUnauthorized, servername). */
   readonly tls?: object;
   /** Aborting it stops an opening in progress, which then rejects with the signal's reason. */
@@ -85,13 +97,15 @@ class WebSocketTransport implements Transport {
   readonly #uncorkAfterJob = (): void => this.#uncork();
   readonly #node: Partial<NodeWebSocketExtras>;
   readonly #liveness: LivenessCheck;
+  /** The `debug` option's listener, when it is set. */
+  readonly #debug: DebugListener | undefined;
 
   readonly #socket: WebSocketLike;
   readonly #maxMessageSize: number;
 
-  constructor(socket: WebSocketLike, readonly codec: Codec, maxMessageSize: number, liveness: LivenessOptions) {
+  constructor(socket: WebSocketLike, readonly codec: Codec, options: WebSocketTransportOptions) {
     this.#socket = socket;
-    this.#maxMessageSize = maxMessageSize;
+    this.#maxMessageSize = options.maxMessageSize;
     this.#node = socket as unknown as Partial<NodeWebSocketExtras>;
     const tcp = this.#node._socket;
     this.#tcp = typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function' ? tcp as { cork(): void; uncork(): void } : undefined;
@@ -114,7 +128,8 @@ class WebSocketTransport implements Transport {
       lastError = event.error instanceof Error ? event.error.message : typeof event.message === 'string' ? event.message : '';
     };
     socket.onclose = (event: CloseEventLike) => this.#closedBySocket(event.code, event.reason || lastError);
-    this.#liveness = new LivenessCheck(socket, liveness, (reason) => this.abort(reason));
+    this.#liveness = new LivenessCheck(socket, options, (reason) => this.abort(reason));
+    this.#debug = options.debug && debugTeller(options.debug);
   }
 
   get isOpen(): boolean {
@@ -184,6 +199,7 @@ class WebSocketTransport implements Transport {
       this.#corkedBytes += size;
     }
     this.#socket.send(frame);
+    this.#debug?.('out', message);
   }
 
   #uncork(): void {
@@ -224,6 +240,8 @@ class WebSocketTransport implements Transport {
       this.#listener?.onDecodeError(error instanceof Error ? error : new Error(String(error)));
       return;
     }
+    // A frame that is not a list breaks the protocol; the debug listener sees it wrapped in one.
+    this.#debug?.('in', Array.isArray(decoded) ? decoded : [decoded]);
     this.#listener?.onMessage(decoded);
   }
 
@@ -268,6 +286,18 @@ function toFrame(data: unknown): string | Uint8Array | undefined {
   return undefined;
 }
 
+/**
+ * ws (Node) reports an HTTP answer other than 101 to the upgrade as "Unexpected server
+ * response: 404": said as what it means, and a 404 as the wrong path it most often is.
+ * Browsers do not tell a page the status, so there the reason stays what the WebSocket gave.
+ */
+function upgradeRefusal(url: string, why: string): string {
+  const status = /^Unexpected server response: (\d+)$/.exec(why)?.[1];
+  return status
+    ? `the server answered the WebSocket upgrade with HTTP ${status}${status === '404' ? `: is ${new URL(url).pathname} the router's WebSocket path? (the embedded router's default is /ws)` : ''}`
+    : why;
+}
+
 function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let offset = 0;
@@ -283,8 +313,7 @@ function concat(chunks: Uint8Array[]): Uint8Array {
  * Whatever happens, the socket is either handed over or closed, with an error listener kept.
  */
 export function openWebSocket(options: WebSocketTransportOptions): Promise<Transport> {
-  const codecs = options.serializers;
-  if (codecs.length === 0) return Promise.reject(new TypeError('at least one serializer is required'));
+  const codecs = options.serializers; // never empty: resolveOptions refuses an empty list
   const offered = codecs.map((codec) => codec.subprotocol);
   const Impl = options.WebSocket ?? (WebSocketImpl as unknown as new (url: string, protocols: string[], nodeOptions: object) => WebSocketLike);
   const { url, signal } = options;
@@ -327,7 +356,7 @@ export function openWebSocket(options: WebSocketTransportOptions): Promise<Trans
     let lastError: unknown;
     socket.onerror = (event: ErrorEventLike) => { lastError = event.error ?? event.message; };
     socket.onclose = (event: CloseEventLike) => {
-      const why = lastError instanceof Error ? lastError.message : event.reason || `close code ${event.code}`;
+      const why = lastError instanceof Error ? upgradeRefusal(url, lastError.message) : event.reason || `close code ${event.code}`;
       fail(new WampConnectionError('connect-failed', `cannot connect to ${url}: ${why}`, { closeCode: event.code, cause: lastError }));
     };
     socket.onopen = () => {
@@ -340,7 +369,7 @@ export function openWebSocket(options: WebSocketTransportOptions): Promise<Trans
         return;
       }
       finish();
-      resolve(new WebSocketTransport(socket, codec, options.maxMessageSize, options.liveness));
+      resolve(new WebSocketTransport(socket, codec, options));
     };
   });
 }

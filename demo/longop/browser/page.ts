@@ -5,6 +5,7 @@
 import { catchError, fromEvent, map, merge, of, scan, startWith, switchMap, takeWhile } from 'rxjs';
 import { WampClient, type CallResult } from '../../../src/index.js';
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- as querySelector<T>: the page's HTML fixes the type
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const client = new WampClient({
   url: `${location.origin.replace(/^http/, 'ws')}/ws`,

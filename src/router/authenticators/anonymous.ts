@@ -1,5 +1,6 @@
 import type { Authenticator } from '../auth.js';
 
+/** Options of `anonymousAuth()`. */
 export interface AnonymousAuthOptions {
   /** Role given to anonymous sessions; 'anonymous' by default. */
   readonly authrole?: string;

@@ -2,8 +2,11 @@ import { createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObje
 import { ErrorUri } from '../../protocol/index.js';
 import { AuthDenied, type Authenticator } from '../auth.js';
 
+/** Who owns a public key, as a CryptosignLookup answers. */
 export interface CryptosignPrincipal {
+  /** The authid the session is admitted with. */
   readonly authid: string;
+  /** The role the session is admitted with. */
   readonly authrole: string;
 }
 
@@ -15,8 +18,12 @@ export interface CryptosignPrincipal {
 export type CryptosignLookup = (pubkey: string, authid: string | undefined, realm: string) =>
   CryptosignPrincipal | undefined | Promise<CryptosignPrincipal | undefined>;
 
+/** Options of `cryptosignAuth()`. */
 export interface CryptosignAuthOptions {
-  /** authid → its authorized public keys (hex), or a lookup function. */
+  /**
+   * A table from authid to `{ authrole, authorizedKeys }` (the role, and the Ed25519 public
+   * keys, 64 hex characters each, that may join as that authid), or a lookup function.
+   */
   readonly principals: Readonly<Record<string, { readonly authrole: string; readonly authorizedKeys: readonly string[] }>> | CryptosignLookup;
 }
 

@@ -43,7 +43,7 @@ export class DecoySource {
     for (let round = 0; out.length < length; round++) {
       for (const byte of this.bytes(`${purpose}#${round}`, input)) {
         if (out.length === length) break;
-        out += alphabet[byte % alphabet.length];
+        out += alphabet.charAt(byte % alphabet.length);
       }
     }
     return out;

@@ -2,12 +2,17 @@ import { ErrorUri } from '../../protocol/index.js';
 import { AuthDenied, lookupPrincipal, type Authenticator, type PrincipalSource } from '../auth.js';
 import { DecoySource, requireAuthid, secretsEqual } from './shared.js';
 
+/** One user of ticket authentication, by authid in TicketAuthOptions.principals. */
 export interface TicketPrincipal {
+  /** The ticket the client must send, compared in constant time. */
   readonly ticket: string;
+  /** The role the session is admitted with. */
   readonly authrole: string;
 }
 
+/** Options of `ticketAuth()`. */
 export interface TicketAuthOptions {
+  /** The users: a table by authid, or a lookup function `(authid, realm) => principal | undefined`. */
   readonly principals: PrincipalSource<TicketPrincipal>;
 }
 

@@ -3,7 +3,9 @@ import { ErrorUri } from '../../protocol/index.js';
 import { AuthDenied, lookupPrincipal, type Authenticator, type PrincipalSource } from '../auth.js';
 import { DecoySource, requireAuthid, secretsEqual } from './shared.js';
 
+/** One user of WAMP-CRA, by authid in WampcraAuthOptions.principals. */
 export interface CraPrincipal {
+  /** The role the session is admitted with. */
   readonly authrole: string;
   /**
    * The HMAC key: the plain secret, or for a salted principal the derived key that
@@ -12,7 +14,9 @@ export interface CraPrincipal {
   readonly secret: string;
   /** Salted WAMP-CRA: the client derives the key from its password with these. */
   readonly salt?: string;
+  /** Salted WAMP-CRA: the PBKDF2 iterations `secret` was derived with (default 1000, as Autobahn's). */
   readonly iterations?: number;
+  /** Salted WAMP-CRA: the derived key's length in bytes (default 32, as Autobahn's). */
   readonly keylen?: number;
 }
 
@@ -22,10 +26,15 @@ export interface CraPrincipal {
  * authid, so it is the same on every attempt).
  */
 export interface CraDecoyShape {
+  /** The role the challenge string names. */
   readonly authrole: string;
+  /** Present for a salted shape: the salt parameters the CHALLENGE shows. */
   readonly salted?: {
+    /** The PBKDF2 iterations shown. */
     readonly iterations: number;
+    /** The derived key length shown, in bytes. */
     readonly keylen: number;
+    /** The fake salt's length, in characters (its padding included). */
     readonly saltLength: number;
     /** Characters the fake salt is made of (default: the base64 alphabet). */
     readonly saltAlphabet?: string;
@@ -34,7 +43,9 @@ export interface CraDecoyShape {
   };
 }
 
+/** Options of `wampcraAuth()`. */
 export interface WampcraAuthOptions {
+  /** The users: a table by authid, or a lookup function `(authid, realm) => principal | undefined`. */
   readonly principals: PrincipalSource<CraPrincipal>;
   /**
    * Shapes for unknown authids; each unknown authid always gets the same one of them. Default:
@@ -59,6 +70,10 @@ export function deriveCraKey(password: string, salt: string, iterations = 1000, 
   return pbkdf2Sync(Buffer.from(password, 'utf8'), Buffer.from(salt, 'utf8'), iterations, keylen, 'sha256').toString('base64');
 }
 
+/**
+ * The WAMP-CRA signature of `challenge` (spec §9.3): base64 HMAC-SHA256 keyed with `key` (the
+ * secret, or for salted users what `deriveCraKey` gives). What a client sends in AUTHENTICATE.
+ */
 export function signCraChallenge(key: string, challenge: string): string {
   return createHmac('sha256', Buffer.from(key, 'utf8')).update(challenge, 'utf8').digest('base64');
 }
@@ -148,5 +163,6 @@ const SALT_ALPHABETS = [
 ];
 
 function alphabetOf(salt: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- the alphabets are ASCII: any code point fits or not
   return SALT_ALPHABETS.find((alphabet) => [...salt].every((char) => alphabet.includes(char))) ?? SALT_ALPHABETS.at(-1)!;
 }

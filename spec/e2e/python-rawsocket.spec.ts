@@ -1,0 +1,262 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { concat, finalize, interval, lastValueFrom, Observable, of, take, toArray } from 'rxjs';
+import { final, payload, WampClient, type Registration, type WampEvent } from '../../src/index.js';
+import { MessageType as M } from '../../src/protocol/index.js';
+import type { Router } from '../../src/router/index.js';
+import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
+import { fromPeerJson, type PeerEvent, type PythonSerializer } from '../helpers/python-peer.js';
+import { PythonRawSocketPeer, usePythonRawSocketPeers } from '../helpers/python-rawsocket-peer.js';
+import { RawSocketWire } from '../helpers/rawsocket-wire.js';
+import { serializer as serializerEntry } from '../helpers/serializers.js';
+
+/**
+ * Autobahn|Python (Debian's python3-autobahn, asyncio) over WAMP-RawSocket against the embedded
+ * router's RawSocket listener, with rxwamp WebSocket clients on the other side of calls and
+ * events so that traffic crosses transports: caller and callee, progressive results and
+ * cancellation, over JSON, CBOR and MessagePack. (Autobahn 22.7's asyncio RawSocket client
+ * needs a backported fix to join at all, and cannot answer a PING: see rawsocket_peer.py, and
+ * the router's default ping policy.)
+ */
+
+function registered(registration: Observable<Registration>): Promise<{ stop(): void }> {
+  return new Promise((resolve, reject) => {
+    const subscription = registration.subscribe({ next: () => resolve({ stop: () => subscription.unsubscribe() }), error: reject });
+  });
+}
+
+function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (condition()) resolve();
+      else if (Date.now() - started > timeoutMs) reject(new Error(`not in time: ${what}`));
+      else setTimeout(poll, 5);
+    };
+    poll();
+  });
+}
+
+/** Sessions subscribed to `topic` in the router's broker (its private tables, as python.spec.ts reads them). */
+function routerSubscribers(router: Router, realm: string, topic: string): number {
+  const broker = router['realms'].get(realm)?.broker;
+  return broker?.['subscriptions'].matching(topic).reduce((count, subscription) => count + subscription.subscribers.size, 0) ?? 0;
+}
+
+const BIG = 2 ** 32;
+const MAX_SAFE = 2 ** 53 - 1;
+const BYTES = new Uint8Array([0, 1, 2, 127, 128, 254, 255]);
+const ARGS = [BIG, MAX_SAFE, BYTES];
+const KWARGS = { big: BIG, max_safe: MAX_SAFE, bytes: BYTES };
+const PYTHON_TYPES = { args: ['int', 'int', 'bytes'], kwargs: { big: 'int', max_safe: 'int', bytes: 'bytes' } };
+
+function expectPayload(args: readonly unknown[], kwargs: Record<string, unknown>): void {
+  expect(args.slice(0, 2)).to.deep.equal([BIG, MAX_SAFE]);
+  expect(Array.from(args[2] as Uint8Array)).to.deep.equal(Array.from(BYTES));
+  expect(kwargs['big']).to.equal(BIG);
+  expect(kwargs['max_safe']).to.equal(MAX_SAFE);
+  expect(Array.from(kwargs['bytes'] as Uint8Array)).to.deep.equal(Array.from(BYTES));
+}
+
+function expectPythonPayload(event: PeerEvent): void {
+  expect(event.types).to.deep.equal(PYTHON_TYPES);
+  expectPayload(fromPeerJson(event.args) as unknown[], fromPeerJson(event.kwargs) as Record<string, unknown>);
+}
+
+const SERIALIZERS: readonly PythonSerializer[] = ['json', 'cbor', 'msgpack'];
+const RAWSOCKET_TRANSPORT = 'WampRawSocketClientProtocol';
+
+describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', function () {
+  this.timeout(30_000);
+  let fixture: EmbeddedRouter;
+  let rsUrl = '';
+  let rsTarget: { host: string; port: number };
+  const clients: WampClient[] = [];
+  const startPeer = usePythonRawSocketPeers();
+
+  before(async () => {
+    fixture = await startEmbeddedRouter();
+    const address = await fixture.router.listenRawSocket({ host: '127.0.0.1', port: 0 });
+    rsUrl = address.url;
+    rsTarget = { host: address.host!, port: address.port! };
+  });
+  after(async () => { await fixture.stop(); });
+  afterEach(async () => { await Promise.all(clients.splice(0).map((client) => client.close())); });
+
+  for (const serializer of SERIALIZERS) {
+    describe(`over ${serializer}`, () => {
+      /** An rxwamp client over WebSocket, with the same serializer. */
+      const newClient = () => {
+        const client = new WampClient({ url: fixture.url, realm: fixture.realm, serializers: [serializerEntry(serializer)] });
+        clients.push(client);
+        return client;
+      };
+      const python = () => startPeer(rsUrl, fixture.realm, serializer);
+      const uri = (name: string) => `com.myapp.rawsocket.${serializer}.${name}`;
+
+      it('Autobahn|Python joins over RawSocket; its session id is an int', async () => {
+        const peer = await python();
+        expect(peer.transport).to.equal(RAWSOCKET_TRANSPORT);
+        expect(peer.sessionType).to.equal('int');
+        expect(Number.isSafeInteger(peer.sessionId) && peer.sessionId > 0).to.equal(true);
+      });
+
+      it('Python caller and Python callee, both on RawSocket: each progressive result, then the final', async () => {
+        const callee = await python();
+        const caller = await python();
+        await callee.registerProgress(uri('longop'), 3);
+        const { progress, final: ending } = await caller.call(uri('longop'), [], {}, { onProgress: true });
+        expect(progress.map((event) => event.args)).to.deep.equal([[0], [1], [2]]);
+        expect(progress.map((event) => event.types)).to.deep.equal([0, 1, 2].map(() => ({ args: ['int'], kwargs: {} })));
+        expect(ending.event).to.equal('result');
+        expect(ending.args).to.deep.equal([3]);
+        expect((await callee.next('invoked'))['progress']).to.equal(true);
+        await callee.next('returned');
+      });
+
+      it('rxwamp (WebSocket) calls a Python callee on RawSocket: progress, then the tagged final; 2^32, 2^53−1 and bytes exact', async () => {
+        const peer = await python();
+        await peer.registerProgress(uri('progress'), 3);
+        await peer.registerEcho(uri('echo'));
+        const client = newClient();
+        const results = await lastValueFrom(client.call$(uri('progress')).pipe(toArray()));
+        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([[true, [0]], [true, [1]], [true, [2]], [false, [3]]]);
+        const echoed = await lastValueFrom(client.call$(uri('echo'), ARGS, KWARGS).pipe(toArray()));
+        expectPayload(echoed[0].args, echoed[0].kwargs);
+        await peer.next('invoked');
+        expectPythonPayload(await peer.next('invoked'));
+      });
+
+      it('rxwamp (WebSocket) unsubscribes mid-stream: the Python callee on RawSocket is interrupted and answers wamp.error.canceled', async () => {
+        const peer = await python();
+        await peer.registerProgress(uri('endless'), 100_000, 10);
+        const results = await lastValueFrom(newClient().call$(uri('endless')).pipe(take(2), toArray()));
+        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([[true, [0]], [true, [1]]]);
+        expect((await peer.next('cancelled'))['procedure']).to.equal(uri('endless'));
+        expect(peer.events.some((event) => event.event === 'returned')).to.equal(false);
+      });
+
+      it('a Python caller on RawSocket calls an rxwamp (WebSocket) registerStream: each progress, then the final; payload exact both ways', async () => {
+        const peer = await python();
+        const client = newClient();
+        const stream = await registered(client.registerStream(uri('stream'), ([n]) => concat(interval(5).pipe(take(n as number)), of(final(n)))));
+        const echo = await registered(client.register(uri('rx_echo'), (args, kwargs) => payload([...args], { ...kwargs })));
+        const { progress, final: ending } = await peer.call(uri('stream'), [3], {}, { onProgress: true });
+        expect(progress.map((event) => event.args)).to.deep.equal([[0], [1], [2]]);
+        expect(ending.event).to.equal('result');
+        expect(ending.args).to.deep.equal([3]);
+        expect(ending.types).to.deep.equal({ args: ['int'], kwargs: {} });
+        const echoed = await peer.call(uri('rx_echo'), ARGS, KWARGS);
+        expect(echoed.final.event).to.equal('result');
+        expectPythonPayload(echoed.final);
+        stream.stop();
+        echo.stop();
+      });
+
+      it('a Python caller on RawSocket cancels (mode kill) a call to an rxwamp (WebSocket) callee: the callee\'s stream is torn down, the session goes on', async () => {
+        const peer = await python();
+        const client = newClient();
+        let tornDown = false;
+        const stream = await registered(client.registerStream(uri('ticks'), () => interval(10).pipe(finalize(() => { tornDown = true; }))));
+        const { progress, final: ending } = await peer.callAndCancel(uri('ticks'), 2, 'kill');
+        expect(ending.event).to.equal('call_cancelled');
+        expect(progress.slice(0, 2).map((event) => event.args)).to.deep.equal([[0], [1]]);
+        await until(() => tornDown, 'the rxwamp callee\'s stream torn down');
+        const echo = await registered(client.register(uri('after_cancel'), () => payload(['still here'])));
+        expect((await peer.call(uri('after_cancel'))).final.args).to.deep.equal(['still here']);
+        stream.stop();
+        echo.stop();
+      });
+
+      it('a Python caller cancels a Python callee, both on RawSocket: the callee\'s handler is cancelled', async () => {
+        const callee = await python();
+        const caller = await python();
+        await callee.registerProgress(uri('endless_py'), 100_000, 10);
+        const { final: ending } = await caller.callAndCancel(uri('endless_py'), 2, 'kill');
+        expect(ending.event).to.equal('call_cancelled');
+        expect((await callee.next('cancelled'))['procedure']).to.equal(uri('endless_py'));
+      });
+
+      it('events cross transports: Python on RawSocket publishes to rxwamp on WebSocket, and the other way', async () => {
+        const peer = await python();
+        const client = newClient();
+        const received: WampEvent[] = [];
+        const subscription = client.topic$(uri('to_rxwamp')).subscribe((event) => received.push(event));
+        await until(() => routerSubscribers(fixture.router, fixture.realm, uri('to_rxwamp')) === 1, 'the rxwamp subscription reached the router');
+        await peer.publish(uri('to_rxwamp'), ARGS, KWARGS);
+        await until(() => received.length === 1, 'the Python event reached rxwamp');
+        expectPayload(received[0].args, received[0].kwargs);
+        subscription.unsubscribe();
+
+        await peer.subscribe(uri('to_python'));
+        await client.publish(uri('to_python'), ARGS, KWARGS, { acknowledge: true });
+        expectPythonPayload(await peer.next('event'));
+      });
+    });
+  }
+
+  it('a Python caller\'s CANCEL says its mode: a scripted RawSocket callee gets INTERRUPT mode kill (the router\'s default would be killnowait)', async () => {
+    const callee = await RawSocketWire.join(rsTarget);
+    try {
+      await callee.register('com.myapp.rawsocket.scripted');
+      const peer = await startPeer(rsUrl, fixture.realm, 'json');
+      const outcome = peer.callAndCancel('com.myapp.rawsocket.scripted', 1, 'kill');
+      const invocation = await callee.next((m) => m[0] === M.INVOCATION);
+      callee.send([M.YIELD, invocation[1], { progress: true }, ['first']]);
+      const interrupt = await callee.next((m) => m[0] === M.INTERRUPT);
+      expect(interrupt[1]).to.equal(invocation[1]);
+      expect(interrupt[2]).to.deep.include({ mode: 'kill' });
+      callee.send([M.ERROR, M.INVOCATION, invocation[1], {}, 'wamp.error.canceled']);
+      expect((await outcome).final.event).to.equal('call_cancelled');
+      // The router's ERROR for the cancelled call reached Python, which stays joined.
+      await peer.registerEcho('com.myapp.rawsocket.after_scripted');
+      expect((await peer.call('com.myapp.rawsocket.after_scripted', ['ok'])).final.args).to.deep.equal(['ok']);
+    } finally {
+      await callee.close();
+    }
+  });
+
+  it('over a Unix socket (rs://unix:/path): Autobahn|Python joins and serves an rxwamp WebSocket caller', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rxwamp-rs-py-'));
+    try {
+      const { url } = await fixture.router.listenRawSocket({ path: join(dir, 'router.sock') });
+      expect(url).to.equal(`rs://unix:${join(dir, 'router.sock')}`);
+      const peer = await startPeer(url, fixture.realm, 'cbor');
+      expect(peer.transport).to.equal(RAWSOCKET_TRANSPORT);
+      await peer.registerEcho('com.myapp.rawsocket.unix.echo');
+      const client = new WampClient({ url: fixture.url, realm: fixture.realm, serializers: ['json'] });
+      clients.push(client);
+      const [result] = await lastValueFrom(client.call$('com.myapp.rawsocket.unix.echo', ['over unix']).pipe(toArray()));
+      expect(result.args).to.deep.equal(['over unix']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the router does not PING Autobahn|Python (which cannot answer one) while it pings a peer that pings', async () => {
+    const pinging = await startEmbeddedRouter({ pingInterval: 100, pongTimeout: 500 });
+    try {
+      const address = await pinging.router.listenRawSocket({});
+      const peer = await PythonRawSocketPeer.start(address.url, pinging.realm, 'json');
+      try {
+        await peer.registerEcho('com.myapp.rawsocket.alive');
+        const witness = await RawSocketWire.join({ host: address.host!, port: address.port! });
+        witness.sendPing(Uint8Array.of(1));
+        // Three pings to the witness: Python, joined first, had as long to be pinged (and be dropped by it).
+        await witness.until(() => witness.pings.length >= 3, 'three router PINGs to the witness');
+        await witness.close();
+        const client = new WampClient({ url: pinging.url, realm: pinging.realm, serializers: ['json'] });
+        clients.push(client);
+        const [result] = await lastValueFrom(client.call$('com.myapp.rawsocket.alive', ['ok']).pipe(toArray()));
+        expect(result.args).to.deep.equal(['ok']);
+        expect(peer.events.some((event) => event.event === 'left')).to.equal(false);
+      } finally {
+        await peer.close();
+      }
+    } finally {
+      await pinging.stop();
+    }
+  });
+});

@@ -1,0 +1,116 @@
+// RouterOptions.serializers: the router speaks what it is given (JSON alone by default, since
+// cbor-x and msgpackr are optional packages), and a client with no serializer in common is
+// refused in a way the client can report.
+import { expect } from 'chai';
+import { firstValueFrom } from 'rxjs';
+import WebSocket from 'ws';
+import { cbor } from '../../src/cbor.js';
+import { WampClient, WampConnectionError, type ConnectionState } from '../../src/index.js';
+import { msgpack } from '../../src/msgpack.js';
+import { MessageType } from '../../src/protocol/index.js';
+import { Router } from '../../src/router/index.js';
+import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
+import { RawPeer } from '../helpers/raw-peer.js';
+import { until } from '../helpers/scripted-peer.js';
+
+describe('router: serializers (RouterOptions.serializers)', () => {
+  let fixture: EmbeddedRouter | undefined;
+  const clients: WampClient[] = [];
+  const peers: RawPeer[] = [];
+  const start = async (serializers: ConstructorParameters<typeof Router>[0]['serializers']) => {
+    fixture = await startEmbeddedRouter({ serializers });
+    return fixture;
+  };
+  const newClient = (options: ConstructorParameters<typeof WampClient>[0]) => {
+    const client = new WampClient({ reconnect: false, ...options });
+    clients.push(client);
+    return client;
+  };
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
+    await Promise.all(peers.splice(0).map((peer) => peer.close()));
+    await fixture?.stop();
+    fixture = undefined;
+  });
+
+  it('speaks JSON alone by default, and exactly the serializers it is given otherwise', async () => {
+    const byDefault = new Router({ realms: ['realm1'] });
+    const all = new Router({ realms: ['realm1'], serializers: ['json', cbor, msgpack] });
+    const cborOnly = new Router({ realms: ['realm1'], serializers: [cbor] });
+    try {
+      expect(byDefault.subprotocols).to.deep.equal(['wamp.2.json']);
+      expect(all.subprotocols).to.deep.equal(['wamp.2.json', 'wamp.2.cbor', 'wamp.2.msgpack']);
+      expect(cborOnly.subprotocols).to.deep.equal(['wamp.2.cbor']);
+    } finally {
+      await Promise.all([byDefault.close(), all.close(), cborOnly.close()]);
+    }
+  });
+
+  it('refuses a wrong serializers option at construction, saying what to pass', () => {
+    const build = (serializers: unknown) => () => new Router({ realms: ['realm1'], serializers: serializers as [] });
+    expect(build([])).to.throw(TypeError, "router option serializers must be a non-empty list, e.g. ['json'] or ['json', cbor, msgpack]");
+    expect(build('json')).to.throw(TypeError, /must be a non-empty list/);
+    expect(build(['json', 'cbor'])).to.throw(TypeError, `router option serializers: "cbor" is not built in: import { cbor } from 'rxwamp/cbor' and pass it, e.g. serializers: ['json', cbor]`);
+    expect(build(['msgpack'])).to.throw(TypeError, /import \{ msgpack \} from 'rxwamp\/msgpack'/);
+    expect(build(['xml'])).to.throw(TypeError, /unknown serializer "xml"/);
+    expect(build([{ subprotocol: 'wamp.2.json' }])).to.throw(TypeError, /unknown serializer object/);
+    expect(build(['json', cbor, 'json'])).to.throw(TypeError, 'router option serializers lists wamp.2.json twice');
+  });
+
+  it('takes the first subprotocol the client offers that it speaks, whatever order it was given them in', async () => {
+    const { url } = await start([msgpack, 'json']);
+    const socket = new WebSocket(url, ['wamp.2.cbor', 'wamp.2.json', 'wamp.2.msgpack']);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    expect(socket.protocol).to.equal('wamp.2.json');
+    socket.close();
+    const client = newClient({ url, realm: 'realm1', serializers: [cbor, msgpack, 'json'] });
+    await client.connect();
+    const peer = await RawPeer.join(url, 'realm1', { serializer: 'msgpack' });
+    peers.push(peer);
+    expect(peer.socket.protocol).to.equal('wamp.2.msgpack');
+  });
+
+  it('a JSON-only router refuses a CBOR-only client: connect() fails and state$ says why, with no session', async () => {
+    const { url, router } = await start(['json']);
+    const client = newClient({ url, realm: 'realm1', serializers: [cbor] });
+    const states: ConnectionState[] = [];
+    client.state$.subscribe((state) => states.push(state));
+    const error = await client.connect().catch((failure: unknown) => failure);
+    expect(error).to.be.instanceOf(WampConnectionError);
+    expect((error as WampConnectionError).code).to.equal('connect-failed');
+    expect((error as Error).message).to.match(/subprotocol/i);
+    await until(() => states.at(-1)?.status === 'closed');
+    const closed = states.at(-1) as Extract<ConnectionState, { status: 'closed' }>;
+    expect(closed.willRetry).to.equal(false);
+    expect(closed.error.message).to.match(/subprotocol/i);
+    expect(router.sessionCount('realm1')).to.equal(0);
+
+    // The same router still serves a client that offers JSON too.
+    const both = newClient({ url, realm: 'realm1', serializers: [cbor, 'json'] });
+    // Stays subscribed: unsubscribing would UNREGISTER.
+    await new Promise((resolve, reject) => void both.register('com.serializers.echo', ([value]) => value).subscribe({ next: resolve, error: reject }));
+    expect((await firstValueFrom(both.call$('com.serializers.echo', ['over json']))).args).to.deep.equal(['over json']);
+  });
+
+  it('a WebSocket that offers no subprotocol at all is closed with 1002 before any WAMP message', async () => {
+    const { url } = await start(['json']);
+    const socket = new WebSocket(url);
+    const received: unknown[] = [];
+    socket.on('message', (data) => received.push(data));
+    const [code, reason] = await new Promise<[number, string]>((resolve) => socket.once('close', (closeCode, closeReason) => resolve([closeCode, closeReason.toString()])));
+    expect([code, reason, received]).to.deep.equal([1002, 'no supported WAMP subprotocol offered', []]);
+  });
+
+  it('a CBOR-only router serves CBOR and refuses JSON', async () => {
+    const { url } = await start([cbor]);
+    const peer = await RawPeer.join(url, 'realm1', { serializer: 'cbor' });
+    peers.push(peer);
+    expect(peer.socket.protocol).to.equal('wamp.2.cbor');
+    const json = newClient({ url, realm: 'realm1' });
+    expect(await json.connect().catch((failure: unknown) => failure)).to.be.instanceOf(WampConnectionError);
+    const welcome = await RawPeer.open(url, 'cbor');
+    peers.push(welcome);
+    expect((await welcome.hello('realm1'))[0]).to.equal(MessageType.WELCOME);
+  });
+});
