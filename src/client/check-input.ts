@@ -149,7 +149,7 @@ function readMatch(match: unknown): TopicMatch {
 
 function readBoolean(value: unknown, what: string): boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean') fail(`${what} must be a boolean, got ${describeType(value)}`);
-  return value as boolean | undefined;
+  return value;
 }
 
 function readIdList(ids: unknown, what: string): readonly number[] | undefined {
@@ -165,7 +165,7 @@ function readStringList(values: unknown, what: string): readonly string[] | unde
   if (!Array.isArray(values)) fail(`${what} must be a list of strings, got ${describeType(values)}`);
   const copy = [...(values as unknown[])];
   if (!copy.every((value) => typeof value === 'string')) fail(`${what} must be a list of strings`);
-  return copy as string[];
+  return copy;
 }
 
 /** An options snapshot while it is being filled in. */
@@ -181,7 +181,7 @@ function put<T, K extends keyof T>(snapshot: T, key: K, value: T[K] | undefined)
 
 function isPlainObject(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 

@@ -138,6 +138,7 @@ export interface ResolvedOptions {
 
 /** Reads and checks the client's options; throws a TypeError naming the first bad one. */
 export function resolveOptions(options: WampClientOptions): ResolvedOptions {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass anything
   if (typeof options !== 'object' || options === null) throw new TypeError('WampClient options must be an object with url and realm');
   const url: unknown = options.url;
   const realm: unknown = options.realm;
@@ -187,6 +188,7 @@ function readNumbers<K extends keyof WampClientOptions>(
 
 function resolveReconnect(reconnect: ReconnectOptions | false | undefined): Required<ReconnectOptions> | false {
   if (reconnect === false) return false;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass anything
   if (reconnect !== undefined && (typeof reconnect !== 'object' || reconnect === null)) throw new TypeError('options.reconnect must be an object or false');
   const given = reconnect ?? {};
   const jitter = given.jitter ?? 0.1;
@@ -239,7 +241,7 @@ function resolveSerializer(serializer: unknown): Codec {
 
 function resolveAuth(auth: unknown): readonly Authenticator[] {
   if (auth === undefined) return [];
-  const list = (Array.isArray(auth) ? [...auth] : [auth]) as unknown[];
+  const list: unknown[] = Array.isArray(auth) ? [...(auth as unknown[])] : [auth];
   for (const method of list) {
     const candidate = method as Partial<Authenticator> | null;
     if (typeof candidate !== 'object' || candidate === null || typeof candidate.method !== 'string'

@@ -5,6 +5,7 @@
  * @module rxwamp/router
  */
 export { Router, type ListenOptions, type ListeningAddress } from './router.js';
+export type { RawSocketAddress, RawSocketListenOptions, RawSocketPingPolicy } from './rawsocket-server.js';
 export type { RouterOptions, RealmOptions } from './router-options.js';
 export { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './session-limits.js';
 export {

@@ -206,12 +206,17 @@ export class Router {
     const listener = new RawSocketListener(this.rawSocket.handlers, this.rawSocket.limits, this.rawSocket.codecs, options);
     const address = await listener.listen();
     // close() began while this one was starting: it is not left listening.
-    if (this.closing !== undefined) {
+    if (this.isClosing()) {
       await listener.close();
       throw new Error('the router is closing');
     }
     this.rawSocketListeners.push(listener);
     return address;
+  }
+
+  /** Whether close() was called (a method, so that it is read afresh after an await). */
+  private isClosing(): boolean {
+    return this.closing !== undefined;
   }
 
   /**

@@ -119,7 +119,7 @@ export class Session {
     try {
       if (methods.length > 0) Object.assign(details, await helloAuth(methods));
     } catch (error) {
-      return this.#cannotAuthenticate(`could not prepare ${methods.map((m) => m.method).join(', ')} for HELLO: ${errorText(error)}`);
+      return void this.#cannotAuthenticate(`could not prepare ${methods.map((m) => m.method).join(', ')} for HELLO: ${errorText(error)}`);
     }
     if (this.#state !== 'establishing') return; // timed out or closed meanwhile
     try {
@@ -147,7 +147,7 @@ export class Session {
     try {
       answer = await authenticator.answer(extra);
     } catch (error) {
-      return this.#cannotAuthenticate(`could not answer the ${method} challenge: ${errorText(error)}`);
+      return void this.#cannotAuthenticate(`could not answer the ${method} challenge: ${errorText(error)}`);
     }
     if (this.#state !== 'establishing') return;
     try {
@@ -238,7 +238,7 @@ export class Session {
 
   /** A role takes the incoming messages of one type. */
   route<T extends MessageCode>(type: T, handler: Handler<MessageOfType<T>>): void {
-    this.#handlers[type] = handler as Handler<never>;
+    this.#handlers[type] = handler;
   }
 
   /** A role takes the ERRORs that answer one of its request types. */
@@ -265,17 +265,16 @@ export class Session {
     }
     this.#state = 'shutting-down';
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => finish(false), this.#options.goodbyeTimeout);
-      const self = this;
-      function finish(answered: boolean): void {
+      const finish = (answered: boolean): void => {
         clearTimeout(timer);
-        self.#goodbyeAnswered = undefined;
-        self.#end(error);
+        this.#goodbyeAnswered = undefined;
+        this.#end(error);
         // A router that did not answer GOODBYE would not answer the closing handshake either.
-        if (answered) self.#transport.close(1000);
-        else self.#transport.abort('no answer to GOODBYE');
+        if (answered) this.#transport.close(1000);
+        else this.#transport.abort('no answer to GOODBYE');
         resolve();
-      }
+      };
+      const timer = setTimeout(() => finish(false), this.#options.goodbyeTimeout);
       this.#goodbyeAnswered = () => finish(true);
       try {
         this.#transport.send([MessageType.GOODBYE, {}, reason]);
@@ -414,7 +413,8 @@ const CANNOT_AUTHENTICATE = 'wamp.error.cannot_authenticate';
 
 /** HELLO's auth fields from the offered methods: every method, the first authid/authrole given, authextra merged (first wins). */
 async function helloAuth(methods: readonly Authenticator[]): Promise<Dict> {
-  const hellos = await Promise.all(methods.map((method) => method.hello()));
+  // hello() may answer at once or with a Promise (an async token lookup); Promise.all takes both.
+  const hellos = await Promise.all(methods.map((method) => Promise.resolve(method.hello())));
   const details: Dict = { authmethods: methods.map((method) => method.method) };
   const authid = hellos.find((hello) => hello.authid !== undefined)?.authid;
   const authrole = hellos.find((hello) => hello.authrole !== undefined)?.authrole;
@@ -426,7 +426,7 @@ async function helloAuth(methods: readonly Authenticator[]): Promise<Dict> {
 }
 
 function welcomeInfo(id: number, realm: string, details: Dict): SessionInfo {
-  const text = (key: string) => (typeof details[key] === 'string' ? { [key]: details[key] as string } : {});
+  const text = (key: string) => (typeof details[key] === 'string' ? { [key]: details[key] } : {});
   const authextra = details['authextra'];
   return {
     id, realm, details,

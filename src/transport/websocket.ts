@@ -315,7 +315,7 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 export function openWebSocket(options: WebSocketTransportOptions): Promise<Transport> {
   const codecs = options.serializers; // never empty: resolveOptions refuses an empty list
   const offered = codecs.map((codec) => codec.subprotocol);
-  const Impl = options.WebSocket ?? (WebSocketImpl as unknown as new (url: string, protocols: string[], nodeOptions: object) => WebSocketLike);
+  const Impl = options.WebSocket ?? (WebSocketImpl);
   const { url, signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
 
@@ -323,9 +323,9 @@ export function openWebSocket(options: WebSocketTransportOptions): Promise<Trans
     let socket: WebSocketLike;
     try {
       // The third argument is ws's (Node): cap what a router may send, and TLS settings. Browsers ignore it.
-      socket = new (Impl as new (url: string, protocols: string[], nodeOptions: object) => WebSocketLike)(url, offered, { ...options.tls, maxPayload: options.maxMessageSize });
+      socket = new (Impl)(url, offered, { ...options.tls, maxPayload: options.maxMessageSize });
     } catch (error) {
-      reject(new WampConnectionError('connect-failed', `cannot open a WebSocket to ${url}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      reject(new WampConnectionError('connect-failed', `cannot open a WebSocket to ${url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
       return;
     }
     // Browsers default to Blob; we decode from bytes.
