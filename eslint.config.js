@@ -2,9 +2,13 @@
 // `npm run lint` (eslint .): @eslint/js recommended everywhere; typescript-eslint's strictTypeChecked on the TypeScript
 // sources, type information from tsconfig.json. examples/ (the Angular app) has its own toolchain and is not linted here.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-/** Every TypeScript file: each entry says which habit of this codebase the preset's default fights. */
+/**
+ * Every TypeScript file: each entry says which habit of this codebase the preset's default fights.
+ * @type {import('eslint').Linter.RulesRecord}
+ */
 const codebaseHabits = {
   // `!` marks an index or map lookup the code around it has proved present; the code is written for
   // noUncheckedIndexedAccess, and the hot paths measured by the benchmarks rely on it instead of re-checking.
@@ -28,7 +32,10 @@ const codebaseHabits = {
   '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
 };
 
-/** Tests, benchmarks, scripts and demos: the idioms of test code. */
+/**
+ * Tests, benchmarks, scripts and demos: the idioms of test code.
+ * @type {import('eslint').Linter.RulesRecord}
+ */
 const testIdioms = {
   // `async () => value` is the short way to satisfy an API that takes a Promise-returning function (authenticators,
   // principals, handlers); a test's async generator may yield without awaiting.
@@ -50,7 +57,7 @@ const testIdioms = {
 
 const typeInformation = { parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname } };
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['dist/', 'node_modules/', 'examples/', 'docs/api/', 'coverage/'],
   },

@@ -137,7 +137,7 @@ async function bundle(app: SizedApp, rxjs: BundleSize['rxjs'], entries: Map<stri
     plugins: [resolveRxwamp(entries), compileLikeTheBuild()],
   });
   if (result.warnings.length > 0) throw new Error(`esbuild warned: ${result.warnings.map((w) => w.text).join('; ')}`);
-  const code = result.outputFiles[0].contents;
+  const code = result.outputFiles[0]!.contents;
   return { app: app.name, rxjs, raw: code.byteLength, gzip: gzipSync(code, { level: 9 }).byteLength, code, metafile: result.metafile };
 }
 
@@ -153,14 +153,14 @@ export async function measureBundles(options: MeasureOptions = {}): Promise<Bund
 
 /** The figure the budget is about: the core (JSON only) with rxjs external. */
 export function coreBundle(sizes: readonly BundleSize[]): BundleSize {
-  const core = sizes.find((size) => size.app === APPS[0].name && size.rxjs === 'external');
+  const core = sizes.find((size) => size.app === APPS[0]!.name && size.rxjs === 'external');
   if (!core) throw new Error('the core bundle was not measured');
   return core;
 }
 
 /** The modules that put the most bytes into a bundle (minified, before gzip), largest first. */
 export function biggestModules(size: BundleSize, count = 10): { module: string; bytes: number }[] {
-  const output = Object.values(size.metafile.outputs)[0];
+  const output = Object.values(size.metafile.outputs)[0]!;
   return Object.entries(output.inputs)
     .map(([module, { bytesInOutput }]) => ({ module, bytes: bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes)

@@ -20,8 +20,8 @@ const grouped = (n: number) => n.toLocaleString('en-US');
 
 function terminalTable(sizes: readonly BundleSize[]): string {
   const rows = [['app', 'rxjs', 'raw bytes', 'gzip bytes', 'gzip'], ...sizes.map((s) => [s.app, s.rxjs, grouped(s.raw), grouped(s.gzip), kb(s.gzip)])];
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')).join('\n');
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')).join('\n');
 }
 
 function markdownSection(sizes: readonly BundleSize[]): string {

@@ -124,7 +124,7 @@ export function mapDiagnostics(output: string, dir: string, snippets: readonly S
     if (line.trim() === '') continue;
     const diagnostic = DIAGNOSTIC.exec(line);
     if (!diagnostic) {
-      if (last && /^\s/.test(line)) last[last.length - 1] += `\n${line}`;
+      if (last && /^\s/.test(line)) last[last.length - 1]! += `\n${line}`;
       else { elsewhere.push(line); last = elsewhere; }
       continue;
     }

@@ -2,15 +2,16 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concat, finalize, interval, lastValueFrom, Observable, of, take, toArray } from 'rxjs';
-import { final, payload, WampClient, type Registration, type WampEvent } from '../../src/index.js';
+import { concat, finalize, interval, lastValueFrom, of, take, toArray } from 'rxjs';
+import { final, payload, type WampEvent } from '../../src/index.js';
 import { MessageType as M } from '../../src/protocol/index.js';
-import type { Router } from '../../src/router/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
-import { fromPeerJson, type PeerEvent, type PythonSerializer } from '../helpers/python-peer.js';
-import { PythonRawSocketPeer, usePythonRawSocketPeers } from '../helpers/python-rawsocket-peer.js';
+import { startEmbeddedRouter } from '../helpers/embedded-router.js';
+import { startPythonPeer, usePythonPeers } from '../helpers/python-peer.js';
+import {
+  ARGS, expectPayload, expectPythonPayload, KWARGS, PYTHON_SERIALIZERS, registered, routerSubscribers, useRouterWithClients,
+} from '../helpers/python-e2e.js';
 import { RawSocketWire } from '../helpers/rawsocket-wire.js';
-import { serializer as serializerEntry } from '../helpers/serializers.js';
+import { until } from '../helpers/scripted-peer.js';
 
 /**
  * Autobahn|Python (Debian's python3-autobahn, asyncio) over WAMP-RawSocket against the embedded
@@ -21,79 +22,26 @@ import { serializer as serializerEntry } from '../helpers/serializers.js';
  * the router's default ping policy.)
  */
 
-function registered(registration: Observable<Registration>): Promise<{ stop(): void }> {
-  return new Promise((resolve, reject) => {
-    const subscription = registration.subscribe({ next: () => resolve({ stop: () => subscription.unsubscribe() }), error: reject });
-  });
-}
-
-function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (condition()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error(`not in time: ${what}`));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
-
-/** Sessions subscribed to `topic` in the router's broker (its private tables, as python.spec.ts reads them). */
-function routerSubscribers(router: Router, realm: string, topic: string): number {
-  const broker = router['realms'].get(realm)?.broker;
-  return broker?.['subscriptions'].matching(topic).reduce((count, subscription) => count + subscription.subscribers.size, 0) ?? 0;
-}
-
-const BIG = 2 ** 32;
-const MAX_SAFE = 2 ** 53 - 1;
-const BYTES = new Uint8Array([0, 1, 2, 127, 128, 254, 255]);
-const ARGS = [BIG, MAX_SAFE, BYTES];
-const KWARGS = { big: BIG, max_safe: MAX_SAFE, bytes: BYTES };
-const PYTHON_TYPES = { args: ['int', 'int', 'bytes'], kwargs: { big: 'int', max_safe: 'int', bytes: 'bytes' } };
-
-function expectPayload(args: readonly unknown[], kwargs: Record<string, unknown>): void {
-  expect(args.slice(0, 2)).to.deep.equal([BIG, MAX_SAFE]);
-  expect(Array.from(args[2] as Uint8Array)).to.deep.equal(Array.from(BYTES));
-  expect(kwargs['big']).to.equal(BIG);
-  expect(kwargs['max_safe']).to.equal(MAX_SAFE);
-  expect(Array.from(kwargs['bytes'] as Uint8Array)).to.deep.equal(Array.from(BYTES));
-}
-
-function expectPythonPayload(event: PeerEvent): void {
-  expect(event.types).to.deep.equal(PYTHON_TYPES);
-  expectPayload(fromPeerJson(event.args) as unknown[], fromPeerJson(event.kwargs) as Record<string, unknown>);
-}
-
-const SERIALIZERS: readonly PythonSerializer[] = ['json', 'cbor', 'msgpack'];
 const RAWSOCKET_TRANSPORT = 'WampRawSocketClientProtocol';
 
 describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', function () {
   this.timeout(30_000);
-  let fixture: EmbeddedRouter;
+  const e2e = useRouterWithClients();
   let rsUrl = '';
   let rsTarget: { host: string; port: number };
-  const clients: WampClient[] = [];
-  const startPeer = usePythonRawSocketPeers();
+  const startPeer = usePythonPeers({ transport: 'rawsocket' });
 
   before(async () => {
-    fixture = await startEmbeddedRouter();
-    const address = await fixture.router.listenRawSocket({ host: '127.0.0.1', port: 0 });
+    const address = await e2e.fixture.router.listenRawSocket({ host: '127.0.0.1', port: 0 });
     rsUrl = address.url;
     rsTarget = { host: address.host!, port: address.port! };
   });
-  after(async () => { await fixture.stop(); });
-  afterEach(async () => { await Promise.all(clients.splice(0).map((client) => client.close())); });
 
-  for (const serializer of SERIALIZERS) {
+  for (const serializer of PYTHON_SERIALIZERS) {
     describe(`over ${serializer}`, () => {
       /** An rxwamp client over WebSocket, with the same serializer. */
-      const newClient = () => {
-        const client = new WampClient({ url: fixture.url, realm: fixture.realm, serializers: [serializerEntry(serializer)] });
-        clients.push(client);
-        return client;
-      };
-      const python = () => startPeer(rsUrl, fixture.realm, serializer);
+      const newClient = () => e2e.newClient(serializer);
+      const python = () => startPeer(rsUrl, e2e.fixture.realm, serializer);
       const uri = (name: string) => `com.myapp.rawsocket.${serializer}.${name}`;
 
       it('Autobahn|Python joins over RawSocket; its session id is an int', async () => {
@@ -124,7 +72,7 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
         const results = await lastValueFrom(client.call$(uri('progress')).pipe(toArray()));
         expect(results.map((r) => [r.progress, r.args])).to.deep.equal([[true, [0]], [true, [1]], [true, [2]], [false, [3]]]);
         const echoed = await lastValueFrom(client.call$(uri('echo'), ARGS, KWARGS).pipe(toArray()));
-        expectPayload(echoed[0].args, echoed[0].kwargs);
+        expectPayload(echoed[0]!.args, echoed[0]!.kwargs);
         await peer.next('invoked');
         expectPythonPayload(await peer.next('invoked'));
       });
@@ -163,7 +111,7 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
         const { progress, final: ending } = await peer.callAndCancel(uri('ticks'), 2, 'kill');
         expect(ending.event).to.equal('call_cancelled');
         expect(progress.slice(0, 2).map((event) => event.args)).to.deep.equal([[0], [1]]);
-        await until(() => tornDown, 'the rxwamp callee\'s stream torn down');
+        await until(() => tornDown, 5000, 'the rxwamp callee\'s stream torn down');
         const echo = await registered(client.register(uri('after_cancel'), () => payload(['still here'])));
         expect((await peer.call(uri('after_cancel'))).final.args).to.deep.equal(['still here']);
         stream.stop();
@@ -184,10 +132,10 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
         const client = newClient();
         const received: WampEvent[] = [];
         const subscription = client.topic$(uri('to_rxwamp')).subscribe((event) => received.push(event));
-        await until(() => routerSubscribers(fixture.router, fixture.realm, uri('to_rxwamp')) === 1, 'the rxwamp subscription reached the router');
+        await until(() => routerSubscribers(e2e.fixture.router, e2e.fixture.realm, uri('to_rxwamp')) === 1, 5000, 'the rxwamp subscription reached the router');
         await peer.publish(uri('to_rxwamp'), ARGS, KWARGS);
-        await until(() => received.length === 1, 'the Python event reached rxwamp');
-        expectPayload(received[0].args, received[0].kwargs);
+        await until(() => received.length === 1, 5000, 'the Python event reached rxwamp');
+        expectPayload(received[0]!.args, received[0]!.kwargs);
         subscription.unsubscribe();
 
         await peer.subscribe(uri('to_python'));
@@ -201,7 +149,7 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
     const callee = await RawSocketWire.join(rsTarget);
     try {
       await callee.register('com.myapp.rawsocket.scripted');
-      const peer = await startPeer(rsUrl, fixture.realm, 'json');
+      const peer = await startPeer(rsUrl, e2e.fixture.realm, 'json');
       const outcome = peer.callAndCancel('com.myapp.rawsocket.scripted', 1, 'kill');
       const invocation = await callee.next((m) => m[0] === M.INVOCATION);
       callee.send([M.YIELD, invocation[1], { progress: true }, ['first']]);
@@ -221,15 +169,13 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
   it('over a Unix socket (rs://unix:/path): Autobahn|Python joins and serves an rxwamp WebSocket caller', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rxwamp-rs-py-'));
     try {
-      const { url } = await fixture.router.listenRawSocket({ path: join(dir, 'router.sock') });
+      const { url } = await e2e.fixture.router.listenRawSocket({ path: join(dir, 'router.sock') });
       expect(url).to.equal(`rs://unix:${join(dir, 'router.sock')}`);
-      const peer = await startPeer(url, fixture.realm, 'cbor');
+      const peer = await startPeer(url, e2e.fixture.realm, 'cbor');
       expect(peer.transport).to.equal(RAWSOCKET_TRANSPORT);
       await peer.registerEcho('com.myapp.rawsocket.unix.echo');
-      const client = new WampClient({ url: fixture.url, realm: fixture.realm, serializers: ['json'] });
-      clients.push(client);
-      const [result] = await lastValueFrom(client.call$('com.myapp.rawsocket.unix.echo', ['over unix']).pipe(toArray()));
-      expect(result.args).to.deep.equal(['over unix']);
+      const [result] = await lastValueFrom(e2e.newClient('json').call$('com.myapp.rawsocket.unix.echo', ['over unix']).pipe(toArray()));
+      expect(result!.args).to.deep.equal(['over unix']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -239,7 +185,7 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
     const pinging = await startEmbeddedRouter({ pingInterval: 100, pongTimeout: 500 });
     try {
       const address = await pinging.router.listenRawSocket({});
-      const peer = await PythonRawSocketPeer.start(address.url, pinging.realm, 'json');
+      const peer = await startPythonPeer(address.url, pinging.realm, 'json', { transport: 'rawsocket' });
       try {
         await peer.registerEcho('com.myapp.rawsocket.alive');
         const witness = await RawSocketWire.join({ host: address.host!, port: address.port! });
@@ -247,10 +193,8 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
         // Three pings to the witness: Python, joined first, had as long to be pinged (and be dropped by it).
         await witness.until(() => witness.pings.length >= 3, 'three router PINGs to the witness');
         await witness.close();
-        const client = new WampClient({ url: pinging.url, realm: pinging.realm, serializers: ['json'] });
-        clients.push(client);
-        const [result] = await lastValueFrom(client.call$('com.myapp.rawsocket.alive', ['ok']).pipe(toArray()));
-        expect(result.args).to.deep.equal(['ok']);
+        const [result] = await lastValueFrom(e2e.newClient('json', pinging).call$('com.myapp.rawsocket.alive', ['ok']).pipe(toArray()));
+        expect(result!.args).to.deep.equal(['ok']);
         expect(peer.events.some((event) => event.event === 'left')).to.equal(false);
       } finally {
         await peer.close();

@@ -1,93 +1,25 @@
 import { expect } from 'chai';
-import { concat, interval, lastValueFrom, Observable, of, take, toArray } from 'rxjs';
-import { final, payload, WampClient, type Registration, type WampEvent } from '../../src/index.js';
-import type { Router } from '../../src/router/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
-import { fromPeerJson, usePythonPeers, type PeerEvent, type PythonPeer, type PythonSerializer } from '../helpers/python-peer.js';
-import { serializer as serializerEntry } from '../helpers/serializers.js';
-
-/** Subscribes and resolves once REGISTERED arrived; the registration lasts until `stop()`. */
-function registered(registration: Observable<Registration>): Promise<{ stop(): void }> {
-  return new Promise((resolve, reject) => {
-    const subscription = registration.subscribe({ next: () => resolve({ stop: () => subscription.unsubscribe() }), error: reject });
-  });
-}
-
-function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (condition()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error(`not in time: ${what}`));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
-
-/**
- * Sessions subscribed to `topic` in the embedded router's broker: how a test knows an rxwamp
- * topic$ is live before anyone publishes. The router has no public view of its broker, so
- * this reads its private tables (TypeScript allows that with element access).
- */
-function routerSubscribers(router: Router, realm: string, topic: string): number {
-  const broker = router['realms'].get(realm)?.broker;
-  return broker?.['subscriptions'].matching(topic).reduce((count, subscription) => count + subscription.subscribers.size, 0) ?? 0;
-}
-
-const BIG = 2 ** 32;
-const MAX_SAFE = 2 ** 53 - 1;
-const BYTES = new Uint8Array([0, 1, 2, 127, 128, 254, 255]);
-/** What every integer and bytes test sends, and what the Python side must report for it. */
-const ARGS = [BIG, MAX_SAFE, BYTES];
-const KWARGS = { big: BIG, max_safe: MAX_SAFE, bytes: BYTES };
-const PYTHON_TYPES = { args: ['int', 'int', 'bytes'], kwargs: { big: 'int', max_safe: 'int', bytes: 'bytes' } };
-
-/** Bytes arrive as Uint8Array (Buffer in Node is one): compare the contents. */
-function expectBytes(value: unknown): void {
-  expect(value).to.be.instanceOf(Uint8Array);
-  expect(Array.from(value as Uint8Array)).to.deep.equal(Array.from(BYTES));
-}
-
-/** args/kwargs as rxwamp received them: the ints exact and typed as integers, the bytes intact. */
-function expectPayload(args: readonly unknown[], kwargs: Record<string, unknown>): void {
-  expect(args.slice(0, 2)).to.deep.equal([BIG, MAX_SAFE]);
-  expect(args.slice(0, 2).every(Number.isSafeInteger)).to.equal(true);
-  expectBytes(args[2]);
-  expect(kwargs['big']).to.equal(BIG);
-  expect(kwargs['max_safe']).to.equal(MAX_SAFE);
-  expectBytes(kwargs['bytes']);
-}
-
-/** A payload as Python received it: same values, Python's int and bytes. */
-function expectPythonPayload(event: PeerEvent): void {
-  expect(event.types).to.deep.equal(PYTHON_TYPES);
-  expectPayload(fromPeerJson(event.args) as unknown[], fromPeerJson(event.kwargs) as Record<string, unknown>);
-}
-
-const SERIALIZERS: readonly PythonSerializer[] = ['json', 'cbor', 'msgpack'];
+import { concat, interval, lastValueFrom, of, take, toArray } from 'rxjs';
+import { final, payload, type WampEvent } from '../../src/index.js';
+import { usePythonPeers, type PythonPeer } from '../helpers/python-peer.js';
+import {
+  ARGS, expectPayload, expectPythonPayload, KWARGS, PYTHON_SERIALIZERS, registered, routerSubscribers, useRouterWithClients,
+} from '../helpers/python-e2e.js';
+import { until } from '../helpers/scripted-peer.js';
 
 describe('e2e with Autobahn|Python as the other peer (embedded router)', function () {
-  let fixture: EmbeddedRouter;
-  const clients: WampClient[] = [];
+  const e2e = useRouterWithClients();
   const startPeer = usePythonPeers();
 
-  before(async () => { fixture = await startEmbeddedRouter(); });
-  after(async () => { await fixture.stop(); });
-  afterEach(async () => { await Promise.all(clients.splice(0).map((client) => client.close())); });
-
-  for (const serializer of SERIALIZERS) {
+  for (const serializer of PYTHON_SERIALIZERS) {
     describe(`over ${serializer}`, () => {
-      const newClient = () => {
-        const client = new WampClient({ url: fixture.url, realm: fixture.realm, serializers: [serializerEntry(serializer)] });
-        clients.push(client);
-        return client;
-      };
-      const python = (): Promise<PythonPeer> => startPeer(fixture.url, fixture.realm, serializer);
+      const newClient = () => e2e.newClient(serializer);
+      const python = (): Promise<PythonPeer> => startPeer(e2e.fixture.url, e2e.fixture.realm, serializer);
       const uri = (name: string) => `com.myapp.python.${serializer}.${name}`;
 
-      it('Autobahn|Python joins; its session id is an int', async () => {
+      it('Autobahn|Python joins over WebSocket; its session id is an int', async () => {
         const peer = await python();
+        expect(peer.transport).to.equal('WampWebSocketClientProtocol');
         expect(peer.sessionType).to.equal('int');
         expect(Number.isSafeInteger(peer.sessionId) && peer.sessionId > 0).to.equal(true);
       });
@@ -132,9 +64,9 @@ describe('e2e with Autobahn|Python as the other peer (embedded router)', functio
         const topic = uri('to_rxwamp');
         const received: WampEvent[] = [];
         const subscription = client.topic$(topic).subscribe((event) => received.push(event));
-        await until(() => routerSubscribers(fixture.router, fixture.realm, topic) === 1, 'the rxwamp subscription reached the router');
+        await until(() => routerSubscribers(e2e.fixture.router, e2e.fixture.realm, topic) === 1, 5000, 'the rxwamp subscription reached the router');
         await peer.publish(topic, ARGS, KWARGS);
-        await until(() => received.length === 1, 'the event reached rxwamp');
+        await until(() => received.length === 1, 5000, 'the event reached rxwamp');
         expectPayload(received[0]!.args, received[0]!.kwargs);
         subscription.unsubscribe();
       });

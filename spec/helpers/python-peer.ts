@@ -5,13 +5,29 @@ import { PYTHON_PATH } from '../../scripts/ensure-test-deps.mjs';
 
 /**
  * Autobahn|Python (Debian's python3-autobahn, asyncio) as an independent peer: a child process
- * running spec/e2e/python/peer.py, driven by JSON lines (the protocol is described there).
+ * running spec/e2e/python/peer.py (over WebSocket) or rawsocket_peer.py (the same peer over
+ * WAMP-RawSocket), driven by JSON lines (the protocol is described in peer.py).
  * Bytes cross the line protocol as {"$bytes": base64}; `toPeerJson`/`fromPeerJson` convert.
  */
 
-const PEER_SCRIPT = fileURLToPath(new URL('../e2e/python/peer.py', import.meta.url));
-
 export type PythonSerializer = 'json' | 'cbor' | 'msgpack';
+
+/** The transport the peer connects over: each is its own script, with its own URL form. */
+export type PythonTransport = 'websocket' | 'rawsocket';
+
+const SCRIPTS: Record<PythonTransport, string> = {
+  /** ws://host:port/path */
+  websocket: fileURLToPath(new URL('../e2e/python/peer.py', import.meta.url)),
+  /** rs://host:port or rs://unix:/path */
+  rawsocket: fileURLToPath(new URL('../e2e/python/rawsocket_peer.py', import.meta.url)),
+};
+
+export interface PythonPeerOptions {
+  /** Default 'websocket'. */
+  readonly transport?: PythonTransport;
+  /** How long joining may take; default 15 s. */
+  readonly timeoutMs?: number;
+}
 
 /** A payload as the Python peer reports it: values, and their Python type names in the same shape. */
 export interface PeerPayload {
@@ -41,6 +57,8 @@ export interface PythonPeer {
   /** WELCOME's session id, and its Python type name (`int` unless the router sent a float). */
   readonly sessionId: number;
   readonly sessionType: string;
+  /** The Python class of the session's transport (WampRawSocketClientProtocol over RawSocket). */
+  readonly transport: string;
   /** Every event the peer reported, in order. */
   readonly events: readonly PeerEvent[];
   /** The next event matching (events already queued first); each event is taken once. */
@@ -52,6 +70,8 @@ export interface PythonPeer {
   /** Registers a procedure returning its args and kwargs unchanged. Resolves once REGISTERED. */
   registerEcho(procedure: string): Promise<number>;
   call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: { onProgress?: boolean; timeoutMs?: number }): Promise<PeerCallOutcome>;
+  /** A progressive call that Python cancels (CANCEL with `mode`) after `after` results; ends with `call_cancelled` (or the call's own end). */
+  callAndCancel(procedure: string, after: number, mode?: 'kill' | 'killnowait' | 'skip'): Promise<PeerCallOutcome>;
   /** Resolves once SUBSCRIBED. */
   subscribe(topic: string): Promise<number>;
   /** An acknowledged publish; resolves with the publication id. */
@@ -83,14 +103,15 @@ export function fromPeerJson(value: unknown): unknown {
  * Starts the Python peer against a router and waits (bounded) until it joined. Rejects with
  * the peer's own reason and the end of its stderr when it cannot connect or join.
  */
-export async function startPythonPeer(url: string, realm: string, serializer: PythonSerializer, timeoutMs = 15_000): Promise<PythonPeer> {
+export async function startPythonPeer(url: string, realm: string, serializer: PythonSerializer, options: PythonPeerOptions = {}): Promise<PythonPeer> {
+  const { transport = 'websocket', timeoutMs = 15_000 } = options;
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
   // Both switch autobahn to libraries that change what the tests check (ujson drops bytes).
   delete env['AUTOBAHN_USE_UJSON'];
   delete env['AUTOBAHN_USE_UMSGPACK'];
-  const child = spawn(PYTHON_PATH, [PEER_SCRIPT, url, realm, serializer], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(PYTHON_PATH, [SCRIPTS[transport], url, realm, serializer], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const peer = new PeerProcess(child, serializer);
-  const refused = `Autobahn|Python (${PYTHON_PATH}, ${serializer}) did not join ${url}`;
+  const refused = `Autobahn|Python (${PYTHON_PATH}, ${transport}, ${serializer}) did not join ${url}`;
   let joined: PeerEvent;
   try {
     joined = await peer.next((event) => event.event === 'joined' || event.event === 'failed', timeoutMs);
@@ -108,12 +129,12 @@ export async function startPythonPeer(url: string, realm: string, serializer: Py
   return peer;
 }
 
-/** Starts peers for the running tests; every one started is closed after each test. */
-export function usePythonPeers(): (url: string, realm: string, serializer: PythonSerializer) => Promise<PythonPeer> {
+/** Starts peers (with `options`) for the running tests; every one started is closed after each test. */
+export function usePythonPeers(options: PythonPeerOptions = {}): (url: string, realm: string, serializer: PythonSerializer) => Promise<PythonPeer> {
   const peers: PythonPeer[] = [];
   afterEach(async () => { await Promise.all(peers.splice(0).map((peer) => peer.close())); });
   return async (url, realm, serializer) => {
-    const peer = await startPythonPeer(url, realm, serializer);
+    const peer = await startPythonPeer(url, realm, serializer, options);
     peers.push(peer);
     return peer;
   };
@@ -129,6 +150,7 @@ class PeerProcess implements PythonPeer {
   readonly events: PeerEvent[] = [];
   sessionId = 0;
   sessionType = '';
+  transport = '';
   private readonly queue: PeerEvent[] = [];
   private readonly waiters = new Set<Waiter>();
   private stderr = '';
@@ -155,6 +177,7 @@ class PeerProcess implements PythonPeer {
   joined(event: PeerEvent): void {
     this.sessionId = event['session'] as number;
     this.sessionType = event['session_type'] as string;
+    this.transport = event['transport'] as string;
   }
 
   next(match: string | Predicate, timeoutMs = 5000): Promise<PeerEvent> {
@@ -193,14 +216,24 @@ class PeerProcess implements PythonPeer {
     return (await this.request({ cmd: 'register_echo', procedure }))['registration'] as number;
   }
 
-  async call(procedure: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: { onProgress?: boolean; timeoutMs?: number } = {}): Promise<PeerCallOutcome> {
+  call(procedure: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: { onProgress?: boolean; timeoutMs?: number } = {}): Promise<PeerCallOutcome> {
+    const command = { cmd: 'call', procedure, args: toPeerJson(args), kwargs: toPeerJson(kwargs), on_progress: options.onProgress === true };
+    return this.collect(command, options.timeoutMs ?? 5000);
+  }
+
+  callAndCancel(procedure: string, after: number, mode: 'kill' | 'killnowait' | 'skip' = 'kill'): Promise<PeerCallOutcome> {
+    return this.collect({ cmd: 'call_cancel', procedure, after, mode }, 10_000);
+  }
+
+  /** Sends a call command; collects each "progress" until the event that ends the call. */
+  private async collect(command: Record<string, unknown>, timeoutMs: number): Promise<PeerCallOutcome> {
     const id = ++this.lastId;
-    this.send({ cmd: 'call', id, procedure, args: toPeerJson(args), kwargs: toPeerJson(kwargs), on_progress: options.onProgress === true });
+    this.send({ ...command, id });
     const progress: PeerEvent[] = [];
     for (;;) {
-      const event = await this.next((candidate) => candidate.id === id, options.timeoutMs ?? 5000);
+      const event = await this.next((candidate) => candidate.id === id, timeoutMs);
       if (event.event === 'progress') progress.push(event);
-      else if (event.event === 'command_failed') throw this.failure(`Autobahn|Python: call failed: ${String(event['error'])}`);
+      else if (event.event === 'command_failed') throw this.failure(`Autobahn|Python: ${String(command['cmd'])} failed: ${String(event['error'])}`);
       else return { progress, final: event };
     }
   }

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { CODECS, type Codec, type SerializerName } from './codecs.js';
-import { FULL_ROLES } from './raw-peer.js';
-import { MessageType, type Dict } from '../../src/protocol/index.js';
+import { RawSession, type MessagePredicate } from './raw-session.js';
+import type { Dict } from '../../src/protocol/index.js';
 import {
   encodeFrame, encodeHandshake, FrameDecoder, FrameType, RawSocketSerializerId, type RawSocketFrame,
 } from '../../src/transport/rawsocket-framing.js';
@@ -9,15 +9,13 @@ import {
 /** Where a RawSocket listener is: TCP or a Unix socket. */
 export type RawSocketTarget = { readonly host: string; readonly port: number } | { readonly path: string };
 
-type Predicate = (message: unknown[]) => boolean;
-
 /**
  * A scripted WAMP-RawSocket client on a real TCP (or Unix) socket, for tests that must send
  * and see exact bytes. Before `startFraming`, what arrives is kept as bytes (`takeBytes`);
  * after it, as frames: WAMP messages decoded with the serializer (`next`), PINGs recorded and
  * (unless `answerPings` is false) answered with a PONG, PONGs recorded.
  */
-export class RawSocketWire {
+export class RawSocketWire extends RawSession {
   /** Every WAMP message received, in order. */
   readonly received: unknown[][] = [];
   /** Payloads of the PINGs and PONGs the router sent. */
@@ -26,17 +24,16 @@ export class RawSocketWire {
   /** The payload length of every frame the router sent, in order. */
   readonly frameLengths: number[] = [];
   answerPings = true;
-  sessionId = 0;
   /** Resolves when the socket has closed (either side). */
   readonly closed: Promise<void>;
   private bytes = Buffer.alloc(0);
   private decoder: FrameDecoder | undefined;
   private readonly queue: unknown[][] = [];
   private readonly waiters = new Set<() => void>();
-  private requestId = 0;
   private isClosed = false;
 
   private constructor(readonly socket: Socket, readonly codec: Codec) {
+    super();
     socket.on('data', (chunk: Buffer) => this.arrived(chunk));
     socket.on('error', () => undefined);
     this.closed = new Promise((resolve) => socket.once('close', () => {
@@ -61,7 +58,7 @@ export class RawSocketWire {
     const wire = await RawSocketWire.open(target, serializer);
     wire.write(encodeHandshake({ lengthExponent, serializerId: RawSocketSerializerId[serializer] }));
     const answer = await wire.takeBytes(4);
-    if ((answer[1] & 0x0f) === 0) throw new Error(`the router refused the handshake: ${Buffer.from(answer).toString('hex')}`);
+    if ((answer[1]! & 0x0f) === 0) throw new Error(`the router refused the handshake: ${Buffer.from(answer).toString('hex')}`);
     wire.startFraming(2 ** 24);
     return wire;
   }
@@ -69,7 +66,7 @@ export class RawSocketWire {
   /** Handshake, then HELLO; resolves once WELCOME arrived. */
   static async join(target: RawSocketTarget, options: { serializer?: SerializerName; realm?: string; lengthExponent?: number; roles?: Dict } = {}): Promise<RawSocketWire> {
     const wire = await RawSocketWire.handshake(target, options.serializer, options.lengthExponent);
-    await wire.hello(options.realm ?? 'realm1', options.roles);
+    await wire.hello(options.realm ?? 'realm1', { roles: options.roles });
     return wire;
   }
 
@@ -116,22 +113,11 @@ export class RawSocketWire {
     this.write(encodeFrame(FrameType.ping, payload));
   }
 
-  nextRequestId(): number {
-    return ++this.requestId;
-  }
-
-  async hello(realm: string, roles: Dict = FULL_ROLES): Promise<unknown[]> {
-    this.send([MessageType.HELLO, realm, { roles }]);
-    const answer = await this.next((m) => m[0] === MessageType.WELCOME || m[0] === MessageType.ABORT);
-    if (answer[0] === MessageType.WELCOME) this.sessionId = answer[1] as number;
-    return answer;
-  }
-
   /** The next message matching (earlier non-matching ones stay queued); rejects if the socket closes first. */
-  async next(predicate: Predicate = () => true, timeoutMs = 3000): Promise<unknown[]> {
+  async next(predicate: MessagePredicate = () => true, timeoutMs = 3000): Promise<unknown[]> {
     let index = -1;
     await this.until(() => (index = this.queue.findIndex(predicate)) >= 0, 'a matching message', timeoutMs);
-    return this.queue.splice(index, 1)[0];
+    return this.queue.splice(index, 1)[0]!;
   }
 
   /** Resolves once `condition` holds (checked on every arrival); rejects on close or timeout. */
@@ -151,35 +137,6 @@ export class RawSocketWire {
       };
       this.waiters.add(check);
     });
-  }
-
-  async register(procedure: string, options: Dict = {}): Promise<number> {
-    const request = this.nextRequestId();
-    this.send([MessageType.REGISTER, request, options, procedure]);
-    const answer = await this.next((m) => (m[0] === MessageType.REGISTERED && m[1] === request) || (m[0] === MessageType.ERROR && m[2] === request));
-    if (answer[0] !== MessageType.REGISTERED) throw new Error(`REGISTER ${procedure} failed: ${JSON.stringify(answer)}`);
-    return answer[2] as number;
-  }
-
-  async subscribe(topic: string, options: Dict = {}): Promise<number> {
-    const request = this.nextRequestId();
-    this.send([MessageType.SUBSCRIBE, request, options, topic]);
-    const answer = await this.next((m) => (m[0] === MessageType.SUBSCRIBED && m[1] === request) || (m[0] === MessageType.ERROR && m[2] === request));
-    if (answer[0] !== MessageType.SUBSCRIBED) throw new Error(`SUBSCRIBE ${topic} failed: ${JSON.stringify(answer)}`);
-    return answer[2] as number;
-  }
-
-  /** Sends a CALL; returns its request id. */
-  call(procedure: string, args: unknown[] = [], kwargs: Dict = {}, options: Dict = {}): number {
-    const request = this.nextRequestId();
-    this.send([MessageType.CALL, request, options, procedure, args, kwargs]);
-    return request;
-  }
-
-  /** The terminating RESULT or ERROR of a call. */
-  callOutcome(request: number, timeoutMs?: number): Promise<unknown[]> {
-    return this.next((m) => (m[0] === MessageType.RESULT && m[1] === request && !(m[2] as Dict)['progress'])
-      || (m[0] === MessageType.ERROR && m[1] === MessageType.CALL && m[2] === request), timeoutMs);
   }
 
   close(): Promise<void> {

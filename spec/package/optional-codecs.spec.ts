@@ -13,11 +13,7 @@ interface Manifest {
 }
 
 /** The JSON-only app: its own router, a callee and a caller in one process; closes both. */
-const JSON_APP = `
-import { WampClient } from 'rxwamp';
-import { Router } from 'rxwamp/router';
-import { firstValueFrom } from 'rxjs';
-
+const JSON_APP_BODY = `
 const router = new Router({ realms: ['realm1'] });
 const { url } = await router.listen({ host: '127.0.0.1', port: 0 });
 const client = new WampClient({ url, realm: 'realm1' });
@@ -28,22 +24,20 @@ await client.close();
 await router.close();
 `;
 
-/** The same through the CommonJS build. */
+/** The app as an ES module. */
+const JSON_APP = `
+import { WampClient } from 'rxwamp';
+import { Router } from 'rxwamp/router';
+import { firstValueFrom } from 'rxjs';
+${JSON_APP_BODY}`;
+
+/** The same through the CommonJS build (no top-level await there). */
 const JSON_APP_CJS = `
 const { WampClient } = require('rxwamp');
 const { Router } = require('rxwamp/router');
 const { firstValueFrom } = require('rxjs');
 
-(async () => {
-  const router = new Router({ realms: ['realm1'] });
-  const { url } = await router.listen({ host: '127.0.0.1', port: 0 });
-  const client = new WampClient({ url, realm: 'realm1' });
-  await new Promise((resolve, reject) => client.register('com.app.add', ([a, b]) => a + b).subscribe({ next: resolve, error: reject }));
-  const result = await firstValueFrom(client.call$('com.app.add', [2, 3]));
-  console.log(result.args[0], router.subprotocols.join(','));
-  await client.close();
-  await router.close();
-})();
+(async () => {${JSON_APP_BODY}})();
 `;
 
 describe('package: cbor-x and msgpackr are optional (a JSON-only app installs neither)', function () {
@@ -111,7 +105,7 @@ describe('package: cbor-x and msgpackr are optional (a JSON-only app installs ne
         let stdout = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
           stdout += chunk;
-          if (stdout.includes('\n')) resolve(stdout.split('\n')[0]);
+          if (stdout.includes('\n')) resolve(stdout.split('\n')[0]!);
         });
         child.on('exit', (code) => reject(new Error(`rxwamp-router exited with ${code} before listening: ${stdout}`)));
       });

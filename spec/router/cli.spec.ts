@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { firstValueFrom, type Observable } from 'rxjs';
-import { WampClient, WampConnectionError, WampError, type ConnectionState } from '../../src/index.js';
+import { WampConnectionError, WampError, type ConnectionState } from '../../src/index.js';
 import { ticket } from '../../src/auth.js';
 import { parseRouterConfig } from '../../src/router/cli-config.js';
 import { cbor } from '../../src/cbor.js';
@@ -19,6 +19,7 @@ import { Router, type RealmOptions } from '../../src/router/index.js';
 import { connectAutobahn } from '../helpers/autobahn-peer.js';
 import { until } from '../helpers/scripted-peer.js';
 import { createTestCertificate } from '../helpers/tls.js';
+import { useClients } from '../helpers/tracked-clients.js';
 import { connectWampy } from '../helpers/wampy-peer.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -118,15 +119,9 @@ function tempFile(name: string, text: string): string {
 
 describe('rxwamp-router (the command)', function () {
   this.timeout(60_000);
-  const clients: WampClient[] = [];
-  const newClient = (options: ConstructorParameters<typeof WampClient>[0]) => {
-    const client = new WampClient({ reconnect: false, ...options });
-    clients.push(client);
-    return client;
-  };
+  const newClient = useClients({ reconnect: false });
 
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
     for (const child of children) child.kill('SIGKILL');
   });
 
@@ -201,19 +196,19 @@ describe('rxwamp-router (the command)', function () {
     const jsonOnly = startCli(['--port', '0', '--serializers', 'json']);
     const [, url, , , serializers] = await jsonOnly.line(LISTENING);
     expect(serializers).to.equal('json');
-    const cborClient = newClient({ url: url, realm: 'realm1', serializers: [cbor] });
+    const cborClient = newClient({ url: url!, realm: 'realm1', serializers: [cbor] });
     const refusal = await cborClient.connect().catch((error: unknown) => error);
     expect(refusal).to.be.instanceOf(WampConnectionError);
     expect((refusal as Error).message).to.match(/subprotocol/i);
-    expect((await newClient({ url: url, realm: 'realm1' }).connect()).realm).to.equal('realm1');
+    expect((await newClient({ url: url!, realm: 'realm1' }).connect()).realm).to.equal('realm1');
     jsonOnly.child.kill('SIGINT');
     expect((await jsonOnly.exit).code).to.equal(0);
 
     const binary = startCli(['--port', '0', '--serializers', 'msgpack,cbor', '--serializers', 'msgpack']);
     const [, binaryUrl, , , binarySerializers] = await binary.line(LISTENING);
     expect(binarySerializers).to.equal('msgpack, cbor');
-    expect(await newClient({ url: binaryUrl, realm: 'realm1' }).connect().catch((error: unknown) => error)).to.be.instanceOf(WampConnectionError);
-    expect((await newClient({ url: binaryUrl, realm: 'realm1', serializers: [msgpack] }).connect()).realm).to.equal('realm1');
+    expect(await newClient({ url: binaryUrl!, realm: 'realm1' }).connect().catch((error: unknown) => error)).to.be.instanceOf(WampConnectionError);
+    expect((await newClient({ url: binaryUrl!, realm: 'realm1', serializers: [msgpack] }).connect()).realm).to.equal('realm1');
     binary.child.kill('SIGINT');
     expect((await binary.exit).code).to.equal(0);
   });

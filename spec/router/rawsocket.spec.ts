@@ -9,6 +9,7 @@ import { encodeFrameHeader, FrameType, hexOctets } from '../../src/transport/raw
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { RawSocketWire, type RawSocketTarget } from '../helpers/rawsocket-wire.js';
+import { until } from '../helpers/scripted-peer.js';
 
 type Listen = Parameters<EmbeddedRouter['router']['listenRawSocket']>[0];
 
@@ -220,7 +221,8 @@ describe('router: WAMP-RawSocket listener (spec §8.4)', function () {
       expect(abort[2]).to.equal('wamp.error.protocol_violation');
       expect((abort[1] as { message: string }).message).to.equal('a frame of 65537 octets is over the limit of 65536 announced in the handshake');
       await caller.closed;
-      await eventually(() => fixture!.router.sessionCount('realm1') === 1, 'the caller\'s session released');
+      // The router's side of a close, which the test cannot wait on: checked every few ms.
+      await until(() => fixture!.router.sessionCount('realm1') === 1, 5000, 'the caller\'s session released');
     });
 
     it('ends the connection on reserved header bits or a reserved frame type', async () => {
@@ -472,19 +474,6 @@ describe('router: WAMP-RawSocket listener (spec §8.4)', function () {
     });
   });
 });
-
-/** Resolves once `condition` holds, checked every few ms (for the router's side of a close, which the test cannot wait on). */
-function eventually(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (condition()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error(`not in time: ${what}`));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
 
 async function expectRejection(promise: Promise<unknown>, message: RegExp): Promise<void> {
   try {

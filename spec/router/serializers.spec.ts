@@ -5,30 +5,25 @@ import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
 import WebSocket from 'ws';
 import { cbor } from '../../src/cbor.js';
-import { WampClient, WampConnectionError, type ConnectionState } from '../../src/index.js';
+import { WampConnectionError, type ConnectionState } from '../../src/index.js';
 import { msgpack } from '../../src/msgpack.js';
 import { MessageType } from '../../src/protocol/index.js';
 import { Router } from '../../src/router/index.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { until } from '../helpers/scripted-peer.js';
+import { useClients } from '../helpers/tracked-clients.js';
 
 describe('router: serializers (RouterOptions.serializers)', () => {
   let fixture: EmbeddedRouter | undefined;
-  const clients: WampClient[] = [];
   const peers: RawPeer[] = [];
   const start = async (serializers: ConstructorParameters<typeof Router>[0]['serializers']) => {
     fixture = await startEmbeddedRouter({ serializers });
     return fixture;
   };
-  const newClient = (options: ConstructorParameters<typeof WampClient>[0]) => {
-    const client = new WampClient({ reconnect: false, ...options });
-    clients.push(client);
-    return client;
-  };
+  const newClient = useClients({ reconnect: false });
 
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
     await Promise.all(peers.splice(0).map((peer) => peer.close()));
     await fixture?.stop();
     fixture = undefined;

@@ -178,7 +178,7 @@ describe('unit: WAMP-RawSocket framing (spec §8.4)', () => {
         const out: RawSocketFrame[] = [];
         let at = 0;
         for (let i = 0; at < wire.length; i++) {
-          const size = cuts[i % cuts.length];
+          const size = cuts[i % cuts.length]!;
           decoder.push(wire.subarray(at, at + size));
           at += size;
           for (let frame = decoder.next(); frame; frame = decoder.next()) out.push({ type: frame.type, payload: Uint8Array.from(frame.payload) });

@@ -23,7 +23,7 @@ import { Connection } from './connection.js';
 import type { ConnectionState } from './connection-state.js';
 import { DesiredSet, type Restorable } from './desired-set.js';
 import { openSession, type ActiveSession } from './open-session.js';
-import { resolveOptions, type WampClientOptions } from './options.js';
+import { resolveOptions, type ResolvedOptions, type WampClientOptions } from './options.js';
 import { reportTo } from '../session/error-report.js';
 
 /**
@@ -48,17 +48,16 @@ export class WampClient {
    * a TypeError naming the option that is wrong (e.g. a `url` that is not `ws(s)://` or `http(s)://`).
    */
   constructor(options: WampClientOptions) {
-    let resolved;
+    let settings: ResolvedOptions;
     try {
-      resolved = resolveOptions(options);
+      settings = resolveOptions(options);
     } catch (error) {
       if (error instanceof TypeError) throw error;
       throw new TypeError(`invalid WampClient options: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    const settings = resolved;
     this.#desired = new DesiredSet((notification) => this.connection.notify(notification));
-    this.connection = new Connection(settings.reconnect, {
-      open: (signal, ended) => openSession(settings, signal, ended),
+    this.connection = new Connection(settings.urls, settings.reconnect, {
+      open: (url, signal, ended) => openSession(settings, url, signal, ended),
       opened: (active) => this.#desired.attachAll(active),
       closed: (error, deliberate) => this.#desired.endAll(error, deliberate),
       report: (error) => reportTo(settings.onError, error, { source: 'callback' }),

@@ -6,6 +6,7 @@ import type { SessionInfo } from '../session/session.js';
  *
  * ```
  * idle → connecting → open → closed (willRetry) → reconnecting → connecting → open …
+ * connecting → connecting      with several endpoints: that one failed, the next is tried at once
  * connecting → closed          the first connection failed, or a refusal that must not be retried
  * reconnecting → closed        maxAttempts used up
  * any → closed                 close(): nothing is retried afterwards
@@ -13,7 +14,10 @@ import type { SessionInfo } from '../session/session.js';
  * A closed client connects again when the application starts a new operation.
  *
  * Narrow on `status`; the other fields are:
- * - `attempt`: which attempt this is, from 1 (counted afresh after each lost connection);
+ * - `attempt`: which round of attempts this is, from 1 (counted afresh after each lost
+ *   connection). A round tries each endpoint of `options.url` once, so with one URL a round is
+ *   one attempt;
+ * - `url`: the endpoint being tried (`connecting`) or in use (`open`), as given in `options.url`;
  * - `session`, `routerFeatures`: the joined session and what the router announced in WELCOME;
  * - `delay`: ms until the next attempt starts;
  * - `error`: why the connection ended or the last attempt failed (usually a WampConnectionError);
@@ -21,8 +25,8 @@ import type { SessionInfo } from '../session/session.js';
  */
 export type ConnectionState =
   | { readonly status: 'idle' }
-  | { readonly status: 'connecting'; readonly attempt: number }
-  | { readonly status: 'open'; readonly session: SessionInfo; readonly routerFeatures: RouterFeatures }
+  | { readonly status: 'connecting'; readonly attempt: number; readonly url: string }
+  | { readonly status: 'open'; readonly url: string; readonly session: SessionInfo; readonly routerFeatures: RouterFeatures }
   | { readonly status: 'reconnecting'; readonly attempt: number; readonly delay: number; readonly error: Error }
   | { readonly status: 'closed'; readonly error: Error; readonly willRetry: boolean };
 

@@ -10,10 +10,10 @@ import type { ReconnectOptions } from './options.js';
 /** What the connection needs from the client around it. */
 export interface ConnectionHooks {
   /**
-   * One attempt: open a transport and join; abort on `signal`. `ended` is told when the
-   * session ends, before anything else on it hears of it.
+   * One attempt: open a transport to the endpoint `url` and join; abort on `signal`. `ended` is
+   * told when the session ends, before anything else on it hears of it.
    */
-  open(signal: AbortSignal, ended: (session: Session, error: Error) => void): Promise<ActiveSession>;
+  open(url: string, signal: AbortSignal, ended: (session: Session, error: Error) => void): Promise<ActiveSession>;
   /** A session opened: restore what the application holds (send REGISTER/SUBSCRIBE), telling no one yet. */
   opened(active: ActiveSession): void;
   /** The client gave up, or close() was called: end what the application holds (through `notify`). */
@@ -35,7 +35,7 @@ interface Waiter {
  */
 const TRANSITIONS: { readonly [From in ConnectionStatus]: readonly ConnectionStatus[] } = {
   idle: ['connecting', 'closed'], //              ensureConnecting | close
-  connecting: ['open', 'reconnecting', 'closed'], // attemptOpened | attemptFailed (retry) | attemptFailed, close
+  connecting: ['connecting', 'open', 'reconnecting', 'closed'], // attemptFailed (next endpoint) | attemptOpened | attemptFailed (retry) | attemptFailed, close
   open: ['closed'], //                             sessionEnded (willRetry or not) | close
   closed: ['connecting', 'reconnecting'], //       ensureConnecting | sessionEnded (closed willRetry → reconnecting)
   reconnecting: ['connecting', 'closed'], //       the retry timer | close
@@ -47,6 +47,11 @@ const IDLE: ConnectionState = { status: 'idle' };
  * The client's one connection state machine (DESIGN.md "Connection lifecycle"):
  *
  * idle → connecting → open → closed (willRetry) → reconnecting → connecting → open …
+ *
+ * With several endpoints, the attempts go round them: each failed attempt moves on to the next
+ * endpoint at once (connecting → connecting), and a round in which every endpoint failed ends
+ * the first connection, or waits the backoff before the next round. A lost session moves on to
+ * the next endpoint too, so the one that just failed is tried last.
  *
  * It owns the current session, the attempt in progress, the retry timer and the operations
  * waiting for a session. Two rules make it safe for application code to call the client from
@@ -64,6 +69,13 @@ const IDLE: ConnectionState = { status: 'idle' };
  */
 export class Connection {
   #current_: ConnectionState = IDLE;
+  /**
+   * Counts the endpoints tried: the attempt in progress or the open session is on
+   * `#urls[#at % #urls.length]` (after a lost session, the next round's first).
+   */
+  #at = 0;
+  /** #at when the current round of attempts started: the round is over once #at is a whole list further. */
+  #first = 0;
   #active: ActiveSession | undefined;
   /** Aborts the attempt in progress (close() while connecting). */
   #attempt: AbortController | undefined;
@@ -88,10 +100,13 @@ export class Connection {
     return () => this.#stateListeners.delete(subscriber);
   });
 
+  readonly #urls: readonly string[];
   readonly #reconnect: Required<ReconnectOptions> | false;
   readonly #hooks: ConnectionHooks;
 
-  constructor(reconnect: Required<ReconnectOptions> | false, hooks: ConnectionHooks) {
+  /** `urls`: the endpoints, never empty (resolveOptions refuses an empty list). */
+  constructor(urls: readonly string[], reconnect: Required<ReconnectOptions> | false, hooks: ConnectionHooks) {
+    this.#urls = urls;
     this.#reconnect = reconnect;
     this.#hooks = hooks;
   }
@@ -103,8 +118,7 @@ export class Connection {
 
   /** The open session, if there is one right now. */
   get current(): ActiveSession | undefined {
-    const active = this.#active;
-    return active !== undefined && active.session.isOpen ? active : undefined;
+    return this.#active?.session.isOpen ? this.#active : undefined;
   }
 
   /**
@@ -131,7 +145,11 @@ export class Connection {
   ensureConnecting(): void {
     this.#step(() => {
       const { status } = this.#current_;
-      if (status === 'idle' || status === 'closed') this.#startAttempt(1, false);
+      // A new connection (the first, or after close() or giving up) starts at the first endpoint.
+      if (status === 'idle' || status === 'closed') {
+        this.#at = this.#first = 0;
+        this.#startAttempt(1, false);
+      }
     });
   }
 
@@ -153,15 +171,16 @@ export class Connection {
     return new Promise<void>((resolve) => this.#step(() => resolve(this.#shutDown())));
   }
 
-  #shutDown(): Promise<void> {
-    if (this.#current_.status === 'closed') return Promise.resolve();
+  /** Returns the GOODBYE handshake to wait for, if a session was open. */
+  #shutDown(): Promise<void> | undefined {
+    if (this.#current_.status === 'closed') return;
     const error = new WampConnectionError('closed', 'the client was closed');
     this.#attempt?.abort(error);
     this.#attempt = undefined;
     const active = this.#active;
     this.#active = undefined;
     this.#giveUp(error, true);
-    if (!active) return Promise.resolve();
+    if (!active) return;
     const goodbye = active.session.close(CLOSE_REALM, error);
     this.#closing = goodbye;
     void goodbye.then(() => {
@@ -170,19 +189,21 @@ export class Connection {
     return goodbye;
   }
 
+  /** Starts an attempt of round `attempt` on the endpoint at #at. */
   #startAttempt(attempt: number, reconnecting: boolean): void {
     this.#clearRetryTimer();
     const abort = new AbortController();
+    const url = this.#urls[this.#at % this.#urls.length]!;
     this.#attempt = abort;
-    this.#moveTo({ status: 'connecting', attempt });
-    const open = () => this.#hooks.open(abort.signal, (session, error) => this.#step(() => this.#sessionEnded(session, error)));
+    this.#moveTo({ status: 'connecting', attempt, url });
+    const open = () => this.#hooks.open(url, abort.signal, (session, error) => this.#step(() => this.#sessionEnded(session, error)));
     (this.#closing ? this.#closing.then(open) : open()).then(
-      (active) => this.#step(() => this.#attemptOpened(abort, active, attempt, reconnecting)),
+      (active) => this.#step(() => this.#attemptOpened(abort, active, attempt, reconnecting, url)),
       (error: unknown) => this.#step(() => this.#attemptFailed(abort, asError(error), attempt, reconnecting)),
     );
   }
 
-  #attemptOpened(abort: AbortController, active: ActiveSession, attempt: number, reconnecting: boolean): void {
+  #attemptOpened(abort: AbortController, active: ActiveSession, attempt: number, reconnecting: boolean, url: string): void {
     if (this.#attempt !== abort) {
       void active.session.close(CLOSE_REALM, abort.signal.reason as Error); // close() took over
       return;
@@ -197,17 +218,20 @@ export class Connection {
     // in reaction to it adds to the set, and is attached once.
     this.#hooks.opened(active);
     const info = active.session.info!;
-    this.#moveTo({ status: 'open', session: info, routerFeatures: routerFeatures(info) });
+    this.#moveTo({ status: 'open', url, session: info, routerFeatures: routerFeatures(info) });
     this.#notifications.push(() => this.#serveWaiters());
   }
 
   #attemptFailed(abort: AbortController, error: Error, attempt: number, reconnecting: boolean): void {
     if (this.#attempt !== abort) return; // close() took over
     this.#attempt = undefined;
-    // The first connection is not retried: its operations fail, and `retry()` on them (or the
-    // next operation) connects again. After a session was open, the backoff keeps trying.
-    if (reconnecting && this.#reconnect && isRetryable(error) && attempt < this.#reconnect.maxAttempts) {
-      return this.#scheduleReconnect(attempt + 1, error);
+    // Trouble on the way to one endpoint moves on to the next at once, until each was tried in
+    // this round (a refusal to let us in is not retried, on this endpoint or another). The first
+    // connection is not retried after its round: its operations fail, and `retry()` on them (or
+    // the next operation) connects again. After a session was open, the backoff keeps trying.
+    if (isRetryable(error)) {
+      if (++this.#at - this.#first < this.#urls.length) return this.#startAttempt(attempt, reconnecting);
+      if (reconnecting && this.#reconnect && attempt < this.#reconnect.maxAttempts) return this.#scheduleReconnect(attempt + 1, error);
     }
     this.#giveUp(error, false);
   }
@@ -215,7 +239,8 @@ export class Connection {
   #sessionEnded(session: Session, error: Error): void {
     if (this.#active?.session !== session) return; // close() ended it, or it never opened
     this.#active = undefined;
-    const willRetry = this.#reconnect !== false && this.#reconnect.maxAttempts > 0 && isRetryable(error);
+    this.#at++; // the next round starts after the endpoint just lost, which comes last
+    const willRetry = this.#reconnect && this.#reconnect.maxAttempts > 0 && isRetryable(error);
     if (!willRetry) return this.#giveUp(error, false);
     this.#moveTo({ status: 'closed', error, willRetry: true });
     this.#scheduleReconnect(1, error);
@@ -223,6 +248,7 @@ export class Connection {
 
   #scheduleReconnect(attempt: number, error: Error): void {
     const delay = backoffDelay(attempt, this.#reconnect as Required<ReconnectOptions>);
+    this.#first = this.#at; // the next round starts where this one did
     this.#moveTo({ status: 'reconnecting', attempt, delay, error });
     const timer = setTimeout(() => this.#step(() => {
       if (this.#retryTimer !== timer) return; // a later transition cleared it

@@ -24,14 +24,16 @@ const ROLES = {
 };
 
 /**
- * One connection attempt: opens the WebSocket and joins the realm within one `connectTimeout`
- * deadline for both. Aborting `signal` drops whatever is open and rejects with its reason.
- * `ended` hears of the session's end first, before its roles fail their operations.
+ * One connection attempt to the endpoint `url` (one of `options.urls`): opens the WebSocket and
+ * joins the realm within one `connectTimeout` deadline for both. Aborting `signal` drops
+ * whatever is open and rejects with its reason. `ended` hears of the session's end first,
+ * before its roles fail their operations.
  */
-export async function openSession(options: ResolvedOptions, signal: AbortSignal, ended: (session: Session, error: Error) => void): Promise<ActiveSession> {
+export async function openSession(options: ResolvedOptions, url: string, signal: AbortSignal, ended: (session: Session, error: Error) => void): Promise<ActiveSession> {
   const deadline = Date.now() + options.connectTimeout;
   // The resolved options are handed on whole: each part reads the fields it declares.
-  const transport = await openWebSocket({ ...options, signal });
+  // The endpoint's scheme picks the transport; only the WebSocket one exists so far.
+  const transport = await openWebSocket({ ...options, url, signal });
   const session = new Session(transport, { ...options, roles: ROLES });
   session.onClose((error) => ended(session, error));
   const active: ActiveSession = {

@@ -13,7 +13,10 @@ export interface ReconnectOptions {
   readonly factor?: number;
   /** Upper bound of a delay, ms. Default 300000 (5 min). */
   readonly maxDelay?: number;
-  /** Attempts after a lost connection before the client gives up (Infinity: never). Default 15. */
+  /**
+   * Attempts after a lost connection before the client gives up (Infinity: never); with several
+   * endpoints in `url`, rounds of attempts (one at each endpoint). Default 15.
+   */
   readonly maxAttempts?: number;
   /** Each delay is moved by up to ± this fraction at random, so clients do not all return at once. Default 0.1. */
   readonly jitter?: number;
@@ -27,8 +30,18 @@ export interface WampClientOptions {
   /**
    * Router WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`: `ws://`, `wss://`, or `http://` /
    * `https://` (opened as `ws://` / `wss://`). Anything else is a TypeError at construction.
+   *
+   * Or a non-empty list of them: the endpoints of several router nodes that serve the realm
+   * (a cluster), in order of preference, e.g. `['wss://a.example.com/ws', 'wss://b.example.com/ws']`.
+   * A connection starts at the first endpoint; each failed attempt moves on to the next one at
+   * once, and only when every endpoint of the round has failed does the reconnect backoff wait
+   * before the next round (the first connection, as with one URL, makes one round and gives up).
+   * When an open session is lost, the next round starts, after the backoff's first delay, at the
+   * endpoint after the one that was lost, which is tried last; registrations and subscriptions
+   * are restored on whichever node answers. `reconnect.maxAttempts` counts rounds. `state$`
+   * says which endpoint is tried or in use (`url` in the `connecting` and `open` states).
    */
-  readonly url: string;
+  readonly url: string | readonly string[];
   /** The realm to join. */
   readonly realm: string;
   /**
@@ -116,7 +129,8 @@ export const VERSION = '0.1.0';
 
 /** Every option with its default filled in, read once from what the application passed. */
 export interface ResolvedOptions {
-  readonly url: string;
+  /** `options.url` as a list: the endpoints, in order (one when a single URL was given). */
+  readonly urls: readonly string[];
   readonly realm: string;
   readonly serializers: readonly Codec[];
   readonly agent: string;
@@ -141,11 +155,15 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JavaScript callers may pass anything
   if (typeof options !== 'object' || options === null) throw new TypeError('WampClient options must be an object with url and realm');
   const url: unknown = options.url;
+  const urls: unknown[] = [url].flat(); // a copy of a list, or the one URL in a list of its own
   const realm: unknown = options.realm;
   // Checked here: a URL no WebSocket can open would otherwise fail each attempt later, as a
   // retryable connect-failed. http(s):// is passed on as given: ws and browsers open it as ws(s)://.
-  if (typeof url !== 'string' || !/^(ws|http)s?:\/\/./i.test(url)) {
-    throw new TypeError(`options.url must be a ws://, wss://, http:// or https:// URL, got ${typeof url === 'string' ? `"${url}"` : typeof url}`);
+  // Each endpoint of a list is checked the same way; an empty list is refused too.
+  for (const each of urls.length ? urls : [url]) {
+    if (typeof each !== 'string' || !/^(ws|http)s?:\/\/./i.test(each)) {
+      throw new TypeError(`options.url must be a ws://, wss://, http:// or https:// URL, got ${typeof each === 'string' ? `"${each}"` : urls.length ? typeof each : '[]'}`);
+    }
   }
   if (typeof realm !== 'string' || realm.length === 0) throw new TypeError('options.realm must be a realm URI');
   const serializers: unknown = options.serializers ?? DEFAULT_SERIALIZERS;
@@ -157,7 +175,7 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
   const debug = optionalFunction(options.debug, 'debug', 'a function (direction, message) => void');
   const onError = optionalFunction(options.onError, 'onError', 'a function (error, context) => void') ?? logError;
   return {
-    url,
+    urls: urls as string[],
     realm,
     serializers: codecs,
     agent,
@@ -241,7 +259,7 @@ function resolveSerializer(serializer: unknown): Codec {
 
 function resolveAuth(auth: unknown): readonly Authenticator[] {
   if (auth === undefined) return [];
-  const list: unknown[] = Array.isArray(auth) ? [...(auth as unknown[])] : [auth];
+  const list: unknown[] = [auth].flat(); // a copy of a list, or the one authenticator in a list
   for (const method of list) {
     const candidate = method as Partial<Authenticator> | null;
     if (typeof candidate !== 'object' || candidate === null || typeof candidate.method !== 'string'

@@ -4,7 +4,7 @@ import { ErrorUri, MessageType } from '../protocol/index.js';
 import { encodeFrameHeader, FRAME_HEADER_LENGTH, FrameDecoder, FrameType, RawSocketFramingError } from '../transport/rawsocket-framing.js';
 import type { LivenessTimes } from './liveness-times.js';
 import type { PeerConnection } from './peer-connection.js';
-import { QUEUED_MESSAGE_OVERHEAD, type OutputLimits } from './server-socket.js';
+import { PeerOutput, type OutputLimits } from './peer-output.js';
 
 /**
  * Which RawSocket peers the router PINGs (with RouterOptions.pingInterval and pongTimeout):
@@ -29,18 +29,14 @@ const CLOSE_GRACE_MS = 1000;
 /**
  * One WAMP-RawSocket connection (after its handshake) as a PeerConnection: frames in and out,
  * PING answered by PONG, the router's own PINGs (see RawSocketPingPolicy), and the same output
- * limits and flow control as a WebSocket (WebSocketPeer in server-socket.ts): unsent output is
- * what the socket really holds (`writableLength`) plus QUEUED_MESSAGE_OVERHEAD for each message
- * queued while over flowLowWaterMark; over flowHighWaterMark it is congested until it drains
- * below flowLowWaterMark; a peer that would make it hold over maxBufferedBytes, or that stays
- * congested with nothing written for stalledPeerTimeoutMs, is dropped.
+ * limits and flow control as a WebSocket (PeerOutput), on what the socket really holds
+ * (`writableLength`).
  *
  * RawSocket has no close frame: the router tells a peer why it ends a connection with an ABORT
  * (the session's own, or wamp.error.protocol_violation for broken framing), then ends the TCP
  * connection.
  */
 export class RawSocketPeer implements PeerConnection {
-  congested = false;
   /** Set by the listener once the session exists. */
   onMessage: (payload: Uint8Array) => void = () => undefined;
   onDrained: () => void = () => undefined;
@@ -51,40 +47,27 @@ export class RawSocketPeer implements PeerConnection {
   /** The router ended or dropped the connection: nothing more is read or sent. */
   private ending = false;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
-  private stallTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When a write last left while congested: a slow reader that makes progress is not stalled. */
-  private lastProgress = 0;
-  /** Messages sent with a report-back that has not come yet (those sent over flowLowWaterMark). */
-  private queuedMessages = 0;
+  private readonly output: PeerOutput;
   private pingTimer: ReturnType<typeof setTimeout> | undefined;
   private pongDeadline: ReturnType<typeof setTimeout> | undefined;
   private pinging = false;
   private pingsSent = 0;
-  private readonly written = (error?: Error | null) => {
-    this.queuedMessages--;
-    if (error || !this.congested) return;
-    this.lastProgress = Date.now();
-    if (this.heldBytes > this.limits.flowLowWaterMark) return;
-    this.congested = false;
-    clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
-    this.onDrained();
-  };
 
   constructor(private readonly socket: Socket, readonly codec: Codec, private readonly limits: RawSocketPeerLimits) {
     this.decoder = new FrameDecoder(limits.receiveLimit);
+    // RawSocket has no close frame to carry the reason: a peer that does not read is just dropped.
+    this.output = new PeerOutput(limits, () => socket.writableLength, { drained: () => this.onDrained(), notReading: () => this.drop() });
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.once('close', () => this.closed());
     if (limits.ping === 'always') this.startPinging();
   }
 
-  get unsentBytes(): number {
-    return this.socket.writableLength;
+  get congested(): boolean {
+    return this.output.congested;
   }
 
-  /** What the unsent output costs: its bytes plus each counted message's overhead. */
-  private get heldBytes(): number {
-    return this.socket.writableLength + this.queuedMessages * QUEUED_MESSAGE_OVERHEAD;
+  get unsentBytes(): number {
+    return this.socket.writableLength;
   }
 
   sendFrame(frame: string | Uint8Array): void {
@@ -101,18 +84,7 @@ export class RawSocketPeer implements PeerConnection {
   private write(type: FrameType, payload: string | Uint8Array, length: number): void {
     if (this.ending || this.socket.destroyed) return;
     const out = frameBuffer(type, payload, length);
-    const before = this.heldBytes;
-    const reports = before + out.byteLength > this.limits.flowLowWaterMark;
-    // As on WebSocket: a peer that does not read is dropped rather than buffered for without
-    // bound; a message larger than the limit still goes to a connection that holds nothing else.
-    if (before + out.byteLength + QUEUED_MESSAGE_OVERHEAD > this.limits.maxBufferedBytes && before > 0) return this.drop();
-    if (reports) this.queuedMessages++;
-    this.socket.write(out, reports ? this.written : undefined);
-    if (!this.congested && this.heldBytes > this.limits.flowHighWaterMark) {
-      this.congested = true;
-      this.lastProgress = Date.now();
-      this.armStallTimer(this.limits.stalledPeerTimeoutMs);
-    }
+    this.output.write(out.byteLength, out.byteLength, (written) => this.socket.write(out, written));
   }
 
   pauseReading(): void {
@@ -208,20 +180,9 @@ export class RawSocketPeer implements PeerConnection {
   private drop(): void {
     if (this.ending) return;
     this.ending = true;
-    this.congested = false;
+    this.output.dropped();
     this.stopTimers();
     this.socket.destroy();
-  }
-
-  /** Drops the peer once it has been congested without any write leaving for stalledPeerTimeoutMs. */
-  private armStallTimer(delay: number): void {
-    const timeout = this.limits.stalledPeerTimeoutMs;
-    if (timeout <= 0) return;
-    this.stallTimer = setTimeout(() => {
-      const idle = Date.now() - this.lastProgress;
-      if (idle < timeout) return this.armStallTimer(timeout - idle);
-      this.drop();
-    }, delay);
   }
 
   /** Liveness as on WebSocket (liveness.ts): a PING pingIntervalMs after the last sign of life; no frame within pongTimeoutMs drops the peer. */
@@ -259,7 +220,7 @@ export class RawSocketPeer implements PeerConnection {
   }
 
   private stopTimers(): void {
-    clearTimeout(this.stallTimer);
+    this.output.stop();
     clearTimeout(this.pingTimer);
     clearTimeout(this.pongDeadline);
     this.pongDeadline = undefined;

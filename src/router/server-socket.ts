@@ -5,6 +5,10 @@ import type { Codec } from '../codec/codec.js';
 import { watchLiveness } from './liveness.js';
 import type { LivenessTimes } from './liveness-times.js';
 import type { PeerConnection } from './peer-connection.js';
+import { PeerOutput, type OutputLimits } from './peer-output.js';
+
+// flow-control.spec.ts reads the overhead from here.
+export { QUEUED_MESSAGE_OVERHEAD } from './peer-output.js';
 
 export interface SocketHandlers {
   /** A WebSocket with a WAMP subprotocol opened; returns the frame, drain and close handlers for it. */
@@ -14,14 +18,6 @@ export interface SocketHandlers {
     drained(): void;
     closed(): void;
   };
-}
-
-/** How much unsent output a connection may hold, and for how long (RouterOptions). */
-export interface OutputLimits {
-  readonly maxBufferedBytes: number;
-  readonly flowHighWaterMark: number;
-  readonly flowLowWaterMark: number;
-  readonly stalledPeerTimeoutMs: number;
 }
 
 export interface SocketLimits extends LivenessTimes, OutputLimits {
@@ -99,31 +95,16 @@ export class ServerSocket {
   }
 }
 
-/**
- * What one queued message costs the router beyond its bytes: ws's frame header Buffer, the
- * stream's write request and its callback entry. Measured with a stalled subscriber of
- * 140-byte events (bench/slow-consumer.ts): the live heap grew by about 2.5× the queued bytes,
- * about 210 bytes a message. Counting it makes the output limits bound memory, not bytes.
- */
-export const QUEUED_MESSAGE_OVERHEAD = 256;
-
 /** Policy violation: the close code of a peer dropped for not reading its messages. */
 const CLOSE_NOT_READING = 1008;
 /** How long a dropped peer's close frame may take before its socket is destroyed. */
 const DROP_GRACE_MS = 1000;
 
 /**
- * One WebSocket as a PeerConnection. Its unsent output is what ws really holds for it
- * (`bufferedAmount`: ws's own queue plus the socket's write queue), not an estimate; the limits
- * are applied to that plus QUEUED_MESSAGE_OVERHEAD for each message queued while over
- * flowLowWaterMark, so thousands of small events count for the memory they take. Over
- * flowHighWaterMark it is congested; every write made while over flowLowWaterMark reports back
- * when it leaves (which is also how queued messages are counted), so the moment the output
- * drains below the low-water mark is seen without polling and without a callback per write in
- * the common, uncongested case.
+ * One WebSocket as a PeerConnection. Its output is accounted by PeerOutput, on what ws really
+ * holds for it (`bufferedAmount`: ws's own queue plus the socket's write queue).
  */
 class WebSocketPeer implements PeerConnection {
-  congested = false;
   /** Set by ServerSocket once the session exists. */
   onDrained: () => void = () => undefined;
   onMessage: (data: RawData, isBinary: boolean) => void = () => undefined;
@@ -136,56 +117,30 @@ class WebSocketPeer implements PeerConnection {
    * read, 64 KiB): held until resumeReading(), so a paused peer has nothing more relayed.
    */
   private readonly backlog: Array<{ readonly data: RawData; readonly isBinary: boolean }> = [];
-  private stallTimer: ReturnType<typeof setTimeout> | undefined;
   private dropTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When a write last left while congested: a slow reader that makes progress is not stalled. */
-  private lastProgress = 0;
-  /** Messages sent with a report-back that has not come yet (those sent over flowLowWaterMark). */
-  private queuedMessages = 0;
-  private readonly written = (error?: Error | null) => {
-    this.queuedMessages--;
-    if (error || !this.congested) return;
-    this.lastProgress = Date.now();
-    if (this.heldBytes > this.limits.flowLowWaterMark) return;
-    this.congested = false;
-    clearTimeout(this.stallTimer);
-    this.stallTimer = undefined;
-    this.onDrained();
-  };
+  private readonly output: PeerOutput;
 
-  constructor(private readonly socket: WebSocket, readonly codec: Codec, private readonly limits: OutputLimits) {}
+  constructor(private readonly socket: WebSocket, readonly codec: Codec, limits: OutputLimits) {
+    this.output = new PeerOutput(limits, () => socket.bufferedAmount, {
+      drained: () => this.onDrained(),
+      notReading: (reason) => this.drop(reason),
+    });
+  }
+
+  get congested(): boolean {
+    return this.output.congested;
+  }
 
   get unsentBytes(): number {
     return this.socket.bufferedAmount;
   }
 
-  /** What the unsent output costs: its bytes plus each counted message's overhead. */
-  private get heldBytes(): number {
-    return this.socket.bufferedAmount + this.queuedMessages * QUEUED_MESSAGE_OVERHEAD;
-  }
-
   sendFrame(frame: string | Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    // A string's length may undercount its UTF-8 bytes; bufferedAmount counts them exactly once sent.
-    const before = this.heldBytes;
-    const unsent = before + frame.length + QUEUED_MESSAGE_OVERHEAD;
-    // Over the low-water mark the write reports back when it leaves; a string is counted at its
-    // largest UTF-8 size here, so a write that makes the connection congested always reports.
-    const reports = before + (typeof frame === 'string' ? 3 * frame.length : frame.length) > this.limits.flowLowWaterMark;
-    // A peer that does not read (a stalled subscriber of a busy topic) would make the router
-    // buffer without bound: drop it instead; its session is released like any lost one. A
-    // message larger than the limit still goes to a connection that holds nothing else.
-    if (unsent > this.limits.maxBufferedBytes && before > 0) {
-      this.drop(`not reading: over maxBufferedBytes (${this.limits.maxBufferedBytes} bytes) unsent`);
-      return;
-    }
-    if (reports) this.queuedMessages++;
-    this.socket.send(frame, { binary: this.codec.binary }, reports ? this.written : undefined);
-    if (!this.congested && this.heldBytes > this.limits.flowHighWaterMark) {
-      this.congested = true;
-      this.lastProgress = Date.now();
-      this.armStallTimer(this.limits.stalledPeerTimeoutMs);
-    }
+    // A string's length may undercount its UTF-8 bytes; bufferedAmount counts them exactly once
+    // sent. Whether the write reports back counts a string at its largest UTF-8 size.
+    const largest = typeof frame === 'string' ? 3 * frame.length : frame.length;
+    this.output.write(frame.length, largest, (written) => this.socket.send(frame, { binary: this.codec.binary }, written));
   }
 
   /** A message from the peer: handled now, or held while reading is paused. */
@@ -194,18 +149,7 @@ class WebSocketPeer implements PeerConnection {
     else this.onMessage(data, isBinary);
   }
 
-  /** Drops the peer once it has been congested without any write leaving for stalledPeerTimeoutMs. */
-  private armStallTimer(delay: number): void {
-    const timeout = this.limits.stalledPeerTimeoutMs;
-    if (timeout <= 0) return;
-    this.stallTimer = setTimeout(() => {
-      const idle = Date.now() - this.lastProgress;
-      if (idle < timeout) return this.armStallTimer(timeout - idle);
-      this.drop(`not reading: congested, nothing written for ${timeout} ms`);
-    }, delay);
-  }
-
-    pauseReading(): void {
+  pauseReading(): void {
     this.readingPaused = true;
     this.socket.pause();
   }
@@ -231,7 +175,7 @@ class WebSocketPeer implements PeerConnection {
   /** The socket closed: no timer of ours may outlive it. */
   closed(): void {
     this.backlog.length = 0;
-    clearTimeout(this.stallTimer);
+    this.output.stop();
     clearTimeout(this.dropTimer);
   }
 
@@ -242,11 +186,9 @@ class WebSocketPeer implements PeerConnection {
    */
   private drop(reason: string): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    clearTimeout(this.stallTimer);
+    this.output.dropped();
     this.socket.close(CLOSE_NOT_READING, reason);
     this.dropTimer = setTimeout(() => this.socket.terminate(), DROP_GRACE_MS);
-    // Not congested any more: nothing more is sent, and no one is held back for it.
-    this.congested = false;
     // Released once the frame being handled is done (a send may be mid-way through a fan-out).
     queueMicrotask(() => this.onDropped());
   }

@@ -117,8 +117,8 @@ export function decodeHandshakeRequest(bytes: Uint8Array): HandshakeRequest {
   checkHandshakeLength(bytes);
   if (bytes[0] !== RAWSOCKET_MAGIC) return { kind: 'not-rawsocket' };
   if (bytes[2] !== 0 || bytes[3] !== 0) return { kind: 'reserved-bits' };
-  const lengthExponent = bytes[1] >> 4;
-  return { kind: 'request', lengthExponent, maxLength: maxLengthOf(lengthExponent), serializerId: bytes[1] & 0x0f };
+  const lengthExponent = bytes[1]! >> 4;
+  return { kind: 'request', lengthExponent, maxLength: maxLengthOf(lengthExponent), serializerId: bytes[1]! & 0x0f };
 }
 
 /**
@@ -139,8 +139,8 @@ export function decodeHandshakeReply(bytes: Uint8Array): HandshakeReply {
   const hex = hexOctets(bytes.subarray(0, HANDSHAKE_LENGTH));
   if (bytes[0] !== RAWSOCKET_MAGIC) return { kind: 'invalid', reason: `the answer ${hex} does not start with 0x7F: not a WAMP-RawSocket router` };
   if (bytes[2] !== 0 || bytes[3] !== 0) return { kind: 'invalid', reason: `the answer ${hex} has its reserved octets set` };
-  const high = bytes[1] >> 4;
-  const serializerId = bytes[1] & 0x0f;
+  const high = bytes[1]! >> 4;
+  const serializerId = bytes[1]! & 0x0f;
   // A low nibble of 0 marks an error: no serializer has id 0.
   if (serializerId === 0) return { kind: 'refused', code: high, reason: describeHandshakeError(high) };
   return { kind: 'accepted', lengthExponent: high, maxLength: maxLengthOf(high), serializerId };
@@ -207,7 +207,7 @@ export interface FrameHeader {
  * over 2^24, which no receiver takes.
  */
 export function decodeFrameHeader(bytes: Uint8Array, offset = 0, maxLength = MAX_FRAME_PAYLOAD): FrameHeader {
-  const first = bytes[offset];
+  const first = bytes[offset]!;
   const header = bytes.subarray(offset, offset + FRAME_HEADER_LENGTH);
   if ((first & RESERVED_BITS) !== 0) {
     throw new RawSocketFramingError('reserved-bits', `frame header ${hexOctets(header)} uses reserved bits`, header);
@@ -216,7 +216,7 @@ export function decodeFrameHeader(bytes: Uint8Array, offset = 0, maxLength = MAX
   if (type > FrameType.pong) {
     throw new RawSocketFramingError('reserved-type', `frame header ${hexOctets(header)} has the reserved frame type ${type}`, header);
   }
-  const length = (first & X_BIT ? MAX_FRAME_PAYLOAD : 0) + ((bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]);
+  const length = (first & X_BIT ? MAX_FRAME_PAYLOAD : 0) + ((bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!);
   if (length > maxLength) {
     throw new RawSocketFramingError('oversize', `a frame of ${length} octets is over the limit of ${maxLength} announced in the handshake`, header);
   }
@@ -291,7 +291,7 @@ export class FrameDecoder {
   private take(length: number): Uint8Array {
     if (length === 0) return new Uint8Array(0);
     // At least one chunk: length ≤ buffered.
-    const first = this.chunks[0];
+    const first = this.chunks[0]!;
     this.buffered -= length;
     if (first.byteLength - this.offset >= length) {
       const view = first.subarray(this.offset, this.offset + length);
@@ -302,7 +302,7 @@ export class FrameDecoder {
     const out = new Uint8Array(length);
     let filled = 0;
     while (filled < length) {
-      const chunk = this.chunks[0];
+      const chunk = this.chunks[0]!;
       const count = Math.min(chunk.byteLength - this.offset, length - filled);
       out.set(chunk.subarray(this.offset, this.offset + count), filled);
       filled += count;

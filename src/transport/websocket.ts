@@ -315,7 +315,8 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 export function openWebSocket(options: WebSocketTransportOptions): Promise<Transport> {
   const codecs = options.serializers; // never empty: resolveOptions refuses an empty list
   const offered = codecs.map((codec) => codec.subprotocol);
-  const Impl = options.WebSocket ?? (WebSocketImpl);
+  // ws's constructor (Node) takes a third argument, its options; a browser's ignores it.
+  const Impl = (options.WebSocket ?? WebSocketImpl) as new (url: string, protocols: string[], nodeOptions: object) => WebSocketLike;
   const { url, signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
 
@@ -323,7 +324,7 @@ export function openWebSocket(options: WebSocketTransportOptions): Promise<Trans
     let socket: WebSocketLike;
     try {
       // The third argument is ws's (Node): cap what a router may send, and TLS settings. Browsers ignore it.
-      socket = new (Impl)(url, offered, { ...options.tls, maxPayload: options.maxMessageSize });
+      socket = new Impl(url, offered, { ...options.tls, maxPayload: options.maxMessageSize });
     } catch (error) {
       reject(new WampConnectionError('connect-failed', `cannot open a WebSocket to ${url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
       return;

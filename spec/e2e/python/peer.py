@@ -2,6 +2,8 @@
 
     python3 peer.py URL REALM SERIALIZER        (SERIALIZER: json, cbor or msgpack)
 
+This runs the peer over WebSocket; rawsocket_peer.py imports it and runs it over RawSocket.
+
 Commands arrive on stdin, one JSON object a line; answers and events leave on stdout, one
 JSON object a line. Every command carries an "id" that its answers repeat. Bytes travel as
 {"$bytes": base64} both ways. Every payload is reported with its Python types
@@ -17,16 +19,22 @@ Commands:
       returns the invocation's args and kwargs as they arrived; reports "invoked" with them.
   {"cmd": "call", "id", "procedure", "args", "kwargs", "on_progress"}
       "progress" for each progressive result (when on_progress), then "result" or "error".
+  {"cmd": "call_cancel", "id", "procedure", "after", "mode"}
+      calls with on_progress and cancels the call (the future) once `after` progressive results
+      arrived: "progress" for each, then "call_cancelled", or "result"/"error" if the call
+      ended first. The CANCEL carries `mode` (default "kill").
   {"cmd": "subscribe", "id", "topic"}          "subscribed"; then "event" for each EVENT.
   {"cmd": "publish", "id", "topic", "args", "kwargs"}   acknowledged: "published".
   {"cmd": "leave", "id"}                       leaves the session and exits.
-Unprompted: "joined" (with "session" and its type) once WELCOME arrived; "failed" when the
-connection or join failed; "left" when the session ended. EOF on stdin leaves too.
+Unprompted: "joined" (with "session", its type, and the Python class of the transport) once
+WELCOME arrived; "failed" when the connection or join failed; "left" when the session ended.
+EOF on stdin leaves too.
 """
 
 import asyncio
 import base64
 import json
+import os
 import sys
 import threading
 
@@ -35,8 +43,22 @@ import txaio
 txaio.use_asyncio()
 
 from autobahn.asyncio.component import Component  # noqa: E402
+from autobahn.wamp import message as wamp_message  # noqa: E402
 from autobahn.wamp.exception import ApplicationError  # noqa: E402
 from autobahn.wamp.types import CallOptions, CallResult, PublishOptions, RegisterOptions, SubscribeOptions  # noqa: E402
+
+# Autobahn 22.7's call canceller sends CANCEL without a mode, which the spec leaves undefined
+# (a router picks its own default). This peer always says which mode it wants: the canceller
+# builds its message through this module attribute, so a subclass with a mode stands in for it.
+_cancel_mode = ["kill"]
+
+
+class _CancelWithMode(wamp_message.Cancel):
+    def __init__(self, request, mode=None, forward_for=None):
+        super().__init__(request, mode=mode or _cancel_mode[0], forward_for=forward_for)
+
+
+wamp_message.Cancel = _CancelWithMode
 
 
 def emit(event, **fields):
@@ -134,6 +156,29 @@ class Peer:
             return
         emit("result", id=request, **call_result_payload(result))
 
+    async def call_cancel(self, command):
+        request, after = command["id"], command["after"]
+        _cancel_mode[0] = command.get("mode", "kill")
+        received = []
+        reply = None
+
+        def on_progress(*args, **kwargs):
+            emit("progress", id=request, **payload(args, kwargs))
+            received.append(args)
+            if len(received) == after and reply is not None:
+                reply.cancel()
+
+        reply = self.session.call(command["procedure"], options=CallOptions(on_progress=on_progress))
+        try:
+            result = await reply
+        except asyncio.CancelledError:
+            emit("call_cancelled", id=request, progress_count=len(received))
+            return
+        except ApplicationError as error:
+            emit("error", id=request, error=error.error, **payload(error.args, error.kwargs))
+            return
+        emit("result", id=request, **call_result_payload(result))
+
     async def subscribe(self, command):
         topic = command["topic"]
 
@@ -156,6 +201,7 @@ COMMANDS = {
     "register_progress": Peer.register_progress,
     "register_echo": Peer.register_echo,
     "call": Peer.call,
+    "call_cancel": Peer.call_cancel,
     "subscribe": Peer.subscribe,
     "publish": Peer.publish,
     "leave": Peer.leave,
@@ -205,19 +251,22 @@ async def serve_commands(peer, lines):
         await peer.session.leave()
 
 
-async def main(url, realm, serializer):
+def websocket_transport(url, serializer):
+    """The Component transport this script connects with."""
+    return {"type": "websocket", "url": url, "serializers": [serializer], "max_retries": 0}
+
+
+async def main(transport, realm, serializer):
     loop = asyncio.get_running_loop()
     lines = read_lines(loop)
     connect_failures = []
 
-    component = Component(
-        transports=[{"type": "websocket", "url": url, "serializers": [serializer], "max_retries": 0}],
-        realm=realm,
-    )
+    component = Component(transports=[transport], realm=realm)
 
     @component.on_join
     async def joined(session, details):
-        emit("joined", session=details.session, session_type=type(details.session).__name__, serializer=serializer)
+        emit("joined", session=details.session, session_type=type(details.session).__name__, serializer=serializer,
+             transport=type(session._transport).__name__)
         asyncio.ensure_future(serve_commands(Peer(session), lines))
 
     @component.on_connectfailure
@@ -235,8 +284,14 @@ async def main(url, realm, serializer):
         sys.exit(1)
 
 
-if __name__ == "__main__":
-    if len(sys.argv) != 4:
-        sys.exit("usage: peer.py URL REALM json|cbor|msgpack")
+def run(argv, transport):
+    """A script's entry: argv is [script, URL, REALM, SERIALIZER]; transport(url, serializer) is the Component's transport."""
+    if len(argv) != 4:
+        sys.exit(f"usage: {os.path.basename(argv[0])} URL REALM json|cbor|msgpack")
+    url, realm, serializer = argv[1:]
     txaio.start_logging(out=sys.stderr, level="warn")
-    asyncio.run(main(*sys.argv[1:]))
+    asyncio.run(main(transport(url, serializer), realm, serializer))
+
+
+if __name__ == "__main__":
+    run(sys.argv, websocket_transport)
