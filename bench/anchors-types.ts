@@ -10,7 +10,9 @@ export interface AutobahnSession {
   call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): WhenPromise;
 }
 
-export interface AutobahnSerializer { readonly SERIALIZER_ID: string }
+export interface AutobahnSerializer {
+  readonly SERIALIZER_ID: string;
+}
 
 export interface AutobahnConnectionOptions {
   url: string;

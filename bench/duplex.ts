@@ -27,7 +27,11 @@ import { cpuMicros, median, REALM, SERIALIZERS } from './lib/common.js';
 import { writeResultsSection } from './lib/results-section.js';
 
 type ClientKind = 'floor' | 'rxwamp';
-interface DuplexRun { readonly cpuUs: number; readonly wallMs: number; readonly chunks: number }
+interface DuplexRun {
+  readonly cpuUs: number;
+  readonly wallMs: number;
+  readonly chunks: number;
+}
 
 const self = fileURLToPath(import.meta.url);
 const quick = process.argv.includes('--quick');
@@ -64,7 +68,13 @@ async function rxwampRuns(url: string, serializer: SerializerName): Promise<Dupl
     let echoed = 0;
     const cpu = process.cpuUsage();
     const started = performance.now();
-    await lastValueFrom(caller.callStream$(PROCEDURE, range(0, CHUNKS).pipe(map(() => CHUNK))).pipe(map((r) => { if (r.progress) echoed++; })));
+    await lastValueFrom(
+      caller.callStream$(PROCEDURE, range(0, CHUNKS).pipe(map(() => CHUNK))).pipe(
+        map((r) => {
+          if (r.progress) echoed++;
+        }),
+      ),
+    );
     const run = { cpuUs: cpuMicros(cpu), wallMs: performance.now() - started, chunks: echoed };
     if (echoed !== CHUNKS) throw new Error(`rxwamp: ${echoed} of ${CHUNKS} chunks came back`);
     return run;
@@ -84,9 +94,15 @@ class FloorPeer {
   private readonly opened: Promise<void>;
   onMessage: (message: unknown[]) => void = () => undefined;
 
-  constructor(url: string, readonly codec: Codec) {
+  constructor(
+    url: string,
+    readonly codec: Codec,
+  ) {
     this.ws = new WebSocket(url, [codec.subprotocol], { perMessageDeflate: false });
-    this.opened = new Promise<void>((resolve, reject) => { this.ws.once('open', resolve); this.ws.once('error', reject); });
+    this.opened = new Promise<void>((resolve, reject) => {
+      this.ws.once('open', resolve);
+      this.ws.once('error', reject);
+    });
     this.ws.on('message', (data: RawData, isBinary: boolean) => {
       const buffer = data as Buffer;
       this.onMessage(this.codec.decode(isBinary ? buffer : buffer.toString()) as unknown[]);
@@ -101,7 +117,9 @@ class FloorPeer {
   /** Sends a frame and resolves with the first answer of type `type`. */
   request(frame: unknown[], type: number): Promise<unknown[]> {
     return new Promise((resolve) => {
-      this.onMessage = (message) => { if (message[0] === type) resolve(message); };
+      this.onMessage = (message) => {
+        if (message[0] === type) resolve(message);
+      };
       this.send(frame);
     });
   }
@@ -131,21 +149,22 @@ async function floorRuns(url: string, serializer: SerializerName): Promise<Duple
     else callee.send([70, message[1], {}]);
   };
   let requestId = 0;
-  const once = (): Promise<DuplexRun> => new Promise((resolve, reject) => {
-    const id = ++requestId;
-    let echoed = 0;
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    caller.onMessage = (message) => {
-      if (message[0] !== 50 || message[1] !== id) return reject(new Error(`floor: unexpected ${JSON.stringify(message).slice(0, 80)}`));
-      if ((message[2] as { progress?: boolean }).progress === true) return void echoed++;
-      if (echoed !== CHUNKS) return reject(new Error(`floor: ${echoed} of ${CHUNKS} chunks came back`));
-      resolve({ cpuUs: cpuMicros(cpu), wallMs: performance.now() - started, chunks: echoed });
-    };
-    caller.send([48, id, { receive_progress: true, progress: true }, PROCEDURE, [CHUNK]]);
-    for (let i = 1; i < CHUNKS; i++) caller.send([48, id, { progress: true }, PROCEDURE, [CHUNK]]);
-    caller.send([48, id, {}, PROCEDURE]);
-  });
+  const once = (): Promise<DuplexRun> =>
+    new Promise((resolve, reject) => {
+      const id = ++requestId;
+      let echoed = 0;
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      caller.onMessage = (message) => {
+        if (message[0] !== 50 || message[1] !== id) return reject(new Error(`floor: unexpected ${JSON.stringify(message).slice(0, 80)}`));
+        if ((message[2] as { progress?: boolean }).progress === true) return void echoed++;
+        if (echoed !== CHUNKS) return reject(new Error(`floor: ${echoed} of ${CHUNKS} chunks came back`));
+        resolve({ cpuUs: cpuMicros(cpu), wallMs: performance.now() - started, chunks: echoed });
+      };
+      caller.send([48, id, { receive_progress: true, progress: true }, PROCEDURE, [CHUNK]]);
+      for (let i = 1; i < CHUNKS; i++) caller.send([48, id, { progress: true }, PROCEDURE, [CHUNK]]);
+      caller.send([48, id, {}, PROCEDURE]);
+    });
   try {
     return await measured(once);
   } finally {
@@ -214,15 +233,18 @@ async function drive(): Promise<string> {
     await router.exited;
   }
   return [
-    SECTION_TITLE, '',
+    SECTION_TITLE,
+    '',
     `Written by \`npx tsx bench/duplex.ts\` (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores); \`npm run bench\` runs it after the other figures.`,
     `One call streams ${CHUNKS.toLocaleString('en-US')} chunks of ${CHUNK.length} characters (progressive call invocations) through the embedded router (its own process) to a callee that echoes each one at once as a progressive result while the input is still going out; the last chunk comes back as the final result.`,
-    'Caller and callee of one kind share one process: *CPU per chunk* is that process\'s CPU (user + system) from the first CALL to the final RESULT ÷ chunks, so both ends of the call (encode, send, receive, decode, dispatch, on each side).',
-    '*rxwamp*: `callStream$(proc, range(…))` and `registerDuplex(proc, input$ => input$)`. *floor*: bare `ws` caller and callee sending hand-built frames (the codec\'s encode and decode only, no WAMP logic).',
-    `Each client runs in ${ROUNDS} fresh process(es), alternating with the other; each process does one warm-up call, then ${RUNS} measured ones; the figures are medians of all ${ROUNDS * RUNS} measured calls.`, '',
+    "Caller and callee of one kind share one process: *CPU per chunk* is that process's CPU (user + system) from the first CALL to the final RESULT ÷ chunks, so both ends of the call (encode, send, receive, decode, dispatch, on each side).",
+    "*rxwamp*: `callStream$(proc, range(…))` and `registerDuplex(proc, input$ => input$)`. *floor*: bare `ws` caller and callee sending hand-built frames (the codec's encode and decode only, no WAMP logic).",
+    `Each client runs in ${ROUNDS} fresh process(es), alternating with the other; each process does one warm-up call, then ${RUNS} measured ones; the figures are medians of all ${ROUNDS * RUNS} measured calls.`,
+    '',
     '| serializer | client | chunks/s | CPU µs per chunk | × floor | ms per call |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
-    ...rows, '',
+    ...rows,
+    '',
   ].join('\n');
 }
 

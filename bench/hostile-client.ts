@@ -37,7 +37,22 @@ const LONG_URI = `com.hostile.${'x'.repeat(16_000)}`;
 const MIB = 1024 * 1024;
 const HOSTILE_NICE = !process.argv.includes('--hostile-not-niced');
 const json = CODECS.json;
-const M = { HELLO: 1, WELCOME: 2, ERROR: 8, PUBLISH: 16, PUBLISHED: 17, SUBSCRIBE: 32, SUBSCRIBED: 33, EVENT: 36, CALL: 48, RESULT: 50, REGISTER: 64, REGISTERED: 65, INVOCATION: 68, YIELD: 70 } as const;
+const M = {
+  HELLO: 1,
+  WELCOME: 2,
+  ERROR: 8,
+  PUBLISH: 16,
+  PUBLISHED: 17,
+  SUBSCRIBE: 32,
+  SUBSCRIBED: 33,
+  EVENT: 36,
+  CALL: 48,
+  RESULT: 50,
+  REGISTER: 64,
+  REGISTERED: 65,
+  INVOCATION: 68,
+  YIELD: 70,
+} as const;
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
@@ -60,7 +75,10 @@ class Peer {
 
   static async join(url: string): Promise<Peer> {
     const ws = new WebSocket(url, [json.subprotocol], { perMessageDeflate: false });
-    await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
     const peer = new Peer(ws);
     const welcomed = peer.next((m) => m[0] === M.WELCOME);
     peer.send([M.HELLO, REALM, { roles: { caller: {}, callee: {}, publisher: {}, subscriber: { features: { pattern_based_subscription: true } } } }]);
@@ -104,12 +122,17 @@ async function runRouter(): Promise<void> {
   let gcMax = 0;
   let gcTotal = 0;
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) { gcMax = Math.max(gcMax, entry.duration); gcTotal += entry.duration; }
+    for (const entry of list.getEntries()) {
+      gcMax = Math.max(gcMax, entry.duration);
+      gcTotal += entry.duration;
+    }
   }).observe({ entryTypes: ['gc'] });
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line === 'loop') {
       const ms = (ns: number) => ns / 1e6;
-      process.stdout.write(`${JSON.stringify({ p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), gcMax, gcTotal })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), gcMax, gcTotal })}\n`,
+      );
       loopDelay.reset();
       gcMax = 0;
       gcTotal = 0;
@@ -144,7 +167,12 @@ async function runHostile(url: string): Promise<void> {
   }
   for (let i = 0; i < LIMITS.maxSubscriptions; i++) {
     const match = ['exact', 'prefix', 'wildcard'][i % 3]!;
-    peer.send([M.SUBSCRIBE, peer.request(), { match }, match === 'wildcard' ? uriOf(`com..s${i}.`, LIMITS.maxUriLength) : uriOf(`com.hostile.s${i}.`, LIMITS.maxUriLength)]);
+    peer.send([
+      M.SUBSCRIBE,
+      peer.request(),
+      { match },
+      match === 'wildcard' ? uriOf(`com..s${i}.`, LIMITS.maxUriLength) : uriOf(`com.hostile.s${i}.`, LIMITS.maxUriLength),
+    ]);
   }
   // Calls to itself (a prefix registration), never answered: maxCallsInFlight and maxPendingInvocations at once.
   for (let i = 0; i < LIMITS.maxCallsInFlight; i++) peer.send([M.CALL, peer.request(), {}, sink, [i]]);
@@ -163,7 +191,9 @@ async function runHostile(url: string): Promise<void> {
   const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
   await lines.next(); // "flood"
   let flooding = true as boolean; // `as boolean`: set by the callback, which TypeScript's narrowing cannot see
-  void lines.next().then(() => { flooding = false; });
+  void lines.next().then(() => {
+    flooding = false;
+  });
   const matched = uriOf('com.hostile.s0.', LIMITS.maxUriLength); // matched by its prefix subscriptions and walked by the wildcard trie
   let bursts = 0;
   while (flooding) {
@@ -185,7 +215,10 @@ async function runHostile(url: string): Promise<void> {
 
 // ---------------------------------------------------------------- the innocent client and the driver
 
-interface Latencies { readonly call: number[]; readonly publish: number[] }
+interface Latencies {
+  readonly call: number[];
+  readonly publish: number[];
+}
 
 /** OPERATIONS sequential echo calls, then OPERATIONS sequential acknowledged publishes (to a subscribed topic): each one's round trip in ms. */
 async function innocentRound(caller: Peer): Promise<Latencies> {
@@ -213,28 +246,47 @@ async function innocentRound(caller: Peer): Promise<Latencies> {
 /** `lowPriority`: run under `nice -n 19` (see the hostile client in drive()). */
 function child(args: string[], flags: string[] = [], lowPriority = false) {
   const command = [process.execPath, ...flags, '--import', 'tsx', self, ...args];
-  const process_ = lowPriority && process.platform !== 'win32'
-    ? spawn('nice', ['-n', '19', ...command], { stdio: ['pipe', 'pipe', 'inherit'] })
-    : spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const process_ =
+    lowPriority && process.platform !== 'win32'
+      ? spawn('nice', ['-n', '19', ...command], { stdio: ['pipe', 'pipe', 'inherit'] })
+      : spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => process_.once('exit', () => resolve()));
   const lines = createInterface({ input: process_.stdout })[Symbol.asyncIterator]();
   const nextJson = async <T>() => JSON.parse((await lines.next()).value as string) as T;
   return { nextJson, stdin: process_.stdin, exited };
 }
 
-interface Heap { readonly heapUsed: number; readonly arrayBuffers: number; readonly sessions: number }
-interface LoopDelay { readonly p50: number; readonly p99: number; readonly max: number; readonly gcMax: number; readonly gcTotal: number }
+interface Heap {
+  readonly heapUsed: number;
+  readonly arrayBuffers: number;
+  readonly sessions: number;
+}
+interface LoopDelay {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly gcMax: number;
+  readonly gcTotal: number;
+}
 
 async function drive(): Promise<string> {
   const router = child(['--role', 'router'], ['--expose-gc', ...(process.env['HOSTILE_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])]);
   const { url } = await router.nextJson<{ url: string }>();
-  const heap = async () => { router.stdin.write('heap\n'); return router.nextJson<Heap>(); };
-  const loopDelay = async () => { router.stdin.write('loop\n'); return router.nextJson<LoopDelay>(); };
+  const heap = async () => {
+    router.stdin.write('heap\n');
+    return router.nextJson<Heap>();
+  };
+  const loopDelay = async () => {
+    router.stdin.write('loop\n');
+    return router.nextJson<LoopDelay>();
+  };
   try {
     const callee = await Peer.join(url);
     const subscriber = await Peer.join(url);
     const caller = await Peer.join(url);
-    callee.onMessage = (m) => { if (m[0] === M.INVOCATION) callee.send([M.YIELD, m[1], {}, m[4] ?? []]); };
+    callee.onMessage = (m) => {
+      if (m[0] === M.INVOCATION) callee.send([M.YIELD, m[1], {}, m[4] ?? []]);
+    };
     callee.send([M.REGISTER, callee.request(), {}, 'com.innocent.echo']);
     await callee.next((m) => m[0] === M.REGISTERED);
     subscriber.send([M.SUBSCRIBE, subscriber.request(), {}, 'com.innocent.news']);
@@ -271,36 +323,63 @@ async function drive(): Promise<string> {
   }
 }
 
-function render(r: { alone: Latencies; flooded: Latencies; aloneLoop: LoopDelay; floodedLoop: LoopDelay; before: Heap; full: Heap; after: Heap; filled: Record<string, number>; flood: { bursts: number; answers: Record<string, number> } }): string {
-  const ms = (values: number[], p: number) => percentileSorted([...values].sort((a, b) => a - b), p).toFixed(2);
+function render(r: {
+  alone: Latencies;
+  flooded: Latencies;
+  aloneLoop: LoopDelay;
+  floodedLoop: LoopDelay;
+  before: Heap;
+  full: Heap;
+  after: Heap;
+  filled: Record<string, number>;
+  flood: { bursts: number; answers: Record<string, number> };
+}): string {
+  const ms = (values: number[], p: number) =>
+    percentileSorted(
+      [...values].sort((a, b) => a - b),
+      p,
+    ).toFixed(2);
   const row = (what: string, latencies: Latencies, loop: LoopDelay) =>
     `| ${what} | ${ms(latencies.call, 50)} | ${ms(latencies.call, 99)} | ${ms(latencies.publish, 50)} | ${ms(latencies.publish, 99)} | ${loop.p99.toFixed(1)} | ${loop.max.toFixed(1)} | ${loop.gcMax.toFixed(1)} | ${Math.round(loop.gcTotal)} |`;
   const mib = (bytes: number) => (bytes / MIB).toFixed(1);
   const n = (value: number) => value.toLocaleString('en-US');
   const live = (heap: Heap) => heap.heapUsed + heap.arrayBuffers;
-  const answers = Object.entries(r.flood.answers).sort(([, a], [, b]) => b - a).map(([uri, n]) => `${uri} ${n.toLocaleString('en-US')}`).join(', ');
+  const answers = Object.entries(r.flood.answers)
+    .sort(([, a], [, b]) => b - a)
+    .map(([uri, n]) => `${uri} ${n.toLocaleString('en-US')}`)
+    .join(', ');
   return [
-    SECTION_TITLE, '',
+    SECTION_TITLE,
+    '',
     `Written by \`npx tsx bench/hostile-client.ts\` (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores); \`npm run bench\` runs it after the other figures.`,
     `Three processes: the embedded router (default limits: URIs up to ${n(LIMITS.maxUriLength)} characters; per session ${n(LIMITS.maxRegistrations)} registrations, ${n(LIMITS.maxSubscriptions)} subscriptions, ${n(LIMITS.maxCallsInFlight)} calls in flight, ${n(LIMITS.maxPendingInvocations)} unanswered invocations), one hostile client${HOSTILE_NICE ? ' (under `nice -n 19`: a real one floods from its own machine)' : ''}, and the innocent clients (bare \`ws\`, JSON: a caller, an echo callee, a subscriber).`,
     `The innocent caller makes ${OPERATIONS.toLocaleString('en-US')} sequential echo calls, then ${OPERATIONS.toLocaleString('en-US')} sequential acknowledged publishes to a subscribed topic, first alone, then while the hostile client floods; ms per round trip.`,
     'The hostile client first fills every limit with URIs of the maximum length (registrations and subscriptions, exact, prefix and wildcard; calls to its own prefix registration that it never answers), then floods until the innocent rounds end, each burst as soon as its socket has sent the last:',
-    `PUBLISH and CALL to ${n(LONG_URI.length)}-character URIs, PUBLISH to a ${n(LIMITS.maxUriLength)}-character topic its exact and prefix subscriptions match and its wildcard ones are walked for, SUBSCRIBE and CALL over its limits.`, '',
+    `PUBLISH and CALL to ${n(LONG_URI.length)}-character URIs, PUBLISH to a ${n(LIMITS.maxUriLength)}-character topic its exact and prefix subscriptions match and its wildcard ones are walked for, SUBSCRIBE and CALL over its limits.`,
+    '',
     '| innocent client | call p50 | call p99 | publish p50 | publish p99 | router loop delay p99 | router loop delay max | router GC pause max | router GC total |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     row('alone', r.alone, r.aloneLoop),
-    row('with the hostile client flooding', r.flooded, r.floodedLoop), '',
-    '*Router loop delay*: the router process\'s event-loop delay (`monitorEventLoopDelay`, 1 ms resolution) during that round, in ms: how long the router kept every session waiting, apart from what the machine\'s scheduler does to the clients (three busy processes share its cores); it also counts time the router process was not scheduled. *GC*: the router\'s garbage-collection pauses in that round (`PerformanceObserver` gc entries), the longest and their sum, ms.', '',
-    `The flood: ${n(r.flood.bursts)} bursts of 50 messages written to the hostile client's socket (TCP holds back what the router has not read); what the router had answered when it stopped: ${answers}.`, '',
-    'Router live heap (`v8.getHeapStatistics().used_heap_size` after two forced GCs, plus ArrayBuffers), MiB:', '',
+    row('with the hostile client flooding', r.flooded, r.floodedLoop),
+    '',
+    "*Router loop delay*: the router process's event-loop delay (`monitorEventLoopDelay`, 1 ms resolution) during that round, in ms: how long the router kept every session waiting, apart from what the machine's scheduler does to the clients (three busy processes share its cores); it also counts time the router process was not scheduled. *GC*: the router's garbage-collection pauses in that round (`PerformanceObserver` gc entries), the longest and their sum, ms.",
+    '',
+    `The flood: ${n(r.flood.bursts)} bursts of 50 messages written to the hostile client's socket (TCP holds back what the router has not read); what the router had answered when it stopped: ${answers}.`,
+    '',
+    'Router live heap (`v8.getHeapStatistics().used_heap_size` after two forced GCs, plus ArrayBuffers), MiB:',
+    '',
     '| innocent clients only | + hostile client at every limit | growth | after it left |',
     '| ---: | ---: | ---: | ---: |',
-    `| ${mib(live(r.before))} | ${mib(live(r.full))} | +${mib(live(r.full) - live(r.before))} | ${mib(live(r.after))} |`, '',
-    `Filling the limits, the hostile client got: ${Object.entries(r.filled).map(([uri, n]) => `${uri} ${n.toLocaleString('en-US')}`).join(', ')}.`, '',
+    `| ${mib(live(r.before))} | ${mib(live(r.full))} | +${mib(live(r.full) - live(r.before))} | ${mib(live(r.after))} |`,
+    '',
+    `Filling the limits, the hostile client got: ${Object.entries(r.filled)
+      .map(([uri, n]) => `${uri} ${n.toLocaleString('en-US')}`)
+      .join(', ')}.`,
+    '',
   ].join('\n');
 }
 
-const SECTION_TITLE = '## 9. Hostile client: an innocent client\'s latency while another floods the router';
+const SECTION_TITLE = "## 9. Hostile client: an innocent client's latency while another floods the router";
 
 const role = argument('role');
 if (role === 'router') {

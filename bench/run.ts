@@ -35,9 +35,36 @@ const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 20)) : n);
  * (takeTurns). Ratios between clients are taken turn by turn, from runs made a second apart.
  */
 const PLANS: readonly TargetPlan[] = [
-  { name: 'peer', serializers: SERIALIZERS, rounds: quick ? 1 : 3, runs: quick ? 2 : 4, streamResults: scale(200_000), seqCalls: scale(2_000), windowCalls: scale(20_000), heap: true },
-  { name: 'embedded', serializers: SERIALIZERS, rounds: 1, runs: quick ? 2 : 4, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
-  { name: 'fox', serializers: ['json'], rounds: 1, runs: quick ? 2 : 4, streamResults: scale(50_000), seqCalls: scale(2_000), windowCalls: scale(10_000), heap: false },
+  {
+    name: 'peer',
+    serializers: SERIALIZERS,
+    rounds: quick ? 1 : 3,
+    runs: quick ? 2 : 4,
+    streamResults: scale(200_000),
+    seqCalls: scale(2_000),
+    windowCalls: scale(20_000),
+    heap: true,
+  },
+  {
+    name: 'embedded',
+    serializers: SERIALIZERS,
+    rounds: 1,
+    runs: quick ? 2 : 4,
+    streamResults: scale(50_000),
+    seqCalls: scale(2_000),
+    windowCalls: scale(10_000),
+    heap: false,
+  },
+  {
+    name: 'fox',
+    serializers: ['json'],
+    rounds: 1,
+    runs: quick ? 2 : 4,
+    streamResults: scale(50_000),
+    seqCalls: scale(2_000),
+    windowCalls: scale(10_000),
+    heap: false,
+  },
 ];
 /** Scale study (JSON, scripted peer): streaming calls at once, ~SCALE_TOTAL results per batch. */
 const SCALE_LEVELS: readonly number[] = quick ? [1, 100] : [1, 100, 10_000];
@@ -76,7 +103,10 @@ function compileBench(): string {
 const compiledDir = compileBench();
 const compiled = (script: string) => join(compiledDir, script.replace(/\.ts$/, '.js'));
 
-interface Server { readonly url: string; stop(): Promise<void> }
+interface Server {
+  readonly url: string;
+  stop(): Promise<void>;
+}
 
 /** Starts a server script and waits for its first stdout line ({url} or {unavailable}). */
 async function startServer(script: string, args: string[]): Promise<Server | { unavailable: string }> {
@@ -87,8 +117,14 @@ async function startServer(script: string, args: string[]): Promise<Server | { u
   const first = await new Promise<string>((resolve) => {
     const lines = createInterface({ input: child.stdout });
     const timer = setTimeout(() => resolve('{"unavailable":"server did not start within 20 s"}'), 20_000);
-    lines.once('line', (line) => { clearTimeout(timer); resolve(line); });
-    child.once('exit', (code) => { clearTimeout(timer); resolve(JSON.stringify({ unavailable: `server exited with code ${code}` })); });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve(line);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(JSON.stringify({ unavailable: `server exited with code ${code}` }));
+    });
   });
   const stop = async () => {
     child.stdin.end();
@@ -116,8 +152,12 @@ function runClientProcess(script: string, task: ClientTask, exposeGc: boolean): 
     });
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), task.deadlineMs + 15_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -176,9 +216,10 @@ const cancelOf = (r: ClientReport) => (r.ok && r.scenario === 'cancel' ? r.runs 
 
 async function benchTarget(plan: TargetPlan): Promise<void> {
   for (const serializer of plan.serializers) {
-    const server = plan.name === 'peer'
-      ? await startServer('servers/peer.ts', [])
-      : await startServer('servers/router-host.ts', ['--router', plan.name, '--serializer', serializer]);
+    const server =
+      plan.name === 'peer'
+        ? await startServer('servers/peer.ts', [])
+        : await startServer('servers/router-host.ts', ['--router', plan.name, '--serializer', serializer]);
     if ('unavailable' in server) {
       results.unavailable[`${plan.name}/${serializer}`] = server.unavailable;
       log(`  ${plan.name} ${serializer}: not available (${server.unavailable})`);
@@ -188,9 +229,21 @@ async function benchTarget(plan: TargetPlan): Promise<void> {
       const base = { url: server.url, serializer, deadlineMs: 180_000, runs: plan.runs };
       const k = (client: ClientName) => key(plan.name, serializer, client);
       const scenarios: Array<{ label: string; task: ClientTask; keep: (client: ClientName, report: ClientReport) => void }> = [
-        { label: `stream ×${plan.streamResults}`, task: { ...base, scenario: 'stream', results: plan.streamResults }, keep: (c, r) => record(results.stream, k(c), r, streamOf) },
-        { label: 'calls, 1 in flight', task: { ...base, scenario: 'latency', calls: plan.seqCalls, window: 1 }, keep: (c, r) => record(results.seq, k(c), r, latencyOf) },
-        { label: `calls, ${WINDOW} in flight`, task: { ...base, scenario: 'latency', calls: plan.windowCalls, window: WINDOW }, keep: (c, r) => record(results.window1000, k(c), r, latencyOf) },
+        {
+          label: `stream ×${plan.streamResults}`,
+          task: { ...base, scenario: 'stream', results: plan.streamResults },
+          keep: (c, r) => record(results.stream, k(c), r, streamOf),
+        },
+        {
+          label: 'calls, 1 in flight',
+          task: { ...base, scenario: 'latency', calls: plan.seqCalls, window: 1 },
+          keep: (c, r) => record(results.seq, k(c), r, latencyOf),
+        },
+        {
+          label: `calls, ${WINDOW} in flight`,
+          task: { ...base, scenario: 'latency', calls: plan.windowCalls, window: WINDOW },
+          keep: (c, r) => record(results.window1000, k(c), r, latencyOf),
+        },
       ];
       for (const { label, task, keep } of scenarios) {
         for (let round = 1; round <= plan.rounds; round++) {
@@ -202,7 +255,12 @@ async function benchTarget(plan: TargetPlan): Promise<void> {
         for (let round = 1; round <= HEAP_RUNS; round++) {
           for (const client of CLIENTS) {
             log(`  ${plan.name} ${serializer} ${client}: heap, ${HEAP_PENDING} pending (run ${round}/${HEAP_RUNS})`);
-            record(results.heap, key(plan.name, serializer, client), await runClientProcess(`${client}.ts`, { ...base, scenario: 'heap', pending: HEAP_PENDING, runs: 1 }, true), heapOf);
+            record(
+              results.heap,
+              key(plan.name, serializer, client),
+              await runClientProcess(`${client}.ts`, { ...base, scenario: 'heap', pending: HEAP_PENDING, runs: 1 }, true),
+              heapOf,
+            );
           }
         }
       }
@@ -229,14 +287,20 @@ function startSteppedClient<R>(script: string, task: ClientTask): SteppedClient<
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   child.stdin.on('error', () => undefined); // a client that died first: its exit is what counts
   const timer = setTimeout(() => child.kill('SIGKILL'), task.deadlineMs + 15_000);
   let onReady: (ok: boolean) => void = () => undefined;
-  const ready = new Promise<boolean>((resolve) => { onReady = resolve; });
+  const ready = new Promise<boolean>((resolve) => {
+    onReady = resolve;
+  });
   let onStep: ((run: R | undefined) => void) | undefined;
   let onReport: (report: ClientReport) => void = () => undefined;
-  const report = new Promise<ClientReport>((resolve) => { onReport = resolve; });
+  const report = new Promise<ClientReport>((resolve) => {
+    onReport = resolve;
+  });
   let reported: ClientReport | undefined;
   createInterface({ input: child.stdout }).on('line', (line) => {
     if (line === STEP_READY) onReady(true);
@@ -252,12 +316,18 @@ function startSteppedClient<R>(script: string, task: ClientTask): SteppedClient<
   return {
     ready,
     report,
-    step: () => new Promise<R | undefined>((resolve) => {
-      onStep = (run) => { onStep = undefined; resolve(run); };
-      if (child.exitCode !== null || !child.stdin.writable) return onStep(undefined);
-      child.stdin.write('go\n');
-    }),
-    end: () => { if (child.stdin.writable) child.stdin.end(); },
+    step: () =>
+      new Promise<R | undefined>((resolve) => {
+        onStep = (run) => {
+          onStep = undefined;
+          resolve(run);
+        };
+        if (child.exitCode !== null || !child.stdin.writable) return onStep(undefined);
+        child.stdin.write('go\n');
+      }),
+    end: () => {
+      if (child.stdin.writable) child.stdin.end();
+    },
   };
 }
 
@@ -288,7 +358,7 @@ async function takeTurns(task: ClientTask): Promise<Map<ClientName, ClientReport
   const reports = new Map<ClientName, ClientReport>();
   for (const c of clients) {
     const report = await c.process.report;
-    reports.set(c.client, report.ok ? { ...report, runs: c.runs } as ClientReport : report);
+    reports.set(c.client, report.ok ? ({ ...report, runs: c.runs } as ClientReport) : report);
   }
   return reports;
 }
@@ -303,8 +373,13 @@ async function benchScale(): Promise<void> {
   try {
     for (const concurrency of SCALE_LEVELS) {
       const task: ClientTask = {
-        scenario: 'scale', url: server.url, serializer: 'json', deadlineMs: 180_000, runs: SCALE_RUNS,
-        concurrency, results: Math.max(1, Math.round(SCALE_TOTAL / concurrency)),
+        scenario: 'scale',
+        url: server.url,
+        serializer: 'json',
+        deadlineMs: 180_000,
+        runs: SCALE_RUNS,
+        concurrency,
+        results: Math.max(1, Math.round(SCALE_TOTAL / concurrency)),
       };
       for (let round = 1; round <= SCALE_ROUNDS; round++) {
         log(`  peer json: ${concurrency} streaming calls at once, ${CLIENTS.join(', ')} in turn (round ${round}/${SCALE_ROUNDS})`);
@@ -328,7 +403,15 @@ async function benchCancel(): Promise<void> {
   try {
     for (const caller of ['floor', 'rxwamp'] as const) {
       log(`  embedded json ${caller}: cancel latency ×${CANCEL_ITERATIONS}`);
-      const task: ClientTask = { scenario: 'cancel', url: server.url, serializer: 'json', iterations: CANCEL_ITERATIONS, runs: CANCEL_RUNS, caller, deadlineMs: 60_000 };
+      const task: ClientTask = {
+        scenario: 'cancel',
+        url: server.url,
+        serializer: 'json',
+        iterations: CANCEL_ITERATIONS,
+        runs: CANCEL_RUNS,
+        caller,
+        deadlineMs: 60_000,
+      };
       record(results.cancel, key('embedded', 'json', caller), await runClientProcess('cancel.ts', task, false), cancelOf);
     }
   } finally {
@@ -339,13 +422,19 @@ async function benchCancel(): Promise<void> {
 // ---------------------------------------------------------------- main
 
 const started = Date.now();
-log(`rxwamp bench${quick ? ' (quick)' : ''}${scaleOnly ? ', scale study only' : ''}: ${results.machine.cpu}, ${results.machine.cores} cores, node ${process.version}`);
+log(
+  `rxwamp bench${quick ? ' (quick)' : ''}${scaleOnly ? ', scale study only' : ''}: ${results.machine.cpu}, ${results.machine.cores} cores, node ${process.version}`,
+);
 if (scaleOnly) {
   // Everything but §6 comes from the last full run's bench/results.json.
   const last = JSON.parse(readFileSync(join(benchDir, 'results.json'), 'utf8')) as BenchResults;
   Object.assign(results, last, {
-    scaleLevels: results.scaleLevels, scaleTotal: results.scaleTotal, scaleRounds: results.scaleRounds,
-    scaleRunsPerRound: results.scaleRunsPerRound, scale: {}, scaleRerunAt: new Date().toISOString(),
+    scaleLevels: results.scaleLevels,
+    scaleTotal: results.scaleTotal,
+    scaleRounds: results.scaleRounds,
+    scaleRunsPerRound: results.scaleRunsPerRound,
+    scale: {},
+    scaleRerunAt: new Date().toISOString(),
   });
   log('scale study');
   await benchScale();
@@ -366,7 +455,9 @@ const resultsPath = join(benchDir, 'RESULTS.md');
 const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
 const kept = /^## (?:7\. Slow consumer|8\. Duplex echo|9\. Hostile client|Bundle size)[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/gm;
 const markdown = (previous.match(kept) ?? []).reduce(
-  (rendered, section) => rendered.replace(/^## Method/m, `${section.trimEnd()}\n\n## Method`), renderResults(results));
+  (rendered, section) => rendered.replace(/^## Method/m, `${section.trimEnd()}\n\n## Method`),
+  renderResults(results),
+);
 writeFileSync(resultsPath, markdown);
 writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
 process.stdout.write(`${markdown}\n`);
@@ -376,13 +467,16 @@ log(`done in ${Math.round((Date.now() - started) / 1000)} s; wrote bench/RESULTS
 if (scaleOnly) process.exit(0);
 log('duplex echo');
 await new Promise<void>((resolve) => {
-  spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'duplex.ts'), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] })
-    .once('exit', () => resolve());
+  spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'duplex.ts'), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] }).once(
+    'exit',
+    () => resolve(),
+  );
 });
 
 // The hostile client (bench/hostile-client.ts, under a minute) writes its own section too.
 log('hostile client');
 await new Promise<void>((resolve) => {
-  spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'hostile-client.ts'), ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'ignore', 'inherit'] })
-    .once('exit', () => resolve());
+  spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'hostile-client.ts'), ...(quick ? ['--quick'] : [])], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  }).once('exit', () => resolve());
 });

@@ -66,12 +66,14 @@ async function runCallee(url: string): Promise<void> {
   let pulls = 0;
   const client = new WampClient({ url, realm: REALM, serializers: ['json'] });
   await new Promise<void>((resolve, reject) => {
-    client.registerStream(PROCEDURE, async function* () {
-      for (let i = 0; i < TOTAL; i++) {
-        pulls++;
-        yield [i, FILLER];
-      }
-    }).subscribe({ next: () => resolve(), error: reject });
+    client
+      .registerStream(PROCEDURE, async function* () {
+        for (let i = 0; i < TOTAL; i++) {
+          pulls++;
+          yield [i, FILLER];
+        }
+      })
+      .subscribe({ next: () => resolve(), error: reject });
   });
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
   sampleEvery(() => pulls);
@@ -153,12 +155,23 @@ function runStalledSubscriber(url: string): void {
 
 // ---------------------------------------------------------------- orchestrator
 
-interface Sample { readonly t: number; readonly rss: number; readonly live?: number; readonly count: number }
+interface Sample {
+  readonly t: number;
+  readonly rss: number;
+  readonly live?: number;
+  readonly count: number;
+}
 type Role = 'router' | 'callee' | 'caller';
 type Mode = 'slow' | 'stalled' | 'fast';
-interface ScenarioFigures { readonly mode: string; readonly seconds: number; readonly samples: Record<Role, Sample[]> }
+interface ScenarioFigures {
+  readonly mode: string;
+  readonly seconds: number;
+  readonly samples: Record<Role, Sample[]>;
+}
 /** The stalled-subscriber run: publisher in the callee's columns, the subscriber's drop time. */
-interface SubscriberFigures extends ScenarioFigures { readonly droppedAfterMs?: number }
+interface SubscriberFigures extends ScenarioFigures {
+  readonly droppedAfterMs?: number;
+}
 
 const self = fileURLToPath(import.meta.url);
 const routerModule = argument('router-module');
@@ -177,7 +190,12 @@ function child(args: string[], samples: Sample[], onFirst?: (line: Record<string
 /** The router process; `--expose-gc` so its samples carry the live heap. */
 async function startRouter(samples: Sample[]): Promise<{ proc: ReturnType<typeof child>; url: string }> {
   return new Promise((resolve) => {
-    const proc = child(['--role', 'router', ...(routerModule ? ['--router-module', routerModule] : [])], samples, (line) => resolve({ proc, url: String(line['url']) }), ['--expose-gc']);
+    const proc = child(
+      ['--role', 'router', ...(routerModule ? ['--router-module', routerModule] : [])],
+      samples,
+      (line) => resolve({ proc, url: String(line['url']) }),
+      ['--expose-gc'],
+    );
   });
 }
 
@@ -229,7 +247,12 @@ function summarize(figures: ScenarioFigures): string[] {
     const start = samples[0]!.rss;
     const peak = Math.max(...samples.map((s) => s.rss));
     const end = samples.at(-1)!;
-    const count = role === 'caller' ? `${num(end.count)} handled` : role === 'callee' ? `${num(end.count)} ${figures.mode === 'stalled subscriber' ? 'published' : 'pulled'}` : '';
+    const count =
+      role === 'caller'
+        ? `${num(end.count)} handled`
+        : role === 'callee'
+          ? `${num(end.count)} ${figures.mode === 'stalled subscriber' ? 'published' : 'pulled'}`
+          : '';
     const live = samples.map((s) => s.live).filter((l): l is number => l !== undefined);
     const liveCells = live.length > 0 ? `${mb(live[0]!)} | +${mb(Math.max(...live) - live[0]!)}` : '– | –';
     rows.push(`| ${figures.mode} | ${role} | ${mb(start)} | ${mb(peak)} | +${mb(peak - start)} | ${mb(end.rss)} | ${liveCells} | ${count} |`);
@@ -258,7 +281,9 @@ function floodTimeline(figures: SubscriberFigures): string[] {
   for (let s = 5; s <= figures.seconds; s += 5) {
     const router = last('router', s * 1000 - 600);
     const publisher = last('callee', s * 1000 - 600);
-    rows.push(`| stalled subscriber | ${s} | ${router ? mb(router.rss) : '–'} | ${router?.live !== undefined ? mb(router.live) : '–'} | ${num(publisher?.count ?? 0)} |`);
+    rows.push(
+      `| stalled subscriber | ${s} | ${router ? mb(router.rss) : '–'} | ${router?.live !== undefined ? mb(router.live) : '–'} | ${num(publisher?.count ?? 0)} |`,
+    );
   }
   return rows;
 }
@@ -267,7 +292,8 @@ const SECTION_TITLE = '## 7. Slow consumer: memory while a callee streams to a c
 
 function renderSection(runs: ScenarioFigures[], flood?: SubscriberFigures): string {
   return [
-    SECTION_TITLE, '',
+    SECTION_TITLE,
+    '',
     `Written by \`npx tsx bench/slow-consumer.ts\` (${new Date().toISOString().slice(0, 10)}, node ${process.version}); \`npm run bench\` keeps this section.`,
     'Three processes: the embedded router (defaults: flowHighWaterMark 1 MiB, flowLowWaterMark 256 KiB, maxBufferedBytes 64 MiB),',
     `an rxwamp callee (JSON) whose \`registerStream\` async generator yields \`[i, <100 chars>]\` up to ${num(TOTAL)} times, and a bare \`ws\` caller.`,
@@ -275,22 +301,29 @@ function renderSection(runs: ScenarioFigures[], flood?: SubscriberFigures): stri
     '*fast*: the same stream to a caller that handles each result at once, for 20 s: the control run, nothing held anywhere.',
     '*stalled subscriber*: a bare `ws` publisher floods a topic (as fast as its own socket takes it) whose only subscriber stopped reading right after SUBSCRIBED, for 45 s.',
     'RSS in MiB, sampled every 500 ms in each process. *live* (router only): heapUsed right after a forced full GC plus ArrayBuffers (ws frames), the memory the router really holds;',
-    'RSS also counts what V8 keeps reserved for its young generation and allocator, which grows with traffic alone (see the *fast* run).', '',
+    'RSS also counts what V8 keeps reserved for its young generation and allocator, which grows with traffic alone (see the *fast* run).',
+    '',
     '| scenario | process | RSS at start | peak | growth | at end | live at start | live growth (peak) | progress at end |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...runs.flatMap(summarize), ...(flood ? summarize(flood) : []), '',
+    ...runs.flatMap(summarize),
+    ...(flood ? summarize(flood) : []),
+    '',
     '| scenario | s | caller RSS | callee RSS | router RSS | results handled | generator pulls |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...runs.flatMap(timeline), '',
-    ...(flood ? [
-      '| stalled subscriber | s | router RSS | router live | events published |',
-      '| --- | ---: | ---: | ---: | ---: |',
-      ...floodTimeline(flood), '',
-      flood.droppedAfterMs !== undefined
-        ? `The router dropped the stalled subscriber about ${(flood.droppedAfterMs / 1000).toFixed(1)} s after the publisher joined (seen as the router's session count falling from 2 to 1).`
-        : 'The stalled subscriber was **not** dropped within the run.',
-      '',
-    ] : []),
+    ...runs.flatMap(timeline),
+    '',
+    ...(flood
+      ? [
+          '| stalled subscriber | s | router RSS | router live | events published |',
+          '| --- | ---: | ---: | ---: | ---: |',
+          ...floodTimeline(flood),
+          '',
+          flood.droppedAfterMs !== undefined
+            ? `The router dropped the stalled subscriber about ${(flood.droppedAfterMs / 1000).toFixed(1)} s after the publisher joined (seen as the router's session count falling from 2 to 1).`
+            : 'The stalled subscriber was **not** dropped within the run.',
+          '',
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -303,9 +336,12 @@ else if (role === 'subscriber') runStalledSubscriber(argument('url')!);
 else if (process.argv[1] === self) {
   const stalledOnly = process.argv.includes('--stalled-only');
   const subscriberOnly = process.argv.includes('--subscriber-only');
-  const runs = stalledOnly || subscriberOnly
-    ? (subscriberOnly ? [] : [await scenario('stalled', quick ? 10 : 30)])
-    : [await scenario('slow', quick ? 10 : 60), await scenario('stalled', quick ? 10 : 30), await scenario('fast', quick ? 5 : 20)];
+  const runs =
+    stalledOnly || subscriberOnly
+      ? subscriberOnly
+        ? []
+        : [await scenario('stalled', quick ? 10 : 30)]
+      : [await scenario('slow', quick ? 10 : 60), await scenario('stalled', quick ? 10 : 30), await scenario('fast', quick ? 5 : 20)];
   const flood = stalledOnly && !subscriberOnly ? undefined : await subscriberScenario(quick ? 10 : 45);
   const section = renderSection(runs, flood);
   process.stdout.write(`${section}\n`);

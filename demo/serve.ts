@@ -36,8 +36,14 @@ export async function serveWithRouter(handle: RequestListener, port = 0, routerO
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css',
-  '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.ico': 'image/x-icon', '.txt': 'text/plain',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain',
 };
 
 /**
@@ -49,9 +55,10 @@ export function serveDirectory(root: string): RequestListener {
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname));
     const file = join(root, path);
     const inside = file.startsWith(root.endsWith(sep) ? root : root + sep);
-    const send = (name: string) => readFile(name).then((body) => {
-      response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(name)] ?? 'application/octet-stream' }).end(body);
-    });
+    const send = (name: string) =>
+      readFile(name).then((body) => {
+        response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(name)] ?? 'application/octet-stream' }).end(body);
+      });
     (inside && extname(path) !== '' ? send(file) : Promise.reject(new Error('a route')))
       .catch(() => send(join(root, 'index.html')))
       .catch(() => response.writeHead(404).end('not built'));

@@ -39,8 +39,7 @@ export interface SizedApp {
   readonly source: string;
 }
 
-const connect = (serializers: string) =>
-  `export const client = new WampClient({ url: 'wss://example.test/ws', realm: 'realm1'${serializers} });\n`;
+const connect = (serializers: string) => `export const client = new WampClient({ url: 'wss://example.test/ws', realm: 'realm1'${serializers} });\n`;
 
 export const APPS: readonly SizedApp[] = [
   { name: 'core (JSON only)', source: `import { WampClient } from 'rxwamp';\n${connect('')}` },
@@ -70,7 +69,9 @@ export interface MeasureOptions {
   readonly from?: 'src' | 'dist';
 }
 
-interface ExportConditions { readonly import: { readonly default: string } }
+interface ExportConditions {
+  readonly import: { readonly default: string };
+}
 
 /** The file each `rxwamp…` specifier stands for, read from package.json's exports map. */
 export function packageEntries(from: 'src' | 'dist' = 'src'): Map<string, string> {
@@ -99,10 +100,16 @@ function resolveRxwamp(entries: Map<string, string>): Plugin {
 
 /** tsconfig.build.json's options, emitting ES modules as dist/esm has them, without maps or .d.ts. */
 function buildCompilerOptions(): ts.CompilerOptions {
-  const parsed = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.build.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => { throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')); },
-  });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.build.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
+    },
+  );
   if (!parsed) throw new Error('cannot read tsconfig.build.json');
   return { ...parsed.options, module: ts.ModuleKind.ESNext, sourceMap: false, inlineSources: false, declaration: false };
 }

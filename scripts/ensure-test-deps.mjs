@@ -46,7 +46,10 @@ function overrideProblems() {
   if (process.env.CHROMIUM_PATH !== undefined && !existsSync(CHROMIUM_PATH)) problems.push(`CHROMIUM_PATH=${CHROMIUM_PATH} does not exist`);
   if (process.env.PYTHON !== undefined) {
     const probe = spawnSync(PYTHON_PATH, ['-c', `import ${Object.keys(PYTHON_MODULES).join(', ')}`], { encoding: 'utf8' });
-    if (probe.status !== 0) problems.push(`PYTHON=${PYTHON_PATH} cannot import ${Object.keys(PYTHON_MODULES).join(', ')} (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`);
+    if (probe.status !== 0)
+      problems.push(
+        `PYTHON=${PYTHON_PATH} cannot import ${Object.keys(PYTHON_MODULES).join(', ')} (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`,
+      );
   }
   return problems;
 }
@@ -57,7 +60,10 @@ function installCommand(packages) {
 
 /** Every installed package with its version, to tell afterwards what apt changed. */
 function installedVersions() {
-  const query = spawnSync('dpkg-query', ['-W', '-f=${Package}:${Architecture} ${Version} ${db:Status-Abbrev}\n'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const query = spawnSync('dpkg-query', ['-W', '-f=${Package}:${Architecture} ${Version} ${db:Status-Abbrev}\n'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const versions = new Map();
   for (const line of query.stdout.split('\n')) {
     const [name, version, status] = line.split(' ');
@@ -75,7 +81,8 @@ function aptGet(args, deadline) {
   for (;;) {
     const seconds = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
     const run = spawnSync('apt-get', ['-qq', '-o', `DPkg::Lock::Timeout=${seconds}`, ...args], {
-      encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+      stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
     const locked = /Could not get lock|Unable to lock|Unable to acquire/.test(run.stderr ?? '');
@@ -98,8 +105,10 @@ function describeChanges(before, after) {
   const added = [...after.keys()].filter((name) => !before.has(name));
   const changed = [...after.keys()].filter((name) => before.has(name) && before.get(name) !== after.get(name));
   const list = (names) => names.map((name) => `${name.replace(/:(amd64|all|arm64|i386)$/, '')} ${after.get(name)}`).join(', ');
-  return `apt installed ${added.length} package(s)${added.length ? `: ${list(added)}` : ''}; `
-    + `upgraded ${changed.length}${changed.length ? `: ${list(changed)}` : ''}.`;
+  return (
+    `apt installed ${added.length} package(s)${added.length ? `: ${list(added)}` : ''}; ` +
+    `upgraded ${changed.length}${changed.length ? `: ${list(changed)}` : ''}.`
+  );
 }
 
 function main() {

@@ -8,8 +8,16 @@
  */
 
 import type {
-  CallPayload, InputOf, Procedure, PublishPayload, Topic, TypedCallResult, TypedDuplexHandler, TypedEvent,
-  TypedInvocationHandler, TypedStreamHandler,
+  CallPayload,
+  InputOf,
+  Procedure,
+  PublishPayload,
+  Topic,
+  TypedCallResult,
+  TypedDuplexHandler,
+  TypedEvent,
+  TypedInvocationHandler,
+  TypedStreamHandler,
 } from './contracts.js';
 import type { Args, Dict } from './protocol/messages.js';
 import type { DuplexHandler, InvocationHandler, StreamHandler } from './roles/callee.js';
@@ -46,4 +54,3 @@ export type PublishParams<P extends TopicRef> =
 
 /** What `topic$` emits for `P`: typed events for a contract, plain `WampEvent`s for a URI. */
 export type EventFor<P extends TopicRef> = P extends Topic<infer T> ? TypedEvent<T> : WampEvent;
-

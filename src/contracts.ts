@@ -141,26 +141,32 @@ export interface TypedEvent<T extends TopicTypes> extends Omit<WampEvent, 'args'
 type Answer<R> = R | Final<R>;
 
 /** `register`'s handler for a typed procedure: its result, a Promise of it, or an Observable whose last value is it. */
-export type TypedInvocationHandler<T extends ProcedureTypes> =
-  (args: ArgsOf<T>, kwargs: KwargsOf<T>, details: InvocationDetails) => Answer<ResultOf<T>> | PromiseLike<Answer<ResultOf<T>>> | Observable<Answer<ResultOf<T>>>;
+export type TypedInvocationHandler<T extends ProcedureTypes> = (
+  args: ArgsOf<T>,
+  kwargs: KwargsOf<T>,
+  details: InvocationDetails,
+) => Answer<ResultOf<T>> | PromiseLike<Answer<ResultOf<T>>> | Observable<Answer<ResultOf<T>>>;
 
 /** `registerStream`'s handler for a typed procedure: progress values, then `final(result)`. */
-export type TypedStreamHandler<T extends ProcedureTypes> =
-  (args: ArgsOf<T>, kwargs: KwargsOf<T>, details: InvocationDetails) => ObservableInput<ProgressOf<T> | Final<ResultOf<T>>>;
+export type TypedStreamHandler<T extends ProcedureTypes> = (
+  args: ArgsOf<T>,
+  kwargs: KwargsOf<T>,
+  details: InvocationDetails,
+) => ObservableInput<ProgressOf<T> | Final<ResultOf<T>>>;
 
 /** `registerDuplex`'s handler for a typed procedure: typed input chunks in, progress values and `final(result)` out. */
-export type TypedDuplexHandler<T extends ProcedureTypes> =
-  (input$: Observable<InputOf<T>>, details: InvocationDetails) => ObservableInput<ProgressOf<T> | Final<ResultOf<T>>>;
+export type TypedDuplexHandler<T extends ProcedureTypes> = (
+  input$: Observable<InputOf<T>>,
+  details: InvocationDetails,
+) => ObservableInput<ProgressOf<T> | Final<ResultOf<T>>>;
 
 /** The CALL payload parameters for a typed procedure: args required unless the declared tuple may be empty. */
-export type CallPayload<T extends ProcedureTypes, O> = [] extends ArgsOf<T>
-  ? [args?: ArgsOf<T>, kwargs?: KwargsOf<T>, options?: O]
-  : [args: ArgsOf<T>, kwargs?: KwargsOf<T>, options?: O];
+export type CallPayload<T extends ProcedureTypes, O> =
+  [] extends ArgsOf<T> ? [args?: ArgsOf<T>, kwargs?: KwargsOf<T>, options?: O] : [args: ArgsOf<T>, kwargs?: KwargsOf<T>, options?: O];
 
 /** The PUBLISH payload parameters for a typed topic. */
-export type PublishPayload<T extends TopicTypes, O> = [] extends ArgsOf<T>
-  ? [args?: ArgsOf<T>, kwargs?: KwargsOf<T>, options?: O]
-  : [args: ArgsOf<T>, kwargs?: KwargsOf<T>, options?: O];
+export type PublishPayload<T extends TopicTypes, O> =
+  [] extends ArgsOf<T> ? [args?: ArgsOf<T>, kwargs?: KwargsOf<T>, options?: O] : [args: ArgsOf<T>, kwargs?: KwargsOf<T>, options?: O];
 
 // ---------------------------------------------------------------- run time (internal)
 
@@ -169,7 +175,7 @@ export type PublishPayload<T extends TopicTypes, O> = [] extends ArgsOf<T>
 export function asContract<C extends Procedure | Topic>(value: unknown, kind: 'procedure' | 'topic'): C | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   try {
-    return (value as { [CONTRACT]?: unknown })[CONTRACT] === kind ? value as C : undefined;
+    return (value as { [CONTRACT]?: unknown })[CONTRACT] === kind ? (value as C) : undefined;
   } catch {
     return undefined; // a Proxy or getter that throws: the URI check says what is wrong
   }
@@ -177,24 +183,30 @@ export function asContract<C extends Procedure | Topic>(value: unknown, kind: 'p
 
 /** A check that throws what it threw wrapped as the contract violation (a WampError with `uri`). */
 function guard<A extends unknown[]>(check: ((...args: A) => unknown) | undefined, what: string, uri = CONTRACT_VIOLATION): ((...args: A) => void) | undefined {
-  return check && ((...args) => {
-    try {
-      check(...args);
-    } catch (error) {
-      const text = `${what} failed its contract check: ${error instanceof Error ? error.message : String(error)}`;
-      throw new WampError(uri, { message: `${uri}: ${text}`, args: [text], cause: error });
-    }
-  });
+  return (
+    check &&
+    ((...args) => {
+      try {
+        check(...args);
+      } catch (error) {
+        const text = `${what} failed its contract check: ${error instanceof Error ? error.message : String(error)}`;
+        throw new WampError(uri, { message: `${uri}: ${text}`, args: [text], cause: error });
+      }
+    })
+  );
 }
 
 /** A caller's check of each RESULT's value (progress or final); throws the contract violation. */
 export function resultCheck(checks: ProcedureChecks | undefined): ((result: CallResult) => CallResult) | undefined {
   const progress = guard(checks?.progress, 'a progressive result');
   const final = guard(checks?.result, 'the result');
-  return (progress || final) && ((result) => {
-    (result.progress ? progress : final)?.(fromPayload(result.args, result.kwargs));
-    return result;
-  });
+  return (
+    (progress || final) &&
+    ((result) => {
+      (result.progress ? progress : final)?.(fromPayload(result.args, result.kwargs));
+      return result;
+    })
+  );
 }
 
 /** A callee's check of the CALL arguments; throws `wamp.error.invalid_argument` (sent to the caller). */

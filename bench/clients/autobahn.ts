@@ -39,7 +39,9 @@ class AutobahnAdapter implements BenchAdapter {
       this.session.call(STREAM_PROCEDURE, [n], undefined, { receive_progress: true }).then(
         () => resolve(count),
         reject,
-        () => { count++; },
+        () => {
+          count++;
+        },
       );
     });
   }

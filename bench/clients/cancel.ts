@@ -9,10 +9,7 @@ import { Observable, type Subscription } from 'rxjs';
 import WebSocket from 'ws';
 import { codecByName, type Codec } from '../../spec/helpers/codecs.js';
 import { WampClient } from '../../src/index.js';
-import {
-  CANCEL_PROCEDURE, nowNs, percentileSorted, REALM, REPORT_PREFIX,
-  type CancelRun, type ClientReport, type ClientTask,
-} from '../lib/common.js';
+import { CANCEL_PROCEDURE, nowNs, percentileSorted, REALM, REPORT_PREFIX, type CancelRun, type ClientReport, type ClientTask } from '../lib/common.js';
 
 interface CancelCaller {
   /** Starts a call; resolves once its first progressive result arrived. */
@@ -27,10 +24,15 @@ async function rxwampCaller(url: string): Promise<CancelCaller> {
   await client.connect();
   let subscription: Subscription | undefined;
   return {
-    start: () => new Promise<void>((resolve, reject) => {
-      subscription = client.call$(CANCEL_PROCEDURE, undefined, undefined, { receiveProgress: true, cancelMode: 'kill' })
-        .subscribe({ next: (result) => { if (result.progress) resolve(); }, error: reject });
-    }),
+    start: () =>
+      new Promise<void>((resolve, reject) => {
+        subscription = client.call$(CANCEL_PROCEDURE, undefined, undefined, { receiveProgress: true, cancelMode: 'kill' }).subscribe({
+          next: (result) => {
+            if (result.progress) resolve();
+          },
+          error: reject,
+        });
+      }),
     cancel: () => subscription?.unsubscribe(),
     close: () => client.close(),
   };
@@ -39,7 +41,10 @@ async function rxwampCaller(url: string): Promise<CancelCaller> {
 async function floorCaller(url: string): Promise<CancelCaller> {
   const codec: Codec = codecByName('json');
   const ws = new WebSocket(url, [codec.subprotocol]);
-  await new Promise<void>((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
   let onFrame: (message: unknown[]) => void = () => undefined;
   ws.on('message', (data) => onFrame(codec.decode((data as Buffer).toString()) as unknown[]));
   await new Promise<void>((resolve) => {
@@ -49,12 +54,15 @@ async function floorCaller(url: string): Promise<CancelCaller> {
   let nextId = 1;
   let current = 0;
   return {
-    start: () => new Promise<void>((resolve) => {
-      current = nextId++;
-      const id = current;
-      onFrame = (message) => { if (message[0] === 50 && message[1] === id) resolve(); };
-      ws.send(codec.encode([48, id, { receive_progress: true }, CANCEL_PROCEDURE]));
-    }),
+    start: () =>
+      new Promise<void>((resolve) => {
+        current = nextId++;
+        const id = current;
+        onFrame = (message) => {
+          if (message[0] === 50 && message[1] === id) resolve();
+        };
+        ws.send(codec.encode([48, id, { receive_progress: true }, CANCEL_PROCEDURE]));
+      }),
     cancel: () => ws.send(codec.encode([49, current, { mode: 'kill' }])),
     close: async () => ws.close(1000),
   };
@@ -64,16 +72,24 @@ async function main(task: ClientTask): Promise<CancelRun[]> {
   const callee = new WampClient({ url: task.url, realm: REALM, serializers: ['json'] });
   let teardown: (at: bigint) => void = () => undefined;
   const registration = await new Promise<Subscription>((resolve, reject) => {
-    const subscription: Subscription = callee.registerStream(CANCEL_PROCEDURE, () => new Observable<number>((subscriber) => {
-      subscriber.next(1);
-      return () => teardown(nowNs());
-    })).subscribe({ next: () => resolve(subscription), error: reject });
+    const subscription: Subscription = callee
+      .registerStream(
+        CANCEL_PROCEDURE,
+        () =>
+          new Observable<number>((subscriber) => {
+            subscriber.next(1);
+            return () => teardown(nowNs());
+          }),
+      )
+      .subscribe({ next: () => resolve(subscription), error: reject });
   });
   const caller = task.caller === 'floor' ? await floorCaller(task.url) : await rxwampCaller(task.url);
   const deadline = Date.now() + task.deadlineMs;
   const cycle = async (): Promise<number> => {
     await caller.start();
-    const tornDown = new Promise<bigint>((resolve) => { teardown = resolve; });
+    const tornDown = new Promise<bigint>((resolve) => {
+      teardown = resolve;
+    });
     const t0 = nowNs();
     caller.cancel();
     const t1 = await tornDown;

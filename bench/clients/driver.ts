@@ -7,8 +7,20 @@ import { createInterface } from 'node:readline';
 import { getHeapStatistics } from 'node:v8';
 import type { SerializerName } from '../../src/codec/index.js';
 import {
-  cpuMicros, mainThreadCpuMicros, nowNs, percentileSorted, REPORT_PREFIX, settle, STEP_PREFIX, STEP_READY,
-  type ClientReport, type ClientTask, type HeapRun, type LatencyRun, type ScaleRun, type StreamRun,
+  cpuMicros,
+  mainThreadCpuMicros,
+  nowNs,
+  percentileSorted,
+  REPORT_PREFIX,
+  settle,
+  STEP_PREFIX,
+  STEP_READY,
+  type ClientReport,
+  type ClientTask,
+  type HeapRun,
+  type LatencyRun,
+  type ScaleRun,
+  type StreamRun,
 } from '../lib/common.js';
 
 export interface BenchAdapter {
@@ -129,7 +141,6 @@ function minorGc(): void {
   collector()({ type: 'minor' });
 }
 
-
 /** heapUsed growth per pending call, after a forced GC, with `pending` calls outstanding. */
 async function heapRun(adapter: BenchAdapter, task: ClientTask): Promise<HeapRun> {
   const pending = task.pending ?? 10_000;
@@ -162,8 +173,7 @@ function heapUsed(): number {
 async function scaleRuns(adapter: BenchAdapter, task: ClientTask, deadline: number): Promise<ScaleRun[]> {
   const concurrency = task.concurrency ?? 1;
   const perCall = task.results ?? 10;
-  const batch = () => Promise.all(Array.from({ length: concurrency }, () => adapter.stream(perCall)))
-    .then((counts) => counts.reduce((a, b) => a + b, 0));
+  const batch = () => Promise.all(Array.from({ length: concurrency }, () => adapter.stream(perCall))).then((counts) => counts.reduce((a, b) => a + b, 0));
   await warmUp(batch, concurrency * perCall, deadline);
   // The full GC resets type feedback (see minorGc): two more batches to learn it again.
   gc();
@@ -172,7 +182,9 @@ async function scaleRuns(adapter: BenchAdapter, task: ClientTask, deadline: numb
     minorGc();
     const base = heapUsed();
     let peak = base;
-    const sampler = setInterval(() => { peak = Math.max(peak, heapUsed()); }, 2);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, heapUsed());
+    }, 2);
     const cpu = process.cpuUsage();
     const mainBefore = mainThreadCpuMicros();
     const results = await batch();

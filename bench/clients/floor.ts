@@ -24,7 +24,9 @@ class FloorAdapter implements BenchAdapter {
       this.ws.once('open', resolve);
       this.ws.once('error', reject);
     });
-    const welcome = new Promise<void>((resolve) => { this.waiting.set(0, () => resolve()); });
+    const welcome = new Promise<void>((resolve) => {
+      this.waiting.set(0, () => resolve());
+    });
     this.ws.on('message', (data, isBinary) => this.receive(data, isBinary));
     this.ws.send(this.codec.encode([1, REALM, { roles: { caller: { features: { progressive_call_results: true } } } }]));
     await welcome;

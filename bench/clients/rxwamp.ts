@@ -20,7 +20,9 @@ class RxwampAdapter implements BenchAdapter {
     return new Promise<number>((resolve, reject) => {
       let count = 0;
       this.client.call$(STREAM_PROCEDURE, [n], undefined, { receiveProgress: true }).subscribe({
-        next: (result) => { if (result.progress) count++; },
+        next: (result) => {
+          if (result.progress) count++;
+        },
         error: reject,
         complete: () => resolve(count),
       });

@@ -25,7 +25,11 @@ class WampyAdapter implements BenchAdapter {
 
   async stream(n: number): Promise<number> {
     let count = 0;
-    await this.wampy.call(STREAM_PROCEDURE, [n], { progress_callback: () => { count++; } });
+    await this.wampy.call(STREAM_PROCEDURE, [n], {
+      progress_callback: () => {
+        count++;
+      },
+    });
     return count;
   }
 

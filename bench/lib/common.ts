@@ -57,10 +57,24 @@ export interface ClientTask {
  * The clients' turn a run was measured in (stepped runs, see bench/run.ts takeTurns): runs of
  * the same turn ran back to back, one per client, so their ratio is taken at one machine speed.
  */
-export interface TakenInTurn { readonly turn?: number }
-export interface StreamRun extends TakenInTurn { readonly cpuUs: number; readonly wallMs: number; readonly results: number }
-export interface LatencyRun extends TakenInTurn { readonly callsPerSec: number; readonly p50Us: number; readonly p99Us: number; readonly calls: number }
-export interface HeapRun { readonly bytesPerCall: number; readonly pending: number }
+export interface TakenInTurn {
+  readonly turn?: number;
+}
+export interface StreamRun extends TakenInTurn {
+  readonly cpuUs: number;
+  readonly wallMs: number;
+  readonly results: number;
+}
+export interface LatencyRun extends TakenInTurn {
+  readonly callsPerSec: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly calls: number;
+}
+export interface HeapRun {
+  readonly bytesPerCall: number;
+  readonly pending: number;
+}
 export interface ScaleRun extends TakenInTurn {
   readonly cpuUs: number;
   /** The part of cpuUs spent on the main (JavaScript) thread; the rest is V8's helper threads (GC, compiler). Linux only. */
@@ -69,7 +83,11 @@ export interface ScaleRun extends TakenInTurn {
   readonly peakHeapBytes: number;
   readonly concurrency: number;
 }
-export interface CancelRun { readonly p50Us: number; readonly p99Us: number; readonly iterations: number }
+export interface CancelRun {
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly iterations: number;
+}
 
 /** The one JSON line a client process prints on stdout. */
 export type ClientReport =

@@ -15,8 +15,13 @@ export function wsFrame(payload: string | Uint8Array, masked: boolean): Buffer {
   header[0] = 0x80 | (binary ? 0x2 : 0x1); // FIN + opcode
   const maskBit = masked ? 0x80 : 0;
   if (lengthBytes === 0) header[1] = maskBit | len;
-  else if (lengthBytes === 2) { header[1] = maskBit | 126; header.writeUInt16BE(len, 2); }
-  else { header[1] = maskBit | 127; header.writeBigUInt64BE(BigInt(len), 2); }
+  else if (lengthBytes === 2) {
+    header[1] = maskBit | 126;
+    header.writeUInt16BE(len, 2);
+  } else {
+    header[1] = maskBit | 127;
+    header.writeBigUInt64BE(BigInt(len), 2);
+  }
   // Mask key (if any) stays all zero.
   return Buffer.concat([header, body]);
 }
@@ -39,7 +44,7 @@ function drained(socket: Socket): Promise<void> {
  * the kernel buffer is full. `stopped()` is checked between batches (a CANCEL/INTERRUPT).
  */
 export async function blast(socket: Socket, frame: Buffer, count: number, stopped: () => boolean): Promise<number> {
-  const perBatch = Math.max(1, Math.floor(64 * 1024 / frame.length));
+  const perBatch = Math.max(1, Math.floor((64 * 1024) / frame.length));
   const batch = Buffer.concat(new Array<Buffer>(perBatch).fill(frame));
   let sent = 0;
   while (sent < count && !stopped() && !socket.destroyed) {

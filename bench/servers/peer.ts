@@ -25,7 +25,11 @@ class PeerConnection {
   private readonly streaming = new Set<number>();
   private readonly cancelled = new Set<number>();
 
-  constructor(private readonly ws: WebSocket, private readonly socket: Socket, private readonly codec: Codec) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Socket,
+    private readonly codec: Codec,
+  ) {
     ws.on('message', (data, isBinary) => this.receive(data, isBinary));
     ws.on('error', () => undefined);
   }

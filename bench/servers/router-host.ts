@@ -18,7 +18,10 @@ import { startFoxRouter } from '../../spec/helpers/fox-router.js';
 import { ECHO_PROCEDURE, PROGRESS_ARGS, REALM, STREAM_PROCEDURE, SWALLOW_PROCEDURE } from '../lib/common.js';
 import { blast, wsFrame } from '../lib/ws-frames.js';
 
-interface RunningRouter { readonly url: string; stop(): Promise<void> }
+interface RunningRouter {
+  readonly url: string;
+  stop(): Promise<void>;
+}
 
 async function startEmbedded(): Promise<RunningRouter> {
   const router = new Router({ realms: [REALM], serializers: ALL_SERIALIZERS });
@@ -39,7 +42,9 @@ class ScriptedCallee {
 
   async start(url: string): Promise<void> {
     this.ws = new WebSocket(url, [this.codec.subprotocol], { perMessageDeflate: false });
-    this.ws.on('upgrade', (response) => { this.socket = response.socket; });
+    this.ws.on('upgrade', (response) => {
+      this.socket = response.socket;
+    });
     await new Promise<void>((resolve, reject) => {
       this.ws.once('open', resolve);
       this.ws.once('error', reject);
@@ -66,10 +71,14 @@ class ScriptedCallee {
         }
       });
     });
-    this.send([MessageType.HELLO, REALM, {
-      agent: 'rxwamp-bench-callee',
-      roles: { callee: { features: { progressive_call_results: true, call_canceling: true } } },
-    }]);
+    this.send([
+      MessageType.HELLO,
+      REALM,
+      {
+        agent: 'rxwamp-bench-callee',
+        roles: { callee: { features: { progressive_call_results: true, call_canceling: true } } },
+      },
+    ]);
     await registered;
   }
 
@@ -123,7 +132,7 @@ class ScriptedCallee {
 
 function argument(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? process.argv[index + 1] ?? fallback : fallback;
+  return index > 0 ? (process.argv[index + 1] ?? fallback) : fallback;
 }
 
 const routerName = argument('router', 'embedded');
@@ -152,7 +161,10 @@ function shutdown(): void {
   stopping = true;
   callee?.stop();
   setTimeout(() => process.exit(0), 1500).unref();
-  router.stop().then(() => process.exit(0), () => process.exit(0));
+  router.stop().then(
+    () => process.exit(0),
+    () => process.exit(0),
+  );
 }
 process.stdin.on('end', shutdown);
 process.stdin.on('close', shutdown);

@@ -12,4 +12,6 @@ const intervalMs = Number(process.env['LONGOP_INTERVAL_MS'] ?? BROWSER_INTERVAL_
 prepareAngularApp({ log, verbose: true });
 const demo = await startAngularDemo(Number(process.env['PORT'] ?? 0), intervalMs, log);
 console.log(`rxwamp Angular demo: open ${demo.url} (longop paced at ${intervalMs} ms; ?debug logs every WAMP message in the console); Ctrl-C stops`);
-process.once('SIGINT', () => { void demo.stop().then(() => process.exit(0)); });
+process.once('SIGINT', () => {
+  void demo.stop().then(() => process.exit(0));
+});

@@ -30,7 +30,10 @@ export interface PrepareOptions {
 function run(command: string, args: readonly string[], cwd: string, options: PrepareOptions, timeout = INSTALL_TIMEOUT_MS): void {
   try {
     execFileSync(command, args, {
-      cwd, timeout, stdio: options.verbose ? 'inherit' : 'pipe', encoding: 'utf8',
+      cwd,
+      timeout,
+      stdio: options.verbose ? 'inherit' : 'pipe',
+      encoding: 'utf8',
       env: childEnv(),
     });
   } catch (error) {

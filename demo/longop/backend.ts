@@ -50,9 +50,11 @@ export async function startDemoBackend(options: DemoBackendOptions): Promise<Dem
   await new Promise<void>((resolve, reject) => {
     subscriptions.push(serveLongop(client, options.intervalMs, publishLine).subscribe({ next: () => resolve(), error: reject }));
   });
-  subscriptions.push(interval(1000).subscribe((tick) => {
-    client.publish(COUNTER_TOPIC, [tick + 1]).catch(() => undefined);
-  }));
+  subscriptions.push(
+    interval(1000).subscribe((tick) => {
+      client.publish(COUNTER_TOPIC, [tick + 1]).catch(() => undefined);
+    }),
+  );
   return {
     interrupts,
     calleeLog,

@@ -10,13 +10,15 @@ export function serveLongop(client: WampClient, intervalMs: number, log: (line: 
   return client.registerStream('com.myapp.longop', ([n]) => {
     const count = Number(n);
     let finished = false;
-    return concat(
-      interval(intervalMs).pipe(take(count)),
-      of(final(count)),
-    ).pipe(
-      map((value) => { if (value instanceof Final) finished = true; return value; }),
+    return concat(interval(intervalMs).pipe(take(count)), of(final(count))).pipe(
+      map((value) => {
+        if (value instanceof Final) finished = true;
+        return value;
+      }),
       // Runs when the stream ends either way; before its end means an INTERRUPT stopped it.
-      finalize(() => { if (!finished) log(`[callee] longop(${count}) stream torn down before its end: the caller cancelled`); }),
+      finalize(() => {
+        if (!finished) log(`[callee] longop(${count}) stream torn down before its end: the caller cancelled`);
+      }),
     );
   });
 }

@@ -6,13 +6,24 @@ import { startAngularDemo } from '../../demo/angular/server.js';
 import type { DemoServer } from '../../demo/longop/browser/server.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 import {
-  SCREENSHOTS, WAIT_MS, counts, expectCancelReachedTheCallee, expectCancelStopsTheBar, expectConnectedWithLiveCounter,
-  expectRunToTheEnd, startLongop, waitForBarAtLeast, watch, type LongopPageSelectors,
+  SCREENSHOTS,
+  WAIT_MS,
+  counts,
+  expectCancelReachedTheCallee,
+  expectCancelStopsTheBar,
+  expectConnectedWithLiveCounter,
+  expectRunToTheEnd,
+  startLongop,
+  waitForBarAtLeast,
+  watch,
+  type LongopPageSelectors,
 } from './longop-page.js';
 
 const ANGULAR_PAGE: LongopPageSelectors = Object.fromEntries(
-  ['connection', 'steps', 'start', 'cancel', 'bar', 'status', 'counter', 'calleeLog']
-    .map((name) => [name, `[data-test="${name === 'calleeLog' ? 'callee-log' : name}"]`]),
+  ['connection', 'steps', 'start', 'cancel', 'bar', 'status', 'counter', 'calleeLog'].map((name) => [
+    name,
+    `[data-test="${name === 'calleeLog' ? 'callee-log' : name}"]`,
+  ]),
 ) as unknown as LongopPageSelectors;
 
 /**
@@ -53,7 +64,7 @@ describe('browser: the Angular example app', function () {
     await page.screenshot({ path: join(SCREENSHOTS, 'angular-done.png') });
   });
 
-  it('Cancel on a second call stops the bar, sends CANCEL, and the callee\'s teardown message appears', async () => {
+  it("Cancel on a second call stops the bar, sends CANCEL, and the callee's teardown message appears", async () => {
     await expectCancelStopsTheBar(page, ANGULAR_PAGE, demo.backend, watched, 40, 16);
     await page.screenshot({ path: join(SCREENSHOTS, 'angular-cancelled.png') });
   });

@@ -13,11 +13,12 @@ export interface BrowserAuthRequest {
 }
 
 async function join(url: string, request: BrowserAuthRequest): Promise<Record<string, unknown>> {
-  const auth: Authenticator = request.method === 'ticket'
-    ? ticket({ authid: request.authid, ticket: request.secret })
-    : request.method === 'wampcra'
-      ? wampcra({ authid: request.authid, secret: request.secret })
-      : cryptosign({ authid: request.authid, privateKey: request.secret });
+  const auth: Authenticator =
+    request.method === 'ticket'
+      ? ticket({ authid: request.authid, ticket: request.secret })
+      : request.method === 'wampcra'
+        ? wampcra({ authid: request.authid, secret: request.secret })
+        : cryptosign({ authid: request.authid, privateKey: request.secret });
   const client = new WampClient({ url, realm: 'realm1', auth, reconnect: false });
   try {
     const info = await client.connect();

@@ -23,10 +23,30 @@ describe('browser: authentication in headless Chromium', function () {
 
   const f = AUTH_FIXTURE;
   const cases: Array<[string, BrowserAuthRequest, BrowserAuthRequest, ReturnType<typeof expectedIdentity>]> = [
-    ['ticket', { method: 'ticket', authid: f.ticket.authid, secret: f.ticket.ticket }, { method: 'ticket', authid: f.ticket.authid, secret: 'wrong' }, expectedIdentity('ticket')],
-    ['wampcra', { method: 'wampcra', authid: f.wampcra.authid, secret: f.wampcra.secret }, { method: 'wampcra', authid: f.wampcra.authid, secret: 'wrong' }, expectedIdentity('wampcra')],
-    ['salted wampcra', { method: 'wampcra', authid: f.wampcraSalted.authid, secret: f.wampcraSalted.secret }, { method: 'wampcra', authid: f.wampcraSalted.authid, secret: 'wrong' }, expectedIdentity('wampcraSalted')],
-    ['cryptosign', { method: 'cryptosign', authid: f.cryptosign.authid, secret: f.cryptosign.seed }, { method: 'cryptosign', authid: f.cryptosign.authid, secret: f.strangerSeed }, expectedIdentity('cryptosign')],
+    [
+      'ticket',
+      { method: 'ticket', authid: f.ticket.authid, secret: f.ticket.ticket },
+      { method: 'ticket', authid: f.ticket.authid, secret: 'wrong' },
+      expectedIdentity('ticket'),
+    ],
+    [
+      'wampcra',
+      { method: 'wampcra', authid: f.wampcra.authid, secret: f.wampcra.secret },
+      { method: 'wampcra', authid: f.wampcra.authid, secret: 'wrong' },
+      expectedIdentity('wampcra'),
+    ],
+    [
+      'salted wampcra',
+      { method: 'wampcra', authid: f.wampcraSalted.authid, secret: f.wampcraSalted.secret },
+      { method: 'wampcra', authid: f.wampcraSalted.authid, secret: 'wrong' },
+      expectedIdentity('wampcraSalted'),
+    ],
+    [
+      'cryptosign',
+      { method: 'cryptosign', authid: f.cryptosign.authid, secret: f.cryptosign.seed },
+      { method: 'cryptosign', authid: f.cryptosign.authid, secret: f.strangerSeed },
+      expectedIdentity('cryptosign'),
+    ],
   ];
   for (const [name, good, bad, identity] of cases) {
     it(`${name}: joins with the granted identity, and a wrong secret is refused`, async () => {
@@ -34,10 +54,11 @@ describe('browser: authentication in headless Chromium', function () {
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(served.url);
-      const join = (request: BrowserAuthRequest) => page.evaluate(
-        ([url, r]) => (globalThis as unknown as { rxwampAuthJoin(url: string, r: BrowserAuthRequest): Promise<unknown> }).rxwampAuthJoin(url, r),
-        [`${served.url.replace('http', 'ws')}ws`, request] as const,
-      );
+      const join = (request: BrowserAuthRequest) =>
+        page.evaluate(
+          ([url, r]) => (globalThis as unknown as { rxwampAuthJoin(url: string, r: BrowserAuthRequest): Promise<unknown> }).rxwampAuthJoin(url, r),
+          [`${served.url.replace('http', 'ws')}ws`, request] as const,
+        );
       expect(await join(good)).to.deep.equal(identity);
       expect(await join(bad)).to.deep.equal({ refused: 'wamp.error.authentication_denied' });
       await page.close();

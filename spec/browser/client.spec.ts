@@ -36,7 +36,12 @@ describe('browser: rxwamp in headless Chromium', function () {
       await page.close();
       expect(errors).to.deep.equal([]);
       expect(report).to.deep.equal({
-        progress: [[true, 0], [true, 1], [true, 2], [false, 3]],
+        progress: [
+          [true, 0],
+          [true, 1],
+          [true, 2],
+          [false, 3],
+        ],
         binaryRoundTrip: [255, 2, 1],
         cancelTornDown: true,
         transportProtocol: serializer,

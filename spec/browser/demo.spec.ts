@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startBrowserDemo, type DemoServer } from '../../demo/longop/browser/server.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
-import {
-  SCREENSHOTS, expectCancelStopsTheBar, expectConnectedWithLiveCounter, expectRunToTheEnd, watch, type LongopPageSelectors,
-} from './longop-page.js';
+import { SCREENSHOTS, expectCancelStopsTheBar, expectConnectedWithLiveCounter, expectRunToTheEnd, watch, type LongopPageSelectors } from './longop-page.js';
 
 const PLAIN_PAGE: LongopPageSelectors = {
-  connection: '#connection', steps: '#steps', start: '#start', cancel: '#cancel', bar: '#bar',
-  status: '#status', counter: '#counter', calleeLog: '#callee-log',
+  connection: '#connection',
+  steps: '#steps',
+  start: '#start',
+  cancel: '#cancel',
+  bar: '#bar',
+  status: '#status',
+  counter: '#counter',
+  calleeLog: '#callee-log',
 };
 
 describe('browser: the plain longop demo page', function () {
@@ -40,7 +44,7 @@ describe('browser: the plain longop demo page', function () {
     await page.screenshot({ path: join(SCREENSHOTS, 'plain-done.png') });
   });
 
-  it('Cancel stops the bar, sends CANCEL, and the callee\'s teardown message appears', async () => {
+  it("Cancel stops the bar, sends CANCEL, and the callee's teardown message appears", async () => {
     await expectCancelStopsTheBar(page, PLAIN_PAGE, demo.backend, watched, 40, 12);
     await page.screenshot({ path: join(SCREENSHOTS, 'plain-cancelled.png') });
     expect(watched.errors).to.deep.equal([]);

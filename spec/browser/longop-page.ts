@@ -40,8 +40,9 @@ export async function barValue(page: Page, s: LongopPageSelectors): Promise<numb
 }
 
 export async function waitForBarAtLeast(page: Page, s: LongopPageSelectors, value: number): Promise<void> {
-  await page.waitForFunction(([selector, least]) => Number(document.querySelector(selector)?.getAttribute('aria-valuenow')) >= least,
-    [s.bar, value] as const, { timeout: WAIT_MS });
+  await page.waitForFunction(([selector, least]) => Number(document.querySelector(selector)?.getAttribute('aria-valuenow')) >= least, [s.bar, value] as const, {
+    timeout: WAIT_MS,
+  });
 }
 
 export async function waitForStatus(page: Page, s: LongopPageSelectors, status: string): Promise<string> {
@@ -59,8 +60,9 @@ export async function expectConnectedWithLiveCounter(page: Page, s: LongopPageSe
   await page.waitForSelector(`${s.connection}[data-state="open"]`, { timeout: WAIT_MS });
   await page.waitForFunction((selector) => /^\d+$/.test(document.querySelector(selector)?.textContent?.trim() ?? ''), s.counter, { timeout: WAIT_MS });
   const first = (await page.textContent(s.counter))!.trim();
-  await page.waitForFunction(([selector, seen]) => (document.querySelector(selector)?.textContent?.trim() ?? seen) !== seen,
-    [s.counter, first] as const, { timeout: WAIT_MS });
+  await page.waitForFunction(([selector, seen]) => (document.querySelector(selector)?.textContent?.trim() ?? seen) !== seen, [s.counter, first] as const, {
+    timeout: WAIT_MS,
+  });
 }
 
 /** Run to the end: the bar reaches 100 % and the final result shows. */
@@ -82,15 +84,22 @@ export function cancelsSent(console: readonly string[]): string[] {
  * teardown ran (it published it); the page shows that message unless it is gone.
  */
 export async function expectCancelReachedTheCallee(
-  page: Page, s: LongopPageSelectors, backend: DemoBackend, watched: { console: string[] },
-  before: { cancels: number; interrupts: number; calleeLog: number }, steps: number,
+  page: Page,
+  s: LongopPageSelectors,
+  backend: DemoBackend,
+  watched: { console: string[] },
+  before: { cancels: number; interrupts: number; calleeLog: number },
+  steps: number,
 ): Promise<string> {
   const teardown = `[callee] longop(${steps}) stream torn down before its end: the caller cancelled`;
   await until(() => cancelsSent(watched.console).length === before.cancels + 1, WAIT_MS, 'the page to send CANCEL');
   await until(() => backend.interrupts.length === before.interrupts + 1, WAIT_MS, 'the router to send the callee INTERRUPT');
   await until(() => backend.calleeLog.slice(before.calleeLog).includes(teardown), WAIT_MS, "the callee's teardown");
-  await page.waitForFunction(([selector, line]) => Array.from(document.querySelectorAll(`${selector} li`)).some((li) => li.textContent?.trim() === line),
-    [s.calleeLog, teardown] as const, { timeout: WAIT_MS });
+  await page.waitForFunction(
+    ([selector, line]) => Array.from(document.querySelectorAll(`${selector} li`)).some((li) => li.textContent?.trim() === line),
+    [s.calleeLog, teardown] as const,
+    { timeout: WAIT_MS },
+  );
   return teardown;
 }
 
@@ -100,7 +109,14 @@ export function counts(backend: DemoBackend, watched: { console: string[] }): { 
 }
 
 /** Cancel while the call runs (once `cancelAt` progress results arrived): the bar stops where it was, and the cancel reaches the callee. */
-export async function expectCancelStopsTheBar(page: Page, s: LongopPageSelectors, backend: DemoBackend, watched: { console: string[] }, steps: number, cancelAt = 3): Promise<void> {
+export async function expectCancelStopsTheBar(
+  page: Page,
+  s: LongopPageSelectors,
+  backend: DemoBackend,
+  watched: { console: string[] },
+  steps: number,
+  cancelAt = 3,
+): Promise<void> {
   const before = counts(backend, watched);
   await startLongop(page, s, steps);
   await waitForBarAtLeast(page, s, cancelAt);

@@ -20,11 +20,18 @@ async function scenario(url: string, serializer: SerializerName): Promise<Report
   const registrations = [
     callee.registerStream('com.browser.longop', ([n]) => concat(of(0, 1, 2).pipe(take(n as number)), of(final(n)))),
     callee.register('com.browser.bytes', ([bytes]) => new Uint8Array([...(bytes as Uint8Array)].reverse())),
-    callee.registerStream('com.browser.endless', () => new Observable<number>((subscriber) => {
-      let i = 0;
-      const timer = setInterval(() => subscriber.next(i++), 5);
-      return () => { clearInterval(timer); tornDown = true; };
-    })),
+    callee.registerStream(
+      'com.browser.endless',
+      () =>
+        new Observable<number>((subscriber) => {
+          let i = 0;
+          const timer = setInterval(() => subscriber.next(i++), 5);
+          return () => {
+            clearInterval(timer);
+            tornDown = true;
+          };
+        }),
+    ),
   ];
   await Promise.all(registrations.map((registration) => new Promise((resolve, reject) => registration.subscribe({ next: resolve, error: reject }))));
   const results = await lastValueFrom(caller.call$('com.browser.longop', [3]).pipe(toArray()));

@@ -16,17 +16,26 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
 const typedocBin = join(dirname(require.resolve('typedoc/package.json')), 'bin', 'typedoc');
 
-interface TypedocRun { readonly status: number | null; readonly output: string }
+interface TypedocRun {
+  readonly status: number | null;
+  readonly output: string;
+}
 
 /** Runs the TypeDoc CLI in `cwd`; resolves with its exit code and everything it printed (NO_COLOR: plain text). */
 function typedoc(args: readonly string[], cwd: string): Promise<TypedocRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [typedocBin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     child.on('error', reject);
-    child.on('close', (status) => { resolve({ status, output }); });
+    child.on('close', (status) => {
+      resolve({ status, output });
+    });
   });
 }
 
@@ -37,7 +46,9 @@ function typedocConfig(): Record<string, unknown> & { entryPoints: string[] } {
   return read.config as Record<string, unknown> & { entryPoints: string[] };
 }
 
-interface ExportConditions { readonly import: { readonly types: string } }
+interface ExportConditions {
+  readonly import: { readonly types: string };
+}
 
 /** package.json "exports" with types: each subpath and the source file its types are built from. */
 function exportedEntryPoints(): { subpath: string; source: string }[] {
@@ -62,23 +73,29 @@ const classPage = (module: string, name: string): string => join('classes', `${m
  */
 function projectWithAnUndocumentedFunction(): string {
   const project = mkdtempSync(join(tmpdir(), 'rxwamp-api-check-'));
-  writeFileSync(join(project, 'index.ts'), [
-    '/**',
-    ' * A module with one documented and one undocumented function.',
-    ' *',
-    ' * @module fixture',
-    ' */',
-    '',
-    '/** Documented. */',
-    'export function documented(): void {}',
-    '',
-    'export function undocumented(): void {}',
-    '',
-  ].join('\n'));
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: [] },
-    files: ['index.ts'],
-  }));
+  writeFileSync(
+    join(project, 'index.ts'),
+    [
+      '/**',
+      ' * A module with one documented and one undocumented function.',
+      ' *',
+      ' * @module fixture',
+      ' */',
+      '',
+      '/** Documented. */',
+      'export function documented(): void {}',
+      '',
+      'export function undocumented(): void {}',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, types: [] },
+      files: ['index.ts'],
+    }),
+  );
   const settings: Record<string, unknown> = { ...typedocConfig(), entryPoints: ['index.ts'], tsconfig: 'tsconfig.json' };
   delete settings['intentionallyNotExported'];
   delete settings['intentionallyNotDocumented'];
@@ -99,10 +116,7 @@ describe('docs: the API reference (typedoc.json, warnings as errors)', function 
     out = mkdtempSync(join(tmpdir(), 'rxwamp-api-'));
     project = projectWithAnUndocumentedFunction();
     // Side by side: each run is mostly one CPU's work.
-    [docs, check] = await Promise.all([
-      typedoc(['--out', out], root),
-      typedoc(['--options', 'typedoc.json', '--emit', 'none'], project),
-    ]);
+    [docs, check] = await Promise.all([typedoc(['--out', out], root), typedoc(['--options', 'typedoc.json', '--emit', 'none'], project)]);
   });
   after(() => {
     rmSync(out, { recursive: true, force: true });

@@ -13,7 +13,8 @@ export function excerptMismatch(snippet: Snippet, root: string): string | undefi
   const path = snippet.excerptOf ?? '';
   const fullPath = join(root, path);
   const inside = relative(root, fullPath);
-  if (!path || isAbsolute(path) || inside.startsWith('..')) return `${where}: \`ts excerpt ${path}\` must name a file inside the repository, relative to its root`;
+  if (!path || isAbsolute(path) || inside.startsWith('..'))
+    return `${where}: \`ts excerpt ${path}\` must name a file inside the repository, relative to its root`;
   if (!existsSync(fullPath)) return `${where}: \`ts excerpt ${path}\`: there is no such file`;
 
   const quoted = snippet.code.split('\n').slice(0, -1).map(normalized);
@@ -34,6 +35,8 @@ export function excerptMismatch(snippet: Snippet, root: string): string | undefi
   const staleLine = markdownLine(snippet, first + best.matched + 1);
   const stale = excerpt.at(best.matched) ?? '';
   if (best.matched === 0) return `${where}: the excerpt's first line \`${stale}\` (${snippet.file}:${staleLine}) is nowhere in ${path}`;
-  return `${where}: the excerpt matches ${path} from line ${best.start + 1} for ${best.matched} line(s), ` +
-    `then ${snippet.file}:${staleLine} \`${stale}\` differs from ${path}:${best.start + best.matched + 1} \`${source.at(best.start + best.matched) ?? '(end of file)'}\``;
+  return (
+    `${where}: the excerpt matches ${path} from line ${best.start + 1} for ${best.matched} line(s), ` +
+    `then ${snippet.file}:${staleLine} \`${stale}\` differs from ${path}:${best.start + best.matched + 1} \`${source.at(best.start + best.matched) ?? '(end of file)'}\``
+  );
 }

@@ -22,7 +22,10 @@ const snippetProject = (): string => (project ??= createSnippetProject(docs.snip
 describe('docs: the TypeScript blocks of README.md and docs/**/*.md', function () {
   it(`finds README.md and its TypeScript blocks (${docs.files.length} files, ${docs.snippets.length} blocks)`, () => {
     expect(docs.files).to.include('README.md');
-    expect(docs.snippets.filter((s) => s.file === 'README.md'), 'no TypeScript block found in README.md').to.not.be.empty;
+    expect(
+      docs.snippets.filter((s) => s.file === 'README.md'),
+      'no TypeScript block found in README.md',
+    ).to.not.be.empty;
   });
 
   it('tags every TypeScript block with a known kind, and puts each text output block right after a ts block', () => {
@@ -43,7 +46,7 @@ describe('docs: the TypeScript blocks of README.md and docs/**/*.md', function (
       });
     }
 
-    it('tsc reports no error outside the blocks (the package\'s declarations, the project)', () => {
+    it("tsc reports no error outside the blocks (the package's declarations, the project)", () => {
       if (report.elsewhere.length > 0) expect.fail(report.elsewhere.join('\n'));
       if (report.errors.size === 0) expect(report.exitCode).to.equal(0);
     });
@@ -57,8 +60,11 @@ describe('docs: the TypeScript blocks of README.md and docs/**/*.md', function (
       const inTurn = limitConcurrency(2);
       // All start now, two at a time; each test below waits for its own.
       for (const snippet of programs) {
-        const outcome = inTurn(() => runSnippet(snippet, { projectDir })).catch((error: unknown) =>
-          ({ failure: `${blockAddress(snippet)}: could not be run: ${error instanceof Error ? error.stack ?? error.message : String(error)}`, stdout: '', stderr: '' }));
+        const outcome = inTurn(() => runSnippet(snippet, { projectDir })).catch((error: unknown) => ({
+          failure: `${blockAddress(snippet)}: could not be run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          stdout: '',
+          stderr: '',
+        }));
         outcomes.set(snippet, outcome);
       }
     });

@@ -72,9 +72,7 @@ function withoutRow(markdown: string, names: Iterable<string>): string[] {
 describe(`docs: ${ERRORS_DOC} has a row for every error URI and connection error code`, () => {
   const doc = readFileSync(join(root, ERRORS_DOC), 'utf8');
   const sourceUris = urisInSource();
-  const exportedUris = [
-    ...Object.values(ErrorUri), ...Object.values(CloseReason), ...Object.values(LimitErrorUri), CONTRACT_VIOLATION, STREAM_OVERFLOW,
-  ];
+  const exportedUris = [...Object.values(ErrorUri), ...Object.values(CloseReason), ...Object.values(LimitErrorUri), CONTRACT_VIOLATION, STREAM_OVERFLOW];
   const codes = connectionErrorCodes();
 
   it('finds the URIs in src/ (every exported constant among them) and the codes in src/protocol/errors.ts', () => {

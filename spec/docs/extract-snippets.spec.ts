@@ -27,23 +27,26 @@ const firstSnippet = (file: string, text: string): Snippet => nth(snippetsOfClea
 
 describe('doc snippets harness: extracting the blocks', () => {
   it('reads ``` and ~~~ fences of any length ≥ 3, with their info strings and line numbers', () => {
-    const { blocks, problems } = fencedBlocks('docs/a.md', markdown(
-      '# Title',                //  1
-      '```ts',                  //  2
-      'const a = 1;',           //  3
-      '```',                    //  4
-      '~~~ ts fragment  ',      //  5
-      'const b = 2;',           //  6
-      '~~~~',                   //  7
-      '````md',                 //  8
-      '```ts',                  //  9  inside the md block: not a fence of its own
-      '```',                    // 10
-      '````',                   // 11
-      'Inline ```ts``` is not a fence.',
-      '  ```sh',                // 13  indented (a list item): the indentation is removed from the body
-      '    npm test',           // 14
-      '  ```',                  // 15
-    ));
+    const { blocks, problems } = fencedBlocks(
+      'docs/a.md',
+      markdown(
+        '# Title', //  1
+        '```ts', //  2
+        'const a = 1;', //  3
+        '```', //  4
+        '~~~ ts fragment  ', //  5
+        'const b = 2;', //  6
+        '~~~~', //  7
+        '````md', //  8
+        '```ts', //  9  inside the md block: not a fence of its own
+        '```', // 10
+        '````', // 11
+        'Inline ```ts``` is not a fence.',
+        '  ```sh', // 13  indented (a list item): the indentation is removed from the body
+        '    npm test', // 14
+        '  ```', // 15
+      ),
+    );
     expect(problems).to.deep.equal([]);
     expect(blocks.map(({ fenceLine, closeLine, info, lines }) => ({ fenceLine, closeLine, info, lines }))).to.deep.equal([
       { fenceLine: 2, closeLine: 4, info: 'ts', lines: ['const a = 1;'] },
@@ -59,14 +62,33 @@ describe('doc snippets harness: extracting the blocks', () => {
   });
 
   it('tells the kinds apart and attaches a text output block to the ts block right before it', () => {
-    const snippets = snippetsOfClean('docs/a.md', markdown(
-      '```ts', 'console.log(1);', '```', '', '```text output', '1', '```',
-      '```ts compile', 'export {};', '```',
-      '```ts fragment', 'client.close();', '```',
-      '```ts excerpt examples/angular/src/app/app.ts', 'x', '```',
-      '```sh', 'npm test', '```',
-      '```text', 'not an output block', '```',
-    ));
+    const snippets = snippetsOfClean(
+      'docs/a.md',
+      markdown(
+        '```ts',
+        'console.log(1);',
+        '```',
+        '',
+        '```text output',
+        '1',
+        '```',
+        '```ts compile',
+        'export {};',
+        '```',
+        '```ts fragment',
+        'client.close();',
+        '```',
+        '```ts excerpt examples/angular/src/app/app.ts',
+        'x',
+        '```',
+        '```sh',
+        'npm test',
+        '```',
+        '```text',
+        'not an output block',
+        '```',
+      ),
+    );
     expect(snippets.map(({ fenceLine, kind, excerptOf, expectedOutput }) => ({ fenceLine, kind, excerptOf, expectedOutput }))).to.deep.equal([
       { fenceLine: 1, kind: 'run', excerptOf: undefined, expectedOutput: '1\n' },
       { fenceLine: 8, kind: 'compile', excerptOf: undefined, expectedOutput: undefined },
@@ -77,14 +99,28 @@ describe('doc snippets harness: extracting the blocks', () => {
   });
 
   it('fails a ts block with an unknown kind, TypeScript tagged otherwise or quoted, naming file:line', () => {
-    const { snippets, problems } = snippetsOf('docs/guide.md', markdown(
-      'Some prose.', '',
-      '```ts run', 'console.log(1);', '```',
-      '```typescript', 'const a = 1;', '```',
-      '```ts excerpt', 'const b = 1;', '```',
-      '```tsv', 'a\tb', '```',
-      '> ```ts', '> const quoted = 1;', '> ```',
-    ));
+    const { snippets, problems } = snippetsOf(
+      'docs/guide.md',
+      markdown(
+        'Some prose.',
+        '',
+        '```ts run',
+        'console.log(1);',
+        '```',
+        '```typescript',
+        'const a = 1;',
+        '```',
+        '```ts excerpt',
+        'const b = 1;',
+        '```',
+        '```tsv',
+        'a\tb',
+        '```',
+        '> ```ts',
+        '> const quoted = 1;',
+        '> ```',
+      ),
+    );
     expect(snippets).to.deep.equal([]);
     expect(problems.map(formatProblem)).to.deep.equal([
       'docs/guide.md:3: unknown TypeScript block kind `ts run`: use `ts`, `ts compile`, `ts fragment` or `ts excerpt <path>`',
@@ -95,10 +131,24 @@ describe('doc snippets harness: extracting the blocks', () => {
   });
 
   it('fails a text output block that does not directly follow a ts block (it would check nothing)', () => {
-    const { problems } = snippetsOf('docs/guide.md', markdown(
-      '```ts', 'console.log(1);', '```', 'Run it:', '```text output', '1', '```',
-      '```ts fragment', 'console.log(2);', '```', '```text output', '2', '```',
-    ));
+    const { problems } = snippetsOf(
+      'docs/guide.md',
+      markdown(
+        '```ts',
+        'console.log(1);',
+        '```',
+        'Run it:',
+        '```text output',
+        '1',
+        '```',
+        '```ts fragment',
+        'console.log(2);',
+        '```',
+        '```text output',
+        '2',
+        '```',
+      ),
+    );
     expect(problems.map(formatProblem)).to.deep.equal([
       'docs/guide.md:5: a `text output` block is checked against the program it follows, but it does not directly follow a ```ts block (only blank lines may be between)',
       'docs/guide.md:11: a `text output` block is checked against the program it follows, but the block before it is `ts fragment`, which is not run',
@@ -106,10 +156,18 @@ describe('doc snippets harness: extracting the blocks', () => {
   });
 
   it('names a test after the first line that says what the block does', () => {
-    const snippet = firstSnippet('README.md', markdown(
-      '```ts', "import { WampClient } from 'rxwamp';", '', '// a comment',
-      "const client = new WampClient({ url: 'ws://127.0.0.1:8080/ws', realm: 'realm1' });", "client.call$('com.example.add', [1, 2]);", '```',
-    ));
+    const snippet = firstSnippet(
+      'README.md',
+      markdown(
+        '```ts',
+        "import { WampClient } from 'rxwamp';",
+        '',
+        '// a comment',
+        "const client = new WampClient({ url: 'ws://127.0.0.1:8080/ws', realm: 'realm1' });",
+        "client.call$('com.example.add', [1, 2]);",
+        '```',
+      ),
+    );
     expect(firstMeaningfulLine(snippet)).to.equal("client.call$('com.example.add', [1, 2]);");
   });
 
@@ -124,13 +182,17 @@ describe('doc snippets harness: extracting the blocks', () => {
     const finish = new Map<number, () => void>();
     let running = 0;
     let most = 0;
-    const tasks = [0, 1, 2, 3, 4].map((n) => inTurn(async () => {
-      started.push(n);
-      most = Math.max(most, ++running);
-      await new Promise<void>((done) => { finish.set(n, done); });
-      running--;
-      return n;
-    }));
+    const tasks = [0, 1, 2, 3, 4].map((n) =>
+      inTurn(async () => {
+        started.push(n);
+        most = Math.max(most, ++running);
+        await new Promise<void>((done) => {
+          finish.set(n, done);
+        });
+        running--;
+        return n;
+      }),
+    );
     await Promise.resolve();
     expect(started).to.deep.equal([0, 1]);
     for (let n = 0; n < 5; n++) {
@@ -155,33 +217,49 @@ describe('doc snippets harness: excerpts', () => {
     firstSnippet('docs/guide.md', markdown('Intro.', '```ts excerpt spec/docs/extract-snippets.spec.ts', ...lines, '```'));
 
   it('finds lines that occur contiguously and in order, whatever their indentation and trailing spaces', () => {
-    expect(excerptMismatch(excerpt(
-      'function snippetsOfClean(file: string, text: string): readonly Snippet[] {',
-      'const { snippets, problems } = snippetsOf(file, text);   ',
-      '      expect(problems.map(formatProblem)).to.deep.equal([]);',
-    ), root)).to.equal(undefined);
+    expect(
+      excerptMismatch(
+        excerpt(
+          'function snippetsOfClean(file: string, text: string): readonly Snippet[] {',
+          'const { snippets, problems } = snippetsOf(file, text);   ',
+          '      expect(problems.map(formatProblem)).to.deep.equal([]);',
+        ),
+        root,
+      ),
+    ).to.equal(undefined);
   });
 
   it('fails an excerpt that is not in its file, naming the block and the first line that differs', () => {
-    expect(excerptMismatch(excerpt(
-      'function snippetsOfClean(file: string, text: string): readonly Snippet[] {',
-      'const { snippets, problems } = snippetsOf(file, text);',
-      'return snippets; // a stale copy: the file checks the problems first',
-    ), root)).to.equal(
+    expect(
+      excerptMismatch(
+        excerpt(
+          'function snippetsOfClean(file: string, text: string): readonly Snippet[] {',
+          'const { snippets, problems } = snippetsOf(file, text);',
+          'return snippets; // a stale copy: the file checks the problems first',
+        ),
+        root,
+      ),
+    ).to.equal(
       'docs/guide.md:2: the excerpt matches spec/docs/extract-snippets.spec.ts from line 12 for 2 line(s), then docs/guide.md:5 ' +
-      '`return snippets; // a stale copy: the file checks the problems first` differs from spec/docs/extract-snippets.spec.ts:14 ' +
-      '`expect(problems.map(formatProblem)).to.deep.equal([]);`');
-    expect(excerptMismatch(excerpt('const nowhere = true;'), root))
-      .to.equal('docs/guide.md:2: the excerpt\'s first line `const nowhere = true;` (docs/guide.md:3) is nowhere in spec/docs/extract-snippets.spec.ts');
+        '`return snippets; // a stale copy: the file checks the problems first` differs from spec/docs/extract-snippets.spec.ts:14 ' +
+        '`expect(problems.map(formatProblem)).to.deep.equal([]);`',
+    );
+    expect(excerptMismatch(excerpt('const nowhere = true;'), root)).to.equal(
+      "docs/guide.md:2: the excerpt's first line `const nowhere = true;` (docs/guide.md:3) is nowhere in spec/docs/extract-snippets.spec.ts",
+    );
   });
 
   it('fails lines out of order, a missing file, and a path outside the repository', () => {
-    expect(excerptMismatch(excerpt(
-      'const { snippets, problems } = snippetsOf(file, text);',
-      'function snippetsOfClean(file: string, text: string): readonly Snippet[] {',
-    ), root)).to.match(/^docs\/guide\.md:2: the excerpt matches .* then docs\/guide\.md:4 /);
+    expect(
+      excerptMismatch(
+        excerpt('const { snippets, problems } = snippetsOf(file, text);', 'function snippetsOfClean(file: string, text: string): readonly Snippet[] {'),
+        root,
+      ),
+    ).to.match(/^docs\/guide\.md:2: the excerpt matches .* then docs\/guide\.md:4 /);
     const elsewhere = (path: string) => firstSnippet('docs/guide.md', markdown(`\`\`\`ts excerpt ${path}`, 'x', '```'));
-    expect(excerptMismatch(elsewhere('examples/no-such-file.ts'), root)).to.equal('docs/guide.md:1: `ts excerpt examples/no-such-file.ts`: there is no such file');
+    expect(excerptMismatch(elsewhere('examples/no-such-file.ts'), root)).to.equal(
+      'docs/guide.md:1: `ts excerpt examples/no-such-file.ts`: there is no such file',
+    );
     expect(excerptMismatch(elsewhere('../outside.ts'), root)).to.match(/^docs\/guide\.md:1: .* must name a file inside the repository/);
   });
 });
@@ -190,22 +268,25 @@ describe('doc snippets harness: type-checking and running blocks (against the pa
   this.timeout(240_000); // the build and npm pack, once per test run
 
   // A guide with blocks of each kind, some wrong on purpose.
-  const guide = snippetsOfClean('docs/guide.md', markdown(
-    '# A guide',                                             //  1
-    '',                                                      //  2
-    '```ts fragment',                                        //  3
-    'const id: number = client.session?.id ?? 0;',           //  4  the ambient client
-    "const wrong: string = id;",                             //  5  a type error
-    '```',                                                   //  6
-    '```ts fragment',                                        //  7
-    "import { WampClient } from 'rxwamp';",                  //  8
-    "const client = new WampClient({ url: 'ws://127.0.0.1:8080/ws', realm: 'realm1' });", // 9 its own client
-    'await client.close();',                                 // 10
-    '```',                                                   // 11
-    '```ts compile',                                         // 12
-    "await client.close(); // a program must create its client: no ambient one", // 13
-    '```',                                                   // 14
-  ));
+  const guide = snippetsOfClean(
+    'docs/guide.md',
+    markdown(
+      '# A guide', //  1
+      '', //  2
+      '```ts fragment', //  3
+      'const id: number = client.session?.id ?? 0;', //  4  the ambient client
+      'const wrong: string = id;', //  5  a type error
+      '```', //  6
+      '```ts fragment', //  7
+      "import { WampClient } from 'rxwamp';", //  8
+      "const client = new WampClient({ url: 'ws://127.0.0.1:8080/ws', realm: 'realm1' });", // 9 its own client
+      'await client.close();', // 10
+      '```', // 11
+      '```ts compile', // 12
+      'await client.close(); // a program must create its client: no ambient one', // 13
+      '```', // 14
+    ),
+  );
 
   // The README's old readiness recipe: it publishes to its own subscription without
   // excludeMe: false, and claimed `// received`. Nothing arrives, so the program never ends.
@@ -245,9 +326,7 @@ describe('doc snippets harness: type-checking and running blocks (against the pa
   });
 
   it('reports a type error in a fragment at its Markdown file and line', () => {
-    expect(report.errors.get(fragment)).to.deep.equal([
-      "docs/guide.md:5 (block at line 3): error TS2322: Type 'number' is not assignable to type 'string'.",
-    ]);
+    expect(report.errors.get(fragment)).to.deep.equal(["docs/guide.md:5 (block at line 3): error TS2322: Type 'number' is not assignable to type 'string'."]);
   });
 
   it('lets a fragment declare its own client, and gives complete programs no ambient one', () => {
@@ -271,7 +350,9 @@ describe('doc snippets harness: type-checking and running blocks (against the pa
 
   it('fails a program whose output differs from its text output block, or that exits with an error code', async () => {
     const printed = await runSnippet(mislabelled, { projectDir });
-    expect(printed.failure).to.match(/^docs\/output\.md:1: the program printed something else than the `text output` block after it\n--- expected ---\nreceived\n--- stdout ---\nhello\n/);
+    expect(printed.failure).to.match(
+      /^docs\/output\.md:1: the program printed something else than the `text output` block after it\n--- expected ---\nreceived\n--- stdout ---\nhello\n/,
+    );
     const exited = await runSnippet(failing, { projectDir });
     expect(exited.failure).to.match(/^docs\/exit\.md:1: the program exited with code 3/);
   });

@@ -139,7 +139,9 @@ export function snippetsOf(file: string, markdown: string): DocSnippets {
     if (found && 'output' in found) {
       const owner = previous && adjacent(lines, previous.block, block) ? previous : undefined;
       if (owner?.snippet?.kind !== 'run') {
-        const what = owner?.snippet ? `the block before it is \`ts ${owner.snippet.kind}\`, which is not run` : 'it does not directly follow a ```ts block (only blank lines may be between)';
+        const what = owner?.snippet
+          ? `the block before it is \`ts ${owner.snippet.kind}\`, which is not run`
+          : 'it does not directly follow a ```ts block (only blank lines may be between)';
         problems.push({ file, line: block.fenceLine, message: `a \`text output\` block is checked against the program it follows, but ${what}` });
       } else {
         snippets[snippets.indexOf(owner.snippet)] = { ...owner.snippet, expectedOutput: block.lines.map((line) => `${line}\n`).join('') };
@@ -154,7 +156,8 @@ export function snippetsOf(file: string, markdown: string): DocSnippets {
   // The harness reads fences at the start of a line only; one quoted with `>` would go unchecked.
   const insideBlock = (line: number): boolean => blocks.some((block) => block.fenceLine <= line && line <= block.closeLine);
   lines.forEach((line, index) => {
-    if (QUOTED_TYPESCRIPT_FENCE.test(line) && !insideBlock(index + 1)) problems.push({ file, line: index + 1, message: 'a TypeScript block inside a `>` quote is not checked: move it out of the quote' });
+    if (QUOTED_TYPESCRIPT_FENCE.test(line) && !insideBlock(index + 1))
+      problems.push({ file, line: index + 1, message: 'a TypeScript block inside a `>` quote is not checked: move it out of the quote' });
   });
   return { snippets, problems: problems.sort((a, b) => a.line - b.line) };
 }
@@ -189,7 +192,10 @@ const BOILERPLATE = /^(import\b|\/\/|\/\*|\*|(const|let) \w+ = new WampClient\()
 
 /** The first line that says what the block does: not blank, an import, a comment or `new WampClient(…)`. */
 export function firstMeaningfulLine(snippet: Snippet, maxLength = 72): string {
-  const lines = snippet.code.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = snippet.code
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const meaningful = lines.find((line) => !BOILERPLATE.test(line)) ?? lines.at(0) ?? '(empty block)';
   return meaningful.length > maxLength ? `${meaningful.slice(0, maxLength - 1)}…` : meaningful;
 }

@@ -34,7 +34,12 @@ export interface RunOptions {
 
 /** Printed output compared as text: line endings and trailing whitespace do not count. */
 export const normalizeOutput = (text: string): string =>
-  text.replace(/\r\n/g, '\n').split('\n').map((line) => line.trimEnd()).join('\n').trimEnd();
+  text
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .trimEnd();
 
 /** Starts a router on a free port with realm1, runs the block against it, stops the router. */
 export async function runSnippet(snippet: Snippet, options: RunOptions): Promise<RunOutcome> {
@@ -59,8 +64,12 @@ async function runProgram(snippet: Snippet, routerUrl: string, { projectDir, tim
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { if (stdout.length < MAX_CAPTURE) stdout += chunk; });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { if (stderr.length < MAX_CAPTURE) stderr += chunk; });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    if (stdout.length < MAX_CAPTURE) stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    if (stderr.length < MAX_CAPTURE) stderr += chunk;
+  });
   const killed = { afterTimeout: false };
   const timer = setTimeout(() => {
     killed.afterTimeout = true;
@@ -72,7 +81,10 @@ async function runProgram(snippet: Snippet, routerUrl: string, { projectDir, tim
   }, timeoutMs);
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => {
     child.on('close', (exitCode, exitSignal) => done([exitCode, exitSignal]));
-    child.on('error', (error) => { stderr += `\n${error.message}`; done([null, null]); });
+    child.on('error', (error) => {
+      stderr += `\n${error.message}`;
+      done([null, null]);
+    });
   });
   clearTimeout(timer);
 

@@ -44,9 +44,8 @@ export function compiledText(snippet: Snippet): string {
 /** Whether the module declares `name` itself (a variable, function, class, enum or import binding). */
 function declaresAtTopLevel(code: string, name: string): boolean {
   const source = ts.createSourceFile('block.ts', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-  const bound = (binding: ts.BindingName): boolean => ts.isIdentifier(binding)
-    ? binding.text === name
-    : binding.elements.some((element) => !ts.isOmittedExpression(element) && bound(element.name));
+  const bound = (binding: ts.BindingName): boolean =>
+    ts.isIdentifier(binding) ? binding.text === name : binding.elements.some((element) => !ts.isOmittedExpression(element) && bound(element.name));
   return source.statements.some((statement) => {
     if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.some((d) => bound(d.name));
     if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) return statement.name?.text === name;
@@ -54,8 +53,10 @@ function declaresAtTopLevel(code: string, name: string): boolean {
     if (ts.isImportDeclaration(statement)) {
       const clause = statement.importClause;
       const named = clause?.namedBindings;
-      return clause?.name?.text === name
-        || (named !== undefined && (ts.isNamespaceImport(named) ? named.name.text === name : named.elements.some((e) => e.name.text === name)));
+      return (
+        clause?.name?.text === name ||
+        (named !== undefined && (ts.isNamespaceImport(named) ? named.name.text === name : named.elements.some((e) => e.name.text === name)))
+      );
     }
     return false;
   });
@@ -125,17 +126,25 @@ export function mapDiagnostics(output: string, dir: string, snippets: readonly S
     const diagnostic = DIAGNOSTIC.exec(line);
     if (!diagnostic) {
       if (last && /^\s/.test(line)) last[last.length - 1]! += `\n${line}`;
-      else { elsewhere.push(line); last = elsewhere; }
+      else {
+        elsewhere.push(line);
+        last = elsewhere;
+      }
       continue;
     }
     const [, path = '', lineText = '', , severity = '', code = '', message = ''] = diagnostic;
     const snippet = byPath.get(resolve(dir, path));
-    if (!snippet) { elsewhere.push(line); last = elsewhere; continue; }
+    if (!snippet) {
+      elsewhere.push(line);
+      last = elsewhere;
+      continue;
+    }
     const lineInBlock = Number(lineText);
     const blockLines = snippet.code.split('\n').length - 1;
-    const where = lineInBlock <= blockLines
-      ? `${snippet.file}:${markdownLine(snippet, lineInBlock)} (block at line ${snippet.fenceLine})`
-      : `${snippet.file}:${snippet.fenceLine} (in what the harness adds to the block: ${compiledText(snippet).split('\n')[lineInBlock - 1] ?? ''})`;
+    const where =
+      lineInBlock <= blockLines
+        ? `${snippet.file}:${markdownLine(snippet, lineInBlock)} (block at line ${snippet.fenceLine})`
+        : `${snippet.file}:${snippet.fenceLine} (in what the harness adds to the block: ${compiledText(snippet).split('\n')[lineInBlock - 1] ?? ''})`;
     const list = errors.get(snippet) ?? [];
     list.push(`${where}: ${severity} ${code}: ${message}`);
     errors.set(snippet, list);

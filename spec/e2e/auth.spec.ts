@@ -5,7 +5,15 @@ import { cryptosign, ticket, wampcra } from '../../src/auth.js';
 import { importSeed, signCryptosign } from '../../src/auth/ed25519.js';
 import { deriveKey, signChallenge } from '../../src/auth/wampcra.js';
 import { fromHex } from '../../src/auth/webcrypto.js';
-import { WampClient, WampConnectionError, WampError, type Authenticator, type ConnectionState, type SerializerName, type WebSocketConstructor } from '../../src/index.js';
+import {
+  WampClient,
+  WampConnectionError,
+  WampError,
+  type Authenticator,
+  type ConnectionState,
+  type SerializerName,
+  type WebSocketConstructor,
+} from '../../src/index.js';
 import { ticketAuth } from '../../src/router/index.js';
 import { autobahn } from '../helpers/autobahn-peer.js';
 import { AUTH_FIXTURE, AUTH_ONLY_REALM, AUTH_REALM, authRouterOptions, expectedIdentity, startAuthRouter, type AuthKind } from '../helpers/auth-peers.js';
@@ -20,10 +28,14 @@ import { startTlsRouter, type TlsRouter } from '../helpers/tls.js';
 function authenticatorFor(kind: AuthKind, wrong = false): Authenticator {
   const f = AUTH_FIXTURE;
   switch (kind) {
-    case 'ticket': return ticket({ authid: f.ticket.authid, ticket: wrong ? 'not-the-ticket' : f.ticket.ticket });
-    case 'wampcra': return wampcra({ authid: f.wampcra.authid, secret: wrong ? 'secret2' : f.wampcra.secret });
-    case 'wampcraSalted': return wampcra({ authid: f.wampcraSalted.authid, secret: wrong ? 'salt-and-vinegar' : f.wampcraSalted.secret });
-    case 'cryptosign': return cryptosign({ authid: f.cryptosign.authid, privateKey: wrong ? f.strangerSeed : f.cryptosign.seed });
+    case 'ticket':
+      return ticket({ authid: f.ticket.authid, ticket: wrong ? 'not-the-ticket' : f.ticket.ticket });
+    case 'wampcra':
+      return wampcra({ authid: f.wampcra.authid, secret: wrong ? 'secret2' : f.wampcra.secret });
+    case 'wampcraSalted':
+      return wampcra({ authid: f.wampcraSalted.authid, secret: wrong ? 'salt-and-vinegar' : f.wampcraSalted.secret });
+    case 'cryptosign':
+      return cryptosign({ authid: f.cryptosign.authid, privateKey: wrong ? f.strangerSeed : f.cryptosign.seed });
   }
 }
 
@@ -44,7 +56,9 @@ const KINDS: readonly AuthKind[] = ['ticket', 'wampcra', 'wampcraSalted', 'crypt
 describe('e2e: authentication against the embedded router', function () {
   this.timeout(30_000);
   let router: EmbeddedRouter;
-  before(async () => { router = await startAuthRouter(); });
+  before(async () => {
+    router = await startAuthRouter();
+  });
   after(() => router.stop());
 
   for (const serializer of ['json', 'cbor', 'msgpack'] as const satisfies readonly SerializerName[]) {
@@ -57,8 +71,12 @@ describe('e2e: authentication against the embedded router', function () {
 
         const counter = countingWebSocket();
         const refused = new WampClient({
-          url: router.url, realm: AUTH_ONLY_REALM, serializers: [serializerEntry(serializer)], auth: authenticatorFor(kind, true),
-          WebSocket: counter.WebSocket, reconnect: { initialDelay: 10 },
+          url: router.url,
+          realm: AUTH_ONLY_REALM,
+          serializers: [serializerEntry(serializer)],
+          auth: authenticatorFor(kind, true),
+          WebSocket: counter.WebSocket,
+          reconnect: { initialDelay: 10 },
         });
         const states: ConnectionState['status'][] = [];
         refused.state$.subscribe((state) => states.push(state.status));
@@ -97,7 +115,15 @@ describe('e2e: authentication against the embedded router', function () {
   });
 
   it('signs exactly like autobahn-js for the same challenge (WAMP-CRA plain and salted, cryptosign)', async () => {
-    const challenge = JSON.stringify({ authid: 'peter', authrole: 'user', authmethod: 'wampcra', authprovider: 'static', nonce: 'abc123', timestamp: '2026-11-26T12:00:00.000Z', session: 2 ** 53 - 1 });
+    const challenge = JSON.stringify({
+      authid: 'peter',
+      authrole: 'user',
+      authmethod: 'wampcra',
+      authprovider: 'static',
+      nonce: 'abc123',
+      timestamp: '2026-11-26T12:00:00.000Z',
+      session: 2 ** 53 - 1,
+    });
     expect(await signChallenge('secret1', challenge)).to.equal(autobahn.auth_cra.sign('secret1', challenge));
     const salted = autobahn.auth_cra.derive_key('pepper-pass', 'salt123', 100, 16);
     expect(await deriveKey('pepper-pass', 'salt123', 100, 16)).to.equal(salted);
@@ -113,7 +139,9 @@ describe('e2e: authentication against the embedded router', function () {
 describe('e2e: authentication over wss:// (Node, custom CA)', function () {
   this.timeout(30_000);
   let router: TlsRouter;
-  before(async () => { router = await startTlsRouter(authRouterOptions()); });
+  before(async () => {
+    router = await startTlsRouter(authRouterOptions());
+  });
   after(() => router.stop());
 
   it('joins with the CA in tls options; without it fails with a WampConnectionError naming the certificate', async () => {
@@ -121,7 +149,7 @@ describe('e2e: authentication over wss:// (Node, custom CA)', function () {
     expect((await trusted.connect()).authid).to.equal('joe');
     await trusted.close();
     const untrusted = new WampClient({ url: router.url, realm: AUTH_ONLY_REALM, auth: authenticatorFor('ticket') });
-    const error = await untrusted.connect().catch((e: unknown) => e) as WampConnectionError;
+    const error = (await untrusted.connect().catch((e: unknown) => e)) as WampConnectionError;
     expect(error).to.be.instanceOf(WampConnectionError);
     expect(error.code).to.equal('connect-failed');
     expect(error.message).to.match(/certificate/i);
@@ -140,8 +168,16 @@ describe('e2e: a reconnect re-authenticates with a refreshed ticket', function (
     const proxy = await startTcpProxy(Number(new URL(router.url).port));
     const issued: string[] = [];
     const client = new WampClient({
-      url: proxy.url, realm: 'realm1', reconnect: { initialDelay: 10 },
-      auth: ticket({ authid: 'joe', ticket: async () => { issued.push(`ticket-${generation}`); return `ticket-${generation}`; } }),
+      url: proxy.url,
+      realm: 'realm1',
+      reconnect: { initialDelay: 10 },
+      auth: ticket({
+        authid: 'joe',
+        ticket: async () => {
+          issued.push(`ticket-${generation}`);
+          return `ticket-${generation}`;
+        },
+      }),
     });
     const registrations: number[] = [];
     client.register('com.refresh.hello', () => 'hi').subscribe({ next: (r) => registrations.push(r.id) });

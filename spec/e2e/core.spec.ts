@@ -43,9 +43,15 @@ for (const fixture of ROUTERS) {
       return client;
     };
 
-    before(async () => { router = await fixture.start(); });
-    after(async () => { await router.stop(); });
-    afterEach(async () => { await Promise.all(clients.splice(0).map((client) => client.close())); });
+    before(async () => {
+      router = await fixture.start();
+    });
+    after(async () => {
+      await router.stop();
+    });
+    afterEach(async () => {
+      await Promise.all(clients.splice(0).map((client) => client.close()));
+    });
 
     for (const serializer of fixture.serializers) {
       it(`rxwamp caller ↔ rxwamp callee over ${serializer}: 3 progressive results, then the tagged final`, async () => {
@@ -53,7 +59,12 @@ for (const fixture of ROUTERS) {
         const caller = newClient(fixture.serializers[fixture.serializers.length - 1]);
         const registration = await registered(callee.registerStream('com.myapp.longop', longop));
         const results = await lastValueFrom(caller.call$('com.myapp.longop', [3]).pipe(toArray()));
-        expect(results.map((r) => [r.progress, r.args[0]])).to.deep.equal([[true, 0], [true, 1], [true, 2], [false, 3]]);
+        expect(results.map((r) => [r.progress, r.args[0]])).to.deep.equal([
+          [true, 0],
+          [true, 1],
+          [true, 2],
+          [false, 3],
+        ]);
         registration.stop();
       });
     }
@@ -63,10 +74,7 @@ for (const fixture of ROUTERS) {
       expect(callee.session).to.equal(undefined);
       const registration = await registered(callee.register('com.myapp.add', ([a, b]) => Promise.resolve((a as number) + (b as number))));
       const sessionId = callee.session!.id;
-      const [sum] = await Promise.all([
-        firstValueFrom(callee.call$('com.myapp.add', [2, 3])),
-        firstValueFrom(callee.call$('com.myapp.add', [4, 5])),
-      ]);
+      const [sum] = await Promise.all([firstValueFrom(callee.call$('com.myapp.add', [2, 3])), firstValueFrom(callee.call$('com.myapp.add', [4, 5]))]);
       expect(sum.args).to.deep.equal([5]);
       expect(sum.progress).to.equal(false);
       expect(callee.session!.id).to.equal(sessionId);
@@ -76,8 +84,16 @@ for (const fixture of ROUTERS) {
     it('a callee ERROR arrives as a WampError', async () => {
       const callee = newClient();
       const caller = newClient();
-      const registration = await registered(callee.registerStream('com.myapp.fails', () =>
-        concat(of(1), defer(() => { throw new WampError('com.myapp.error.out_of_range', { args: ['too big'], kwargs: { max: 3 } }); }))));
+      const registration = await registered(
+        callee.registerStream('com.myapp.fails', () =>
+          concat(
+            of(1),
+            defer(() => {
+              throw new WampError('com.myapp.error.out_of_range', { args: ['too big'], kwargs: { max: 3 } });
+            }),
+          ),
+        ),
+      );
       const seen: CallResult[] = [];
       const error = await new Promise<unknown>((resolve) => caller.call$('com.myapp.fails').subscribe({ next: (r) => seen.push(r), error: resolve }));
       expect(error).to.be.instanceOf(WampError);
@@ -98,13 +114,14 @@ for (const fixture of ROUTERS) {
       expect((error as WampError).uri).to.equal('wamp.error.no_such_procedure');
     });
 
-    if (fixture.refusesDuplicateRegistrations) it('a second registration of the same procedure is refused', async () => {
-      const first = await registered(newClient().register('com.myapp.once', () => 1));
-      const error = await firstValueFrom(newClient().register('com.myapp.once', () => 2)).catch((e: unknown) => e);
-      expect(error).to.be.instanceOf(WampError);
-      expect((error as WampError).uri).to.match(/procedure_already_exists|already/);
-      first.stop();
-    });
+    if (fixture.refusesDuplicateRegistrations)
+      it('a second registration of the same procedure is refused', async () => {
+        const first = await registered(newClient().register('com.myapp.once', () => 1));
+        const error = await firstValueFrom(newClient().register('com.myapp.once', () => 2)).catch((e: unknown) => e);
+        expect(error).to.be.instanceOf(WampError);
+        expect((error as WampError).uri).to.match(/procedure_already_exists|already/);
+        first.stop();
+      });
 
     it('kwargs and payload() results travel intact', async () => {
       const callee = newClient();
@@ -127,10 +144,15 @@ for (const fixture of ROUTERS) {
       });
       const results = await lastValueFrom(newClient().call$('com.myapp.ab_longop', [3]).pipe(toArray()));
       const expected = fixture.progressToCalleesWithoutCanceling
-        ? [[true, [0]], [true, [1]], [true, [2]], [false, [3]]]
-        // autobahn-js announces progressive results without call_canceling; a spec-following
-        // dealer therefore never asks it to stream, and it answers with the final result only.
-        : [[false, [3]]];
+        ? [
+            [true, [0]],
+            [true, [1]],
+            [true, [2]],
+            [false, [3]],
+          ]
+        : // autobahn-js announces progressive results without call_canceling; a spec-following
+          // dealer therefore never asks it to stream, and it answers with the final result only.
+          [[false, [3]]];
       expect(results.map((r) => [r.progress, r.args])).to.deep.equal(expected);
       expect(results[results.length - 1]!.kwargs).to.deep.equal({ done: true });
       await peer.close();
@@ -141,7 +163,11 @@ for (const fixture of ROUTERS) {
       const registration = await registered(callee.registerStream('com.myapp.longop_for_wampy', longop));
       const wampy = await connectWampy(router.url, router.realm);
       const progress: WampyCallResult[] = [];
-      const result = await wampy.call('com.myapp.longop_for_wampy', [3], { progress_callback: (r) => { progress.push(r); } });
+      const result = await wampy.call('com.myapp.longop_for_wampy', [3], {
+        progress_callback: (r) => {
+          progress.push(r);
+        },
+      });
       expect(progress.map((r) => r.argsList)).to.deep.equal([[0], [1], [2]]);
       expect(result.argsList).to.deep.equal([3]);
       await wampy.disconnect();
@@ -150,8 +176,10 @@ for (const fixture of ROUTERS) {
 
     it('rxwamp call$ → an autobahn-js callee error arrives as a WampError', async () => {
       const peer = await connectAutobahn(router.url, router.realm);
-      await peer.session.register('com.myapp.ab_fails', () => { throw new autobahn.Error('com.myapp.error.ab', ['no'], { why: 1 }); });
-      const error = await firstValueFrom(newClient().call$('com.myapp.ab_fails')).catch((e: unknown) => e) as WampError;
+      await peer.session.register('com.myapp.ab_fails', () => {
+        throw new autobahn.Error('com.myapp.error.ab', ['no'], { why: 1 });
+      });
+      const error = (await firstValueFrom(newClient().call$('com.myapp.ab_fails')).catch((e: unknown) => e)) as WampError;
       expect(error).to.be.instanceOf(WampError);
       expect(error.uri).to.equal(fixture.keepsCalleeErrors ? 'com.myapp.error.ab' : 'wamp.error.callee_failure');
       if (fixture.keepsCalleeErrors) expect(error.args).to.deep.equal(['no']);
@@ -164,11 +192,19 @@ for (const fixture of ROUTERS) {
           const callee = newClient();
           let tornDown = 0;
           let emitted = 0;
-          const registration = await registered(callee.registerStream('com.myapp.endless', () =>
-            new Observable<number>((subscriber) => {
-              const timer = setInterval(() => subscriber.next(emitted++), 5);
-              return () => { clearInterval(timer); tornDown++; };
-            })));
+          const registration = await registered(
+            callee.registerStream(
+              'com.myapp.endless',
+              () =>
+                new Observable<number>((subscriber) => {
+                  const timer = setInterval(() => subscriber.next(emitted++), 5);
+                  return () => {
+                    clearInterval(timer);
+                    tornDown++;
+                  };
+                }),
+            ),
+          );
           const caller = newClient();
           const seen = await lastValueFrom(caller.call$('com.myapp.endless', [], {}, { cancelMode: mode }).pipe(take(2), toArray()));
           expect(seen.map((r) => r.args[0])).to.deep.equal([0, 1]);
@@ -189,9 +225,20 @@ for (const fixture of ROUTERS) {
       it('takeUntil(timer) on call$ cancels the callee stream', async () => {
         const callee = newClient();
         let tornDown = false;
-        const registration = await registered(callee.registerStream('com.myapp.slow', () =>
-          new Observable(() => () => { tornDown = true; })));
-        const result = await lastValueFrom(newClient().call$('com.myapp.slow').pipe(takeUntil(timer(50)), toArray()));
+        const registration = await registered(
+          callee.registerStream(
+            'com.myapp.slow',
+            () =>
+              new Observable(() => () => {
+                tornDown = true;
+              }),
+          ),
+        );
+        const result = await lastValueFrom(
+          newClient()
+            .call$('com.myapp.slow')
+            .pipe(takeUntil(timer(50)), toArray()),
+        );
         expect(result).to.deep.equal([]);
         await until(() => tornDown);
         registration.stop();
@@ -200,7 +247,16 @@ for (const fixture of ROUTERS) {
       it('unsubscribing call$ sends CANCEL, which this router ignores: the call simply ends for the caller', async () => {
         const callee = newClient();
         let streamsEnded = 0;
-        const registration = await registered(callee.registerStream('com.myapp.ignored_cancel', () => interval(5).pipe(take(20), finalize(() => { streamsEnded++; }))));
+        const registration = await registered(
+          callee.registerStream('com.myapp.ignored_cancel', () =>
+            interval(5).pipe(
+              take(20),
+              finalize(() => {
+                streamsEnded++;
+              }),
+            ),
+          ),
+        );
         const caller = newClient();
         const seen = await lastValueFrom(caller.call$('com.myapp.ignored_cancel').pipe(take(2), toArray()));
         expect(seen.map((r) => r.args[0])).to.deep.equal([0, 1]);
@@ -251,7 +307,9 @@ for (const fixture of ROUTERS) {
 
       const wampy = await connectWampy(router.url, router.realm);
       const wampyEvents: unknown[] = [];
-      await wampy.subscribe('com.myapp.to_wampy', (event) => { wampyEvents.push(event.argsList); });
+      await wampy.subscribe('com.myapp.to_wampy', (event) => {
+        wampyEvents.push(event.argsList);
+      });
       await newClient().publish('com.myapp.to_wampy', ['from rxwamp'], {}, { acknowledge: true });
       await until(() => wampyEvents.length === 1);
       expect(wampyEvents).to.deep.equal([['from rxwamp']]);

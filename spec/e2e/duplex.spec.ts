@@ -4,7 +4,25 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concat, defer, finalize, from, interval, lastValueFrom, map, mergeMap, NEVER, Observable, of, range, scan, Subject, take, toArray, type Subscription } from 'rxjs';
+import {
+  concat,
+  defer,
+  finalize,
+  from,
+  interval,
+  lastValueFrom,
+  map,
+  mergeMap,
+  NEVER,
+  Observable,
+  of,
+  range,
+  scan,
+  Subject,
+  take,
+  toArray,
+  type Subscription,
+} from 'rxjs';
 import WebSocket from 'ws';
 import { final, procedure, ready, WampClient, WampError, type CallResult, type SerializerName, type WebSocketConstructor } from '../../src/index.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
@@ -13,20 +31,30 @@ import { until } from '../helpers/scripted-peer.js';
 import { serializer as serializerEntry } from '../helpers/serializers.js';
 import { connectWampy, type WampyClient } from '../helpers/wampy-peer.js';
 
-interface RoleMaps { caller: { pendingCount: number }; callee: { activeInvocationCount: number; openInputCount: number } }
+interface RoleMaps {
+  caller: { pendingCount: number };
+  callee: { activeInvocationCount: number; openInputCount: number };
+}
 const maps = (client: WampClient) => (client as unknown as { connection: { current: RoleMaps } }).connection.current;
 /** Nothing of any call is left in either client's pending maps. */
 function expectNothingPending(...clients: WampClient[]): void {
   for (const client of clients) {
     const { caller, callee } = maps(client);
-    expect({ pendingCalls: caller.pendingCount, invocations: callee.activeInvocationCount, openInputs: callee.openInputCount })
-      .to.deep.equal({ pendingCalls: 0, invocations: 0, openInputs: 0 });
+    expect({ pendingCalls: caller.pendingCount, invocations: callee.activeInvocationCount, openInputs: callee.openInputCount }).to.deep.equal({
+      pendingCalls: 0,
+      invocations: 0,
+      openInputs: 0,
+    });
   }
 }
 
 /** Calls the embedded router still holds, by caller and by callee (its call book). */
 function routerCalls(router: EmbeddedRouter): number {
-  const realm = (router.router as unknown as { realms: Map<string, { dealer: { calls: { byCaller: Map<unknown, Map<number, unknown>>; byCallee: Map<unknown, Map<number, unknown>> } } }> }).realms.get(router.realm)!;
+  const realm = (
+    router.router as unknown as {
+      realms: Map<string, { dealer: { calls: { byCaller: Map<unknown, Map<number, unknown>>; byCallee: Map<unknown, Map<number, unknown>> } } }>;
+    }
+  ).realms.get(router.realm)!;
   const { byCaller, byCallee } = realm.dealer.calls;
   let count = 0;
   for (const calls of [...byCaller.values(), ...byCallee.values()]) count += calls.size;
@@ -60,7 +88,9 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     return client;
   };
 
-  before(async () => { router = await startEmbeddedRouter(); });
+  before(async () => {
+    router = await startEmbeddedRouter();
+  });
   after(() => router.stop());
   afterEach(async () => {
     for (const subscription of held.splice(0)) subscription.unsubscribe();
@@ -73,14 +103,27 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
       const callee = newClient(serializer);
       const caller = newClient(serializer);
       const received: number[] = [];
-      held.push(await ready(callee.registerDuplex(echo, (input$) => {
-        let count = 0;
-        return new Observable<number | ReturnType<typeof final<number>>>((subscriber) => input$.subscribe({
-          next: (n) => { received.push(n); count++; subscriber.next(n * 2); },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => { subscriber.next(final(count)); subscriber.complete(); },
-        }));
-      })));
+      held.push(
+        await ready(
+          callee.registerDuplex(echo, (input$) => {
+            let count = 0;
+            return new Observable<number | ReturnType<typeof final<number>>>((subscriber) =>
+              input$.subscribe({
+                next: (n) => {
+                  received.push(n);
+                  count++;
+                  subscriber.next(n * 2);
+                },
+                error: (error: unknown) => subscriber.error(error),
+                complete: () => {
+                  subscriber.next(final(count));
+                  subscriber.complete();
+                },
+              }),
+            );
+          }),
+        ),
+      );
       const results = await lastValueFrom(caller.callStream$(echo, range(0, 1000)).pipe(toArray()));
       expect(received).to.deep.equal(Array.from({ length: 1000 }, (_, i) => i));
       const progress = results.filter((r) => r.progress);
@@ -99,12 +142,22 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
       const callee = newClient('json');
       const chunks: unknown[] = [];
       let ended = false;
-      held.push(await ready(callee.registerDuplex('com.example.duplex.upload', (input$) =>
-        input$.pipe(
-          finalize(() => { ended = true; }),
-          toArray(),
-          map((all) => { chunks.push(...all); return final(`${all.length} chunks`); }),
-        ))));
+      held.push(
+        await ready(
+          callee.registerDuplex('com.example.duplex.upload', (input$) =>
+            input$.pipe(
+              finalize(() => {
+                ended = true;
+              }),
+              toArray(),
+              map((all) => {
+                chunks.push(...all);
+                return final(`${all.length} chunks`);
+              }),
+            ),
+          ),
+        ),
+      );
       const wampy: WampyClient = await connectWampy(router.url, router.realm, serializer);
       closers.push(() => wampy.disconnect());
       const upload = wampy.progressiveCall('com.example.duplex.upload', { argsList: ['chunk-0'] });
@@ -121,10 +174,31 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
   it('a callee that answers before the input ends: the rest of input$ is not sent and is unsubscribed', async () => {
     const callee = newClient();
     let calleeChunks = 0;
-    held.push(await ready(callee.registerDuplex(echo, (input$) => input$.pipe(take(3), toArray(), map((first) => { calleeChunks = first.length; return final(first.length); })))));
+    held.push(
+      await ready(
+        callee.registerDuplex(echo, (input$) =>
+          input$.pipe(
+            take(3),
+            toArray(),
+            map((first) => {
+              calleeChunks = first.length;
+              return final(first.length);
+            }),
+          ),
+        ),
+      ),
+    );
     let pulled = 0;
     let inputTornDown = false;
-    const input = interval(1).pipe(map((i) => { pulled = i + 1; return i; }), finalize(() => { inputTornDown = true; }));
+    const input = interval(1).pipe(
+      map((i) => {
+        pulled = i + 1;
+        return i;
+      }),
+      finalize(() => {
+        inputTornDown = true;
+      }),
+    );
     const recorder = recordingWebSocket();
     const recordingCaller = new WampClient({ url: router.url, realm: router.realm, WebSocket: recorder.WebSocket });
     clients.push(recordingCaller);
@@ -142,20 +216,44 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     expect(routerCalls(router)).to.equal(0);
   });
 
-  it('the caller unsubscribes mid-stream: the callee\'s answer is torn down, its input$ errors with canceled, nothing stays pending', async () => {
+  it("the caller unsubscribes mid-stream: the callee's answer is torn down, its input$ errors with canceled, nothing stays pending", async () => {
     const callee = newClient();
     const caller = newClient();
     let answerTornDown = false;
     let calleeInputError: unknown;
     const chunksSeen: number[] = [];
-    held.push(await ready(callee.registerDuplex(echo, (input$) => {
-      held.push(input$.subscribe({ next: (n) => chunksSeen.push(n), error: (error: unknown) => { calleeInputError = error; } }));
-      return input$.pipe(finalize(() => { answerTornDown = true; }));
-    })));
+    held.push(
+      await ready(
+        callee.registerDuplex(echo, (input$) => {
+          held.push(
+            input$.subscribe({
+              next: (n) => chunksSeen.push(n),
+              error: (error: unknown) => {
+                calleeInputError = error;
+              },
+            }),
+          );
+          return input$.pipe(
+            finalize(() => {
+              answerTornDown = true;
+            }),
+          );
+        }),
+      ),
+    );
     let callerInputTornDown = false;
     const input = new Subject<number>();
     const results: CallResult[] = [];
-    const subscription: Subscription = caller.callStream$(echo, input.pipe(finalize(() => { callerInputTornDown = true; }))).subscribe((r) => results.push(r));
+    const subscription: Subscription = caller
+      .callStream$(
+        echo,
+        input.pipe(
+          finalize(() => {
+            callerInputTornDown = true;
+          }),
+        ),
+      )
+      .subscribe((r) => results.push(r));
     await until(() => input.observed);
     for (let i = 0; i < 5; i++) input.next(i);
     await until(() => results.length === 5);
@@ -170,16 +268,31 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     await until(() => routerCalls(router) === 0, 5000, 'the router to forget the call');
   });
 
-  it('the callee ends mid-stream (its answer errors): the caller\'s input is unsubscribed, it gets the error, nothing stays pending', async () => {
+  it("the callee ends mid-stream (its answer errors): the caller's input is unsubscribed, it gets the error, nothing stays pending", async () => {
     const callee = newClient();
     const caller = newClient();
-    held.push(await ready(callee.registerDuplex(echo, (input$) => input$.pipe(map((n) => {
-      if (n === 3) throw new WampError('com.example.error.too_many', { args: ['three is enough'] });
-      return n;
-    })))));
+    held.push(
+      await ready(
+        callee.registerDuplex(echo, (input$) =>
+          input$.pipe(
+            map((n) => {
+              if (n === 3) throw new WampError('com.example.error.too_many', { args: ['three is enough'] });
+              return n;
+            }),
+          ),
+        ),
+      ),
+    );
     let callerInputTornDown = false;
-    const input = interval(1).pipe(finalize(() => { callerInputTornDown = true; }));
-    const outcome = await lastValueFrom(caller.callStream$(echo, input)).then(() => undefined, (e: unknown) => e);
+    const input = interval(1).pipe(
+      finalize(() => {
+        callerInputTornDown = true;
+      }),
+    );
+    const outcome = await lastValueFrom(caller.callStream$(echo, input)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(outcome).to.be.instanceOf(WampError);
     expect((outcome as WampError).uri).to.equal('com.example.error.too_many');
     expect(callerInputTornDown).to.equal(true);
@@ -187,14 +300,32 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     await until(() => routerCalls(router) === 0, 5000, 'the router to forget the call');
   });
 
-  it('the callee\'s session goes away mid-stream: the caller gets canceled and its input is torn down', async () => {
+  it("the callee's session goes away mid-stream: the caller gets canceled and its input is torn down", async () => {
     const callee = newClient();
     const caller = newClient();
     let started = false;
-    held.push(await ready(callee.registerDuplex(echo, (input$) => { started = true; return input$; })));
+    held.push(
+      await ready(
+        callee.registerDuplex(echo, (input$) => {
+          started = true;
+          return input$;
+        }),
+      ),
+    );
     let callerInputTornDown = false;
-    const outcome = lastValueFrom(caller.callStream$(echo, defer(() => interval(1)).pipe(finalize(() => { callerInputTornDown = true; }))))
-      .then(() => undefined, (e: unknown) => e);
+    const outcome = lastValueFrom(
+      caller.callStream$(
+        echo,
+        defer(() => interval(1)).pipe(
+          finalize(() => {
+            callerInputTornDown = true;
+          }),
+        ),
+      ),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await until(() => started);
     await callee.close();
     const error = await outcome;
@@ -203,7 +334,7 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     expectNothingPending(caller);
   });
 
-  it('the README\'s upload: a file read in chunks (paced) is written by the callee while progress comes back', async () => {
+  it("the README's upload: a file read in chunks (paced) is written by the callee while progress comes back", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rxwamp-upload-'));
     try {
       const source = join(dir, 'source.bin');
@@ -214,15 +345,30 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
       const callee = newClient('msgpack');
       const caller = newClient('cbor');
       let closed = false;
-      held.push(await ready(callee.registerDuplex(upload, (chunks$) => from(open(target, 'w')).pipe(
-        mergeMap((file) => concat(
-          chunks$.pipe(
-            mergeMap((chunk) => from(file.write(chunk)).pipe(map(() => chunk.byteLength)), 1),
-            scan((stored, bytes) => stored + bytes, 0),
+      held.push(
+        await ready(
+          callee.registerDuplex(upload, (chunks$) =>
+            from(open(target, 'w')).pipe(
+              mergeMap((file) =>
+                concat(
+                  chunks$.pipe(
+                    mergeMap((chunk) => from(file.write(chunk)).pipe(map(() => chunk.byteLength)), 1),
+                    scan((stored, bytes) => stored + bytes, 0),
+                  ),
+                  of(final('stored')),
+                ).pipe(
+                  finalize(
+                    () =>
+                      void file.close().then(() => {
+                        closed = true;
+                      }),
+                  ),
+                ),
+              ),
+            ),
           ),
-          of(final('stored')),
-        ).pipe(finalize(() => void file.close().then(() => { closed = true; })))),
-      ))));
+        ),
+      );
       const results = await lastValueFrom(caller.callStream$(upload, createReadStream(source, { highWaterMark: 64 * 1024 })).pipe(toArray()));
       const progress = results.filter((r) => r.progress).map((r) => r.args[0]);
       expect(progress.length).to.be.greaterThan(10);
@@ -240,10 +386,26 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
     const callee = newClient();
     const caller = newClient();
     const strict = procedure<{ input: number; result: number }>('com.example.duplex.strict', {
-      validate: { result: (value) => { if (typeof value !== 'number') throw new TypeError('the result must be a number'); } },
+      validate: {
+        result: (value) => {
+          if (typeof value !== 'number') throw new TypeError('the result must be a number');
+        },
+      },
     });
-    held.push(await ready(callee.registerDuplex('com.example.duplex.strict', (input$) => input$.pipe(toArray(), map(() => final('not a number'))))));
-    const outcome = await lastValueFrom(caller.callStream$(strict, range(0, 3))).then(() => undefined, (e: unknown) => e);
+    held.push(
+      await ready(
+        callee.registerDuplex('com.example.duplex.strict', (input$) =>
+          input$.pipe(
+            toArray(),
+            map(() => final('not a number')),
+          ),
+        ),
+      ),
+    );
+    const outcome = await lastValueFrom(caller.callStream$(strict, range(0, 3))).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((outcome as WampError).uri).to.equal('rxwamp.error.contract_violation');
     expect((outcome as Error).message).to.contain('the result must be a number');
   });
@@ -251,7 +413,9 @@ describe('e2e: duplex streaming RPC through the embedded router', function () {
 
 describe('e2e: duplex streaming against fox-wamp (no progressive_call_invocations)', () => {
   let fox: FoxRouter;
-  before(async () => { fox = await startFoxRouter(); });
+  before(async () => {
+    fox = await startFoxRouter();
+  });
   after(() => fox.stop());
 
   it('errors with wamp.error.feature_not_supported and sends nothing for the call', async () => {
@@ -261,15 +425,28 @@ describe('e2e: duplex streaming against fox-wamp (no progressive_call_invocation
       await client.connect();
       const sentBefore = recorder.sent.length; // HELLO
       let inputSubscribed = false;
-      const error = await lastValueFrom(client.callStream$('com.example.upload', defer(() => { inputSubscribed = true; return NEVER; })))
-        .then(() => undefined, (e: unknown) => e);
+      const error = await lastValueFrom(
+        client.callStream$(
+          'com.example.upload',
+          defer(() => {
+            inputSubscribed = true;
+            return NEVER;
+          }),
+        ),
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(WampError);
       expect((error as WampError).uri).to.equal('wamp.error.feature_not_supported');
       expect((error as Error).message).to.contain('progressive_call_invocations');
       expect(inputSubscribed).to.equal(false);
       expect(recorder.sent.length).to.equal(sentBefore);
       // The session is fine: a plain call still goes out.
-      const plain = await lastValueFrom(client.call$('com.example.nobody')).then(() => undefined, (e: unknown) => e);
+      const plain = await lastValueFrom(client.call$('com.example.nobody')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect((plain as WampError).uri).to.equal('wamp.error.no_such_procedure');
       expect(recorder.sent.length).to.equal(sentBefore + 1);
     } finally {

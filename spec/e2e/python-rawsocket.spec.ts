@@ -8,7 +8,14 @@ import { MessageType as M } from '../../src/protocol/index.js';
 import { startEmbeddedRouter } from '../helpers/embedded-router.js';
 import { startPythonPeer, usePythonPeers } from '../helpers/python-peer.js';
 import {
-  ARGS, expectPayload, expectPythonPayload, KWARGS, PYTHON_SERIALIZERS, registered, routerSubscribers, useRouterWithClients,
+  ARGS,
+  expectPayload,
+  expectPythonPayload,
+  KWARGS,
+  PYTHON_SERIALIZERS,
+  registered,
+  routerSubscribers,
+  useRouterWithClients,
 } from '../helpers/python-e2e.js';
 import { RawSocketWire } from '../helpers/rawsocket-wire.js';
 import { until } from '../helpers/scripted-peer.js';
@@ -70,7 +77,12 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
         await peer.registerEcho(uri('echo'));
         const client = newClient();
         const results = await lastValueFrom(client.call$(uri('progress')).pipe(toArray()));
-        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([[true, [0]], [true, [1]], [true, [2]], [false, [3]]]);
+        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([
+          [true, [0]],
+          [true, [1]],
+          [true, [2]],
+          [false, [3]],
+        ]);
         const echoed = await lastValueFrom(client.call$(uri('echo'), ARGS, KWARGS).pipe(toArray()));
         expectPayload(echoed[0]!.args, echoed[0]!.kwargs);
         await peer.next('invoked');
@@ -81,7 +93,10 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
         const peer = await python();
         await peer.registerProgress(uri('endless'), 100_000, 10);
         const results = await lastValueFrom(newClient().call$(uri('endless')).pipe(take(2), toArray()));
-        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([[true, [0]], [true, [1]]]);
+        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([
+          [true, [0]],
+          [true, [1]],
+        ]);
         expect((await peer.next('cancelled'))['procedure']).to.equal(uri('endless'));
         expect(peer.events.some((event) => event.event === 'returned')).to.equal(false);
       });
@@ -103,22 +118,30 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
         echo.stop();
       });
 
-      it('a Python caller on RawSocket cancels (mode kill) a call to an rxwamp (WebSocket) callee: the callee\'s stream is torn down, the session goes on', async () => {
+      it("a Python caller on RawSocket cancels (mode kill) a call to an rxwamp (WebSocket) callee: the callee's stream is torn down, the session goes on", async () => {
         const peer = await python();
         const client = newClient();
         let tornDown = false;
-        const stream = await registered(client.registerStream(uri('ticks'), () => interval(10).pipe(finalize(() => { tornDown = true; }))));
+        const stream = await registered(
+          client.registerStream(uri('ticks'), () =>
+            interval(10).pipe(
+              finalize(() => {
+                tornDown = true;
+              }),
+            ),
+          ),
+        );
         const { progress, final: ending } = await peer.callAndCancel(uri('ticks'), 2, 'kill');
         expect(ending.event).to.equal('call_cancelled');
         expect(progress.slice(0, 2).map((event) => event.args)).to.deep.equal([[0], [1]]);
-        await until(() => tornDown, 5000, 'the rxwamp callee\'s stream torn down');
+        await until(() => tornDown, 5000, "the rxwamp callee's stream torn down");
         const echo = await registered(client.register(uri('after_cancel'), () => payload(['still here'])));
         expect((await peer.call(uri('after_cancel'))).final.args).to.deep.equal(['still here']);
         stream.stop();
         echo.stop();
       });
 
-      it('a Python caller cancels a Python callee, both on RawSocket: the callee\'s handler is cancelled', async () => {
+      it("a Python caller cancels a Python callee, both on RawSocket: the callee's handler is cancelled", async () => {
         const callee = await python();
         const caller = await python();
         await callee.registerProgress(uri('endless_py'), 100_000, 10);
@@ -145,7 +168,7 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
     });
   }
 
-  it('a Python caller\'s CANCEL says its mode: a scripted RawSocket callee gets INTERRUPT mode kill (the router\'s default would be killnowait)', async () => {
+  it("a Python caller's CANCEL says its mode: a scripted RawSocket callee gets INTERRUPT mode kill (the router's default would be killnowait)", async () => {
     const callee = await RawSocketWire.join(rsTarget);
     try {
       await callee.register('com.myapp.rawsocket.scripted');

@@ -3,7 +3,14 @@ import { concat, interval, lastValueFrom, of, take, toArray } from 'rxjs';
 import { final, payload, type WampEvent } from '../../src/index.js';
 import { usePythonPeers, type PythonPeer } from '../helpers/python-peer.js';
 import {
-  ARGS, expectPayload, expectPythonPayload, KWARGS, PYTHON_SERIALIZERS, registered, routerSubscribers, useRouterWithClients,
+  ARGS,
+  expectPayload,
+  expectPythonPayload,
+  KWARGS,
+  PYTHON_SERIALIZERS,
+  registered,
+  routerSubscribers,
+  useRouterWithClients,
 } from '../helpers/python-e2e.js';
 import { until } from '../helpers/scripted-peer.js';
 
@@ -28,7 +35,12 @@ describe('e2e with Autobahn|Python as the other peer (embedded router)', functio
         const peer = await python();
         await peer.registerProgress(uri('longop'), 3);
         const results = await lastValueFrom(newClient().call$(uri('longop'), [3]).pipe(toArray()));
-        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([[true, [0]], [true, [1]], [true, [2]], [false, [3]]]);
+        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([
+          [true, [0]],
+          [true, [1]],
+          [true, [2]],
+          [false, [3]],
+        ]);
         const invoked = await peer.next('invoked');
         expect(invoked['progress']).to.equal(true); // details.progress was set: the router passed receive_progress on
         expect(invoked.types).to.deep.equal({ args: ['int'], kwargs: {} });
@@ -39,7 +51,10 @@ describe('e2e with Autobahn|Python as the other peer (embedded router)', functio
         const peer = await python();
         await peer.registerProgress(uri('endless'), 100_000, 10);
         const results = await lastValueFrom(newClient().call$(uri('endless')).pipe(take(2), toArray()));
-        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([[true, [0]], [true, [1]]]);
+        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([
+          [true, [0]],
+          [true, [1]],
+        ]);
         const cancelled = await peer.next('cancelled');
         expect(cancelled['procedure']).to.equal(uri('endless'));
         expect(peer.events.some((event) => event.event === 'returned')).to.equal(false);
@@ -47,8 +62,7 @@ describe('e2e with Autobahn|Python as the other peer (embedded router)', functio
 
       it('a Python caller with on_progress: rxwamp registerStream streams each progress, then the final', async () => {
         const peer = await python();
-        const registration = await registered(newClient().registerStream(uri('stream'), ([n]) =>
-          concat(interval(5).pipe(take(n as number)), of(final(n)))));
+        const registration = await registered(newClient().registerStream(uri('stream'), ([n]) => concat(interval(5).pipe(take(n as number)), of(final(n)))));
         const { progress, final: ending } = await peer.call(uri('stream'), [3], {}, { onProgress: true });
         expect(progress.map((event) => event.args)).to.deep.equal([[0], [1], [2]]);
         expect(progress.map((event) => event.types)).to.deep.equal([0, 1, 2].map(() => ({ args: ['int'], kwargs: {} })));
@@ -93,10 +107,12 @@ describe('e2e with Autobahn|Python as the other peer (embedded router)', functio
       it('Python calls an rxwamp callee: 2^32, 2^53−1 and bytes arrive exact, and come back to Python as int and bytes', async () => {
         const peer = await python();
         const seen: Array<{ args: readonly unknown[]; kwargs: Record<string, unknown> }> = [];
-        const registration = await registered(newClient().register(uri('rx_echo'), (args, kwargs) => {
-          seen.push({ args, kwargs });
-          return payload([...args], { ...kwargs });
-        }));
+        const registration = await registered(
+          newClient().register(uri('rx_echo'), (args, kwargs) => {
+            seen.push({ args, kwargs });
+            return payload([...args], { ...kwargs });
+          }),
+        );
         const { final: ending } = await peer.call(uri('rx_echo'), ARGS, KWARGS);
         expect(seen).to.have.length(1);
         expectPayload(seen[0]!.args, seen[0]!.kwargs);

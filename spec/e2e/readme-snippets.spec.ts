@@ -8,7 +8,7 @@ import { until } from '../helpers/scripted-peer.js';
  * the embedded router: the event arrives only because they say `excludeMe: false` (a publisher is
  * left out of its own events by default, and the snippets used to claim `// received` without it).
  */
-describe('README snippets: publishing to one\'s own subscription', () => {
+describe("README snippets: publishing to one's own subscription", () => {
   let router: EmbeddedRouter;
   let client: WampClient;
   beforeEach(async () => {
@@ -23,14 +23,14 @@ describe('README snippets: publishing to one\'s own subscription', () => {
   it('the readiness recipe: onSubscribed, then a publish with excludeMe: false is received', async () => {
     const received: unknown[] = [];
     await new Promise<void>((resolve, reject) =>
-      client.topic$('com.myapp.news', { onSubscribed: () => resolve() })
-        .subscribe({ next: (event) => received.push(event.args), error: reject }));
+      client.topic$('com.myapp.news', { onSubscribed: () => resolve() }).subscribe({ next: (event) => received.push(event.args), error: reject }),
+    );
     await client.publish('com.myapp.news', ['hello'], undefined, { excludeMe: false }); // received
     await until(() => received.length === 1);
     expect(received).to.deep.equal([['hello']]);
   });
 
-  it('the typed-contract example: the typed topic\'s event arrives with its kwargs', async () => {
+  it("the typed-contract example: the typed topic's event arrives with its kwargs", async () => {
     const news = topic<{ args: [headline: string]; kwargs: { priority: number } }>('com.myapp.news');
     const seen: string[] = [];
     await new Promise<void>((resolve) => {
@@ -46,8 +46,12 @@ describe('README snippets: publishing to one\'s own subscription', () => {
     try {
       const mine: WampEvent[] = [];
       const theirs: WampEvent[] = [];
-      await new Promise<void>((resolve) => { client.topic$('com.myapp.news', { onSubscribed: () => resolve() }).subscribe((e) => mine.push(e)); });
-      await new Promise<void>((resolve) => { other.topic$('com.myapp.news', { onSubscribed: () => resolve() }).subscribe((e) => theirs.push(e)); });
+      await new Promise<void>((resolve) => {
+        client.topic$('com.myapp.news', { onSubscribed: () => resolve() }).subscribe((e) => mine.push(e));
+      });
+      await new Promise<void>((resolve) => {
+        other.topic$('com.myapp.news', { onSubscribed: () => resolve() }).subscribe((e) => theirs.push(e));
+      });
       await client.publish('com.myapp.news', ['hello'], undefined, { acknowledge: true });
       await until(() => theirs.length === 1);
       // The other subscriber got it; an acknowledged publish is answered after the router

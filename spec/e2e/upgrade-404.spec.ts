@@ -48,11 +48,15 @@ describe('e2e: the router answers the WebSocket upgrade with an HTTP error', () 
     const url = `ws://127.0.0.1:${port}/wrong`;
     const client = newClient(url);
     const closed = firstState(client, 'closed');
-    const error: unknown = await lastValueFrom(client.call$('com.example.anything')).then(() => expect.fail('the call succeeded'), (e: unknown) => e);
+    const error: unknown = await lastValueFrom(client.call$('com.example.anything')).then(
+      () => expect.fail('the call succeeded'),
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(WampConnectionError);
     expect(error).to.include({ code: 'connect-failed', retryable: true });
-    expect((error as Error).message).to.equal(`cannot connect to ${url}: the server answered the WebSocket upgrade with HTTP 404: `
-      + `is /wrong the router's WebSocket path? (the embedded router's default is /ws)`);
+    expect((error as Error).message).to.equal(
+      `cannot connect to ${url}: HTTP 404 to the WebSocket upgrade: ` + `is /wrong the router's WebSocket path? (rxwamp-router's is /ws)`,
+    );
     expect((await closed).error).to.equal(error);
   });
 
@@ -62,9 +66,12 @@ describe('e2e: the router answers the WebSocket upgrade with an HTTP error', () 
     const url = `ws://127.0.0.1:${port}/ws`;
     const client = newClient(url);
     const closed = firstState(client, 'closed');
-    const error: unknown = await client.connect().then(() => expect.fail('connected'), (e: unknown) => e);
+    const error: unknown = await client.connect().then(
+      () => expect.fail('connected'),
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(WampConnectionError);
-    expect((error as Error).message).to.equal(`cannot connect to ${url}: the server answered the WebSocket upgrade with HTTP 503`);
+    expect((error as Error).message).to.equal(`cannot connect to ${url}: HTTP 503 to the WebSocket upgrade`);
     expect((await closed).error).to.equal(error);
   });
 
@@ -73,11 +80,15 @@ describe('e2e: the router answers the WebSocket upgrade with an HTTP error', () 
     const url = router.url.replace(/\/ws$/, '/wamp');
     const client = newClient(url, {});
     const closed = firstState(client, 'closed');
-    const refused: unknown = await client.connect().then(() => expect.fail('connected'), (e: unknown) => e);
+    const refused: unknown = await client.connect().then(
+      () => expect.fail('connected'),
+      (e: unknown) => e,
+    );
     const { error } = await closed; // a first connection that fails is not retried (see ConnectionState)
     expect(error).to.equal(refused).and.to.be.instanceOf(WampConnectionError);
-    expect(error.message).to.equal(`cannot connect to ${url}: the server answered the WebSocket upgrade with HTTP 404: `
-      + `is /wamp the router's WebSocket path? (the embedded router's default is /ws)`);
+    expect(error.message).to.equal(
+      `cannot connect to ${url}: HTTP 404 to the WebSocket upgrade: ` + `is /wamp the router's WebSocket path? (rxwamp-router's is /ws)`,
+    );
   });
 
   it('an http:// URL still opens the router at that path as ws:// (as before)', async () => {

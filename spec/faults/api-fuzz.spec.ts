@@ -24,12 +24,20 @@ const big = 'y'.repeat(MAX_MESSAGE_SIZE * 2);
 
 function throwingGetters(keys: string[]): Record<string, unknown> {
   const target: Record<string, unknown> = {};
-  for (const key of keys) Object.defineProperty(target, key, { enumerable: true, get() { throw new Error(`getter ${key} throws`); } });
+  for (const key of keys)
+    Object.defineProperty(target, key, {
+      enumerable: true,
+      get() {
+        throw new Error(`getter ${key} throws`);
+      },
+    });
   return target;
 }
 
 function hostileProxy(target: object = {}): object {
-  const trap = () => { throw new Error('proxy trap throws'); };
+  const trap = () => {
+    throw new Error('proxy trap throws');
+  };
   return new Proxy(target, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap });
 }
 
@@ -42,11 +50,32 @@ function cycle(): Record<string, unknown> {
 /** Values of every kind an application could pass by mistake (or an attacker on purpose). */
 function anyValue(depth = 0): unknown {
   const makers: Array<() => unknown> = [
-    () => undefined, () => null, () => 0, () => -1.5, () => NaN, () => Infinity, () => 2 ** 53 + 2,
-    () => 'text', () => '', () => big, () => true, () => 10n ** 30n, () => Symbol('s'),
-    () => () => 1, () => new Map([[1, 2]]), () => new Date(0), () => new Uint8Array([1, 2, 3]),
-    () => cycle(), () => hostileProxy(), () => hostileProxy([]), () => throwingGetters(['a']),
-    () => Object.create(null) as object, () => new (class Custom { x = 1; })(),
+    () => undefined,
+    () => null,
+    () => 0,
+    () => -1.5,
+    () => NaN,
+    () => Infinity,
+    () => 2 ** 53 + 2,
+    () => 'text',
+    () => '',
+    () => big,
+    () => true,
+    () => 10n ** 30n,
+    () => Symbol('s'),
+    () => () => 1,
+    () => new Map([[1, 2]]),
+    () => new Date(0),
+    () => new Uint8Array([1, 2, 3]),
+    () => cycle(),
+    () => hostileProxy(),
+    () => hostileProxy([]),
+    () => throwingGetters(['a']),
+    () => Object.create(null) as object,
+    () =>
+      new (class Custom {
+        x = 1;
+      })(),
     () => (depth < 2 ? [anyValue(depth + 1), anyValue(depth + 1)] : []),
     () => (depth < 2 ? { k: anyValue(depth + 1) } : {}),
   ];
@@ -56,8 +85,15 @@ function anyValue(depth = 0): unknown {
 function anyUri(): unknown {
   if (rand() < 0.6) return pick(['com.myapp.ok', 'com.myapp.y', 'com.a.b.c']);
   return pick<() => unknown>([
-    () => 'com.myapp.ok', () => 'com.myapp.x', () => 'com..x', () => 'com.my app', () => 'com.#', () => '',
-    () => huge, () => `com.${'a'.repeat(5000)}`, () => anyValue(),
+    () => 'com.myapp.ok',
+    () => 'com.myapp.x',
+    () => 'com..x',
+    () => 'com.my app',
+    () => 'com.#',
+    () => '',
+    () => huge,
+    () => `com.${'a'.repeat(5000)}`,
+    () => anyValue(),
   ])();
 }
 
@@ -74,7 +110,12 @@ function anyKwargs(): unknown {
 function anyOptions(keys: string[]): unknown {
   if (rand() < 0.4) return pick([undefined, null, {}]);
   return pick<() => unknown>([
-    () => undefined, () => null, () => ({}), () => anyValue(), () => throwingGetters(keys), () => hostileProxy(),
+    () => undefined,
+    () => null,
+    () => ({}),
+    () => anyValue(),
+    () => throwingGetters(keys),
+    () => hostileProxy(),
     () => Object.fromEntries(keys.map((key) => [key, pick([undefined, anyValue(), true, 'kill', 'prefix', 'wildcard', 100, [1, 2], ['a'], () => undefined])])),
   ])();
 }
@@ -83,13 +124,20 @@ function anyOptions(keys: string[]): unknown {
 function routerAnswers(frame: Frame): Frame[] | undefined {
   const [type, id] = frame as [number, number];
   switch (type) {
-    case 48: return [[50, id, {}, ['ok']]];
-    case 64: return [[65, id, 1000 + id]];
-    case 66: return [[67, id]];
-    case 32: return [[33, id, 2000 + id]];
-    case 34: return [[35, id]];
-    case 16: return (frame[2] as Record<string, unknown>)['acknowledge'] ? [[17, id, 3000 + id]] : undefined;
-    default: return undefined;
+    case 48:
+      return [[50, id, {}, ['ok']]];
+    case 64:
+      return [[65, id, 1000 + id]];
+    case 66:
+      return [[67, id]];
+    case 32:
+      return [[33, id, 2000 + id]];
+    case 34:
+      return [[35, id]];
+    case 16:
+      return (frame[2] as Record<string, unknown>)['acknowledge'] ? [[17, id, 3000 + id]] : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -162,34 +210,45 @@ describe('faults: API fuzz (random input to every operation)', function () {
       // Frames the client sends for this operation: requests, not a fresh client's HELLO/GOODBYE
       // nor an earlier case's UNSUBSCRIBE/UNREGISTER still on its way.
       const before = peer.received.length;
-      const sentByOperation = () => peer.received.slice(before)
-        .filter((frame) => ![1, 6, 34, 66].includes(frame[0] as number) && frame[3] !== BARRIER);
+      const sentByOperation = () => peer.received.slice(before).filter((frame) => ![1, 6, 34, 66].includes(frame[0] as number) && frame[3] !== BARRIER);
 
       let outcome: Outcome;
       try {
         const c = client as unknown as Record<string, (...a: unknown[]) => unknown>;
         switch (operation) {
           case 'call$':
-            outcome = await settleObservable(c['call$']!.call(client, uri, args, kwargs, anyOptions(['receiveProgress', 'timeout', 'discloseMe', 'cancelMode'])) as Observable<unknown>);
+            outcome = await settleObservable(
+              c['call$']!.call(client, uri, args, kwargs, anyOptions(['receiveProgress', 'timeout', 'discloseMe', 'cancelMode'])) as Observable<unknown>,
+            );
             break;
           case 'callStream$': {
             // Strings and arrays go in as one chunk, so a chunk that is refused is the first (nothing sent).
             const raw = pick<() => unknown>([() => from([args]), () => anyValue(), () => undefined])();
             const input = typeof raw === 'string' || Array.isArray(raw) ? from([raw]) : raw;
-            outcome = await settleObservable(c['callStream$']!.call(client, uri, input, anyOptions(['receiveProgress', 'timeout', 'discloseMe', 'cancelMode'])) as Observable<unknown>);
+            outcome = await settleObservable(
+              c['callStream$']!.call(client, uri, input, anyOptions(['receiveProgress', 'timeout', 'discloseMe', 'cancelMode'])) as Observable<unknown>,
+            );
             break;
           }
           case 'register':
           case 'registerStream':
           case 'registerDuplex':
-            outcome = await settleObservable(c[operation]!.call(client, uri, pick([() => 1, undefined, 'handler', anyValue()]), anyOptions(['match', 'invoke', 'discloseCaller'])) as Observable<unknown>);
+            outcome = await settleObservable(
+              c[operation]!.call(
+                client,
+                uri,
+                pick([() => 1, undefined, 'handler', anyValue()]),
+                anyOptions(['match', 'invoke', 'discloseCaller']),
+              ) as Observable<unknown>,
+            );
             break;
           case 'topic$':
             outcome = await settleObservable(c['topic$']!.call(client, uri, anyOptions(['match', 'onSubscribed'])) as Observable<unknown>);
             break;
           case 'publish':
-            outcome = await (c['publish']!.call(client, uri, args, kwargs, anyOptions(['acknowledge', 'exclude', 'eligibleAuthid', 'excludeMe'])) as Promise<unknown>)
-              .then(() => ({ kind: 'ok' as const }), classify);
+            outcome = await (
+              c['publish']!.call(client, uri, args, kwargs, anyOptions(['acknowledge', 'exclude', 'eligibleAuthid', 'excludeMe'])) as Promise<unknown>
+            ).then(() => ({ kind: 'ok' as const }), classify);
             break;
         }
       } catch (error) {
@@ -203,7 +262,10 @@ describe('faults: API fuzz (random input to every operation)', function () {
       if (fresh) await client.close();
       else expect((await firstValueFrom(connected.call$(BARRIER))).args).to.deep.equal(['ok']);
       if (outcome.kind === 'refused' || outcome.kind === 'threw') {
-        expect(sentByOperation(), `${label} was refused (${String((outcome.error as { message?: unknown } | undefined)?.message).slice(0, 80)}) but sent`).to.deep.equal([]);
+        expect(
+          sentByOperation(),
+          `${label} was refused (${String((outcome.error as { message?: unknown } | undefined)?.message).slice(0, 80)}) but sent`,
+        ).to.deep.equal([]);
       }
     }
 
@@ -213,6 +275,8 @@ describe('faults: API fuzz (random input to every operation)', function () {
     await connected.close();
     await settle(20);
     expect(problems).to.deep.equal([]);
-    console.log(`      ${CASES} cases: ${counts['ok']} accepted, ${counts['refused']} refused on their own Observable/Promise, ${counts['threw']} threw TypeError, 0 crashed`);
+    console.log(
+      `      ${CASES} cases: ${counts['ok']} accepted, ${counts['refused']} refused on their own Observable/Promise, ${counts['threw']} threw TypeError, 0 crashed`,
+    );
   });
 });

@@ -15,7 +15,13 @@ import { ScriptedPeer, until, type Frame } from '../helpers/scripted-peer.js';
  * A `ws` WebSocket that keeps every instance the client made: how many were made, how many are
  * not closed yet, and the most that were connecting or open at once (taken at each creation).
  */
-function countingWebSocket(): { WebSocket: typeof WebSocket; created: () => number; live: () => number; maxAlive: () => number; last: () => WebSocket | undefined } {
+function countingWebSocket(): {
+  WebSocket: typeof WebSocket;
+  created: () => number;
+  live: () => number;
+  maxAlive: () => number;
+  last: () => WebSocket | undefined;
+} {
   const sockets: WebSocket[] = [];
   let maxAlive = 0;
   const alive = () => sockets.filter((socket) => socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN).length;
@@ -35,7 +41,10 @@ function countingWebSocket(): { WebSocket: typeof WebSocket; created: () => numb
   };
 }
 
-interface Reported { readonly error: unknown; readonly context: ErrorContext }
+interface Reported {
+  readonly error: unknown;
+  readonly context: ErrorContext;
+}
 
 /** Records what the client reports through `onError`, and every uncaught exception or unhandled rejection meanwhile. */
 function watchErrors(): { reported: Reported[]; uncaught: unknown[]; onError: (error: unknown, context: ErrorContext) => void; stop(): void } {
@@ -66,7 +75,9 @@ describe('faults: issue #18, application code cannot break the client', function
     clients.push(made);
     return made;
   }
-  beforeEach(() => { errors = watchErrors(); });
+  beforeEach(() => {
+    errors = watchErrors();
+  });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     for (const stop of stops.splice(0)) await stop();
@@ -77,16 +88,25 @@ describe('faults: issue #18, application code cannot break the client', function
   it('1: a handler teardown that throws when the connection is lost is reported; the client reconnects and restores', async () => {
     // Before: the UnsubscriptionError escaped Session.end's listener loop (an uncaught exception),
     // state$ stayed open and nothing reconnected.
-    const peer = await ScriptedPeer.start({ serializer: 'json', respond: (f) => (f[0] === 64 ? [[65, f[1], 7]] : f[0] === 48 ? [[50, f[1], {}, ['pong']]] : undefined) });
+    const peer = await ScriptedPeer.start({
+      serializer: 'json',
+      respond: (f) => (f[0] === 64 ? [[65, f[1], 7]] : f[0] === 48 ? [[50, f[1], {}, ['pong']]] : undefined),
+    });
     stops.push(() => peer.stop());
     const c = client({ url: peer.url, realm: 'realm1', reconnect: { initialDelay: 10, jitter: 0 } });
     const states: ConnectionState[] = [];
     c.state$.subscribe((state) => states.push(state));
     let started = false;
-    c.registerStream('com.teardown', () => new Observable(() => {
-      started = true;
-      return () => { throw new Error('teardown boom'); };
-    })).subscribe();
+    c.registerStream(
+      'com.teardown',
+      () =>
+        new Observable(() => {
+          started = true;
+          return () => {
+            throw new Error('teardown boom');
+          };
+        }),
+    ).subscribe();
     await peer.next(64);
     peer.send([68, 1, 7, {}, []]);
     await until(() => started);
@@ -95,7 +115,9 @@ describe('faults: issue #18, application code cannot break the client', function
     expect(states.map((s) => s.status)).to.deep.equal(['idle', 'connecting', 'open', 'closed', 'reconnecting', 'connecting', 'open']);
     await peer.next(64); // the registration was restored
     expect((await firstValueFrom(c.call$('com.ping'))).args).to.deep.equal(['pong']);
-    expect(errors.reported.map((r) => [(r.error as Error).message, r.context.source, r.context.uri])).to.deep.equal([['teardown boom', 'teardown', 'com.teardown']]);
+    expect(errors.reported.map((r) => [(r.error as Error).message, r.context.source, r.context.uri])).to.deep.equal([
+      ['teardown boom', 'teardown', 'com.teardown'],
+    ]);
   });
 
   describe('on the embedded router', () => {
@@ -112,14 +134,25 @@ describe('faults: issue #18, application code cannot break the client', function
       const release = new Subject<string>();
       let interrupted = false;
       let started = 0;
-      await ready(callee.registerStream('com.bad', () => new Observable(() => {
-        started++;
-        return () => {
-          interrupted = true;
-          throw new Error('interrupt teardown boom');
-        };
-      })));
-      await ready(callee.register('com.good', () => { started++; return firstValueFrom(release); }));
+      await ready(
+        callee.registerStream(
+          'com.bad',
+          () =>
+            new Observable(() => {
+              started++;
+              return () => {
+                interrupted = true;
+                throw new Error('interrupt teardown boom');
+              };
+            }),
+        ),
+      );
+      await ready(
+        callee.register('com.good', () => {
+          started++;
+          return firstValueFrom(release);
+        }),
+      );
       const sessionId = callee.session!.id;
       const good = firstValueFrom(caller.call$('com.good'));
       const bad = caller.call$('com.bad').subscribe();
@@ -130,7 +163,9 @@ describe('faults: issue #18, application code cannot break the client', function
       expect((await good).args).to.deep.equal(['still here']);
       expect(callee.state.status).to.equal('open');
       expect(callee.session!.id).to.equal(sessionId);
-      expect(errors.reported.map((r) => [(r.error as Error).message, r.context.source, r.context.uri])).to.deep.equal([['interrupt teardown boom', 'teardown', 'com.bad']]);
+      expect(errors.reported.map((r) => [(r.error as Error).message, r.context.source, r.context.uri])).to.deep.equal([
+        ['interrupt teardown boom', 'teardown', 'com.bad'],
+      ]);
     });
 
     it('3: an onSubscribed that throws errors its own topic$; the session stays up and nothing loops', async () => {
@@ -139,11 +174,19 @@ describe('faults: issue #18, application code cannot break the client', function
       const publisher = client({ url: router.url, realm: 'realm1' });
       const statuses: string[] = [];
       c.state$.subscribe((state) => statuses.push(state.status));
-      const failed = firstValueFrom(c.topic$('com.topic', { onSubscribed: () => { throw new Error('onSubscribed boom'); } })).catch((error: unknown) => error as Error);
+      const failed = firstValueFrom(
+        c.topic$('com.topic', {
+          onSubscribed: () => {
+            throw new Error('onSubscribed boom');
+          },
+        }),
+      ).catch((error: unknown) => error as Error);
       expect(((await failed) as Error).message).to.equal('onSubscribed boom');
       // Another subscription on the same client works, and the failed one left nothing on the router.
       const events: unknown[] = [];
-      await new Promise<void>((resolve) => { c.topic$('com.topic', { onSubscribed: () => resolve() }).subscribe((event) => events.push(event.args[0])); });
+      await new Promise<void>((resolve) => {
+        c.topic$('com.topic', { onSubscribed: () => resolve() }).subscribe((event) => events.push(event.args[0]));
+      });
       await publisher.publish('com.topic', ['one'], undefined, { acknowledge: true });
       await until(() => events.length === 1);
       expect(statuses).to.deep.equal(['idle', 'connecting', 'open']);
@@ -157,10 +200,12 @@ describe('faults: issue #18, application code cannot break the client', function
       let held: { unsubscribe(): void } | undefined;
       c.state$.subscribe((state) => {
         if (state.status !== 'open' || held) return;
-        held = c.register('com.on_open', () => 'answered').subscribe({
-          next: () => outcomes.push('registered'),
-          error: (error: unknown) => outcomes.push(`error ${(error as WampError).uri}`),
-        });
+        held = c
+          .register('com.on_open', () => 'answered')
+          .subscribe({
+            next: () => outcomes.push('registered'),
+            error: (error: unknown) => outcomes.push(`error ${(error as WampError).uri}`),
+          });
       });
       await c.connect();
       await until(() => outcomes.length > 0);
@@ -175,12 +220,33 @@ describe('faults: issue #18, application code cannot break the client', function
       // Before: the teardown was not yet in place when the input failed, so no CANCEL went out and the callee ran on.
       const callee = client({ url: router.url, realm: 'realm1' });
       let inputEnded: string | undefined;
-      await ready(callee.registerDuplex('com.duplex', (input$) => new Observable((subscriber) => {
-        input$.subscribe({ error: (error: unknown) => { inputEnded = (error as WampError).uri; }, complete: () => { inputEnded = 'complete'; } });
-        return () => subscriber.complete();
-      })));
+      await ready(
+        callee.registerDuplex(
+          'com.duplex',
+          (input$) =>
+            new Observable((subscriber) => {
+              input$.subscribe({
+                error: (error: unknown) => {
+                  inputEnded = (error as WampError).uri;
+                },
+                complete: () => {
+                  inputEnded = 'complete';
+                },
+              });
+              return () => subscriber.complete();
+            }),
+        ),
+      );
       const caller = client({ url: router.url, realm: 'realm1' });
-      const failed = firstValueFrom(caller.callStream$('com.duplex', concat(of(1), throwError(() => new Error('input broke'))))).catch((error: unknown) => error as Error);
+      const failed = firstValueFrom(
+        caller.callStream$(
+          'com.duplex',
+          concat(
+            of(1),
+            throwError(() => new Error('input broke')),
+          ),
+        ),
+      ).catch((error: unknown) => error as Error);
       expect(((await failed) as Error).message).to.equal('input broke');
       await until(() => inputEnded !== undefined, 5_000, 'the callee to be interrupted');
       expect(inputEnded).to.equal('wamp.error.canceled');
@@ -190,16 +256,29 @@ describe('faults: issue #18, application code cannot break the client', function
       // Before: no CANCEL (the callee's input$ stayed open) and the input's subscriber stayed open, so a source checking `closed` ran on.
       const callee = client({ url: router.url, realm: 'realm1' });
       let inputEnded: string | undefined;
-      await ready(callee.registerDuplex('com.sink', (input$) => new Observable((subscriber) => {
-        input$.subscribe({ error: (error: unknown) => { inputEnded = (error as WampError).uri; } });
-        return () => subscriber.complete();
-      })));
+      await ready(
+        callee.registerDuplex(
+          'com.sink',
+          (input$) =>
+            new Observable((subscriber) => {
+              input$.subscribe({
+                error: (error: unknown) => {
+                  inputEnded = (error as WampError).uri;
+                },
+              });
+              return () => subscriber.complete();
+            }),
+        ),
+      );
       const caller = client({ url: router.url, realm: 'realm1', streamBufferLimit: 64 * 1024 });
       let produced = 0;
       const chunk = 'x'.repeat(1024);
       const endless = new Observable<string>((subscriber) => {
         // Bounded so the old behaviour fails the test instead of hanging the run.
-        while (!subscriber.closed && produced < 100_000) { produced++; subscriber.next(chunk); }
+        while (!subscriber.closed && produced < 100_000) {
+          produced++;
+          subscriber.next(chunk);
+        }
       });
       const failed = await firstValueFrom(caller.callStream$('com.sink', endless)).catch((error: unknown) => error as WampError);
       expect((failed as WampError).uri).to.equal('rxwamp.error.stream_overflow');
@@ -263,7 +342,13 @@ describe('faults: issue #18, application code cannot break the client', function
       await ready(c.register('com.echo', (args) => args[0]));
       const sessionId = (await c.connect()).id;
       const results: unknown[] = [];
-      c.call$('com.echo', ['one']).pipe(finalize(() => { throw new Error('finalize boom'); })).subscribe((result) => results.push(result.args[0]));
+      c.call$('com.echo', ['one'])
+        .pipe(
+          finalize(() => {
+            throw new Error('finalize boom');
+          }),
+        )
+        .subscribe((result) => results.push(result.args[0]));
       await until(() => errors.reported.length === 1);
       expect(results).to.deep.equal(['one']);
       expect((await firstValueFrom(c.call$('com.echo', ['two']))).args).to.deep.equal(['two']);
@@ -278,7 +363,9 @@ describe('faults: issue #18, application code cannot break the client', function
       try {
         const c = client({ url: router.url, realm: 'realm1' });
         const heard: string[] = [];
-        c.state$.subscribe(() => { throw new Error('listener boom'); });
+        c.state$.subscribe(() => {
+          throw new Error('listener boom');
+        });
         c.state$.subscribe((state) => heard.push(state.status));
         await c.connect();
         await c.close();
@@ -294,7 +381,9 @@ describe('faults: issue #18, application code cannot break the client', function
       const sockets = countingWebSocket();
       let closes = 0;
       const c = client({
-        url: router.url, realm: 'realm1', WebSocket: sockets.WebSocket,
+        url: router.url,
+        realm: 'realm1',
+        WebSocket: sockets.WebSocket,
         debug: (direction, message) => {
           if (direction !== 'out' || message[0] !== 1 || closes++ > 0) return;
           void c.close(); // from inside the attempt's own send
@@ -312,14 +401,20 @@ describe('faults: issue #18, application code cannot break the client', function
 
   it('8: a callStream$ still waiting for its first input value fails when the connection drops, and sends nothing later', async () => {
     // Before: it was not failed; its first later value went to the dead session.
-    const peer = await ScriptedPeer.start({ serializer: 'json', roles: DUPLEX_ROLES, respond: (f) => (f[0] === 48 && f[3] === 'com.marker' ? [[50, f[1], {}]] : undefined) });
+    const peer = await ScriptedPeer.start({
+      serializer: 'json',
+      roles: DUPLEX_ROLES,
+      respond: (f) => (f[0] === 48 && f[3] === 'com.marker' ? [[50, f[1], {}]] : undefined),
+    });
     stops.push(() => peer.stop());
     const c = client({ url: peer.url, realm: 'realm1', reconnect: { initialDelay: 10, jitter: 0 } });
     const input = new Subject<number>();
     const outcome = firstValueFrom(c.callStream$('com.duplex', input)).catch((error: unknown) => error as Error);
     await c.connect();
     const opened: number[] = [];
-    c.state$.subscribe((state) => { if (state.status === 'open') opened.push(1); });
+    c.state$.subscribe((state) => {
+      if (state.status === 'open') opened.push(1);
+    });
     peer.dropConnection();
     const error = await outcome;
     expect(error).to.be.instanceOf(WampConnectionError);

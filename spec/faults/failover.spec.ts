@@ -42,18 +42,55 @@ interface Application {
 
 async function startApplication(urls: readonly string[], options: Partial<ConstructorParameters<typeof WampClient>[0]> = {}): Promise<Application> {
   const client = new WampClient({ url: urls, realm: 'realm1', reconnect: RECONNECT, ...options });
-  const app: Application = { client, states: [], stateTimes: [], registrations: [], registeredAt: [], events: [], endings: [], served: 0, subscribed: 0, running: 0, tornDown: 0 };
-  client.state$.subscribe((state) => { app.states.push(state); app.stateTimes.push(performance.now()); });
+  const app: Application = {
+    client,
+    states: [],
+    stateTimes: [],
+    registrations: [],
+    registeredAt: [],
+    events: [],
+    endings: [],
+    served: 0,
+    subscribed: 0,
+    running: 0,
+    tornDown: 0,
+  };
+  client.state$.subscribe((state) => {
+    app.states.push(state);
+    app.stateTimes.push(performance.now());
+  });
   const ending = { error: (error: unknown) => app.endings.push(error), complete: () => app.endings.push('complete') };
-  client.register(ECHO, ([text]) => {
-    app.served++;
-    return `echo: ${String(text)}`;
-  }).subscribe({ next: (registration) => { app.registrations.push(registration); app.registeredAt.push(performance.now()); }, ...ending });
-  client.registerStream(NEVER, () => new Observable(() => {
-    app.running++;
-    return () => { app.tornDown++; };
-  })).subscribe(ending);
-  client.topic$(NEWS, { onSubscribed: () => { app.subscribed++; } }).subscribe({ next: (event) => app.events.push(event), ...ending });
+  client
+    .register(ECHO, ([text]) => {
+      app.served++;
+      return `echo: ${String(text)}`;
+    })
+    .subscribe({
+      next: (registration) => {
+        app.registrations.push(registration);
+        app.registeredAt.push(performance.now());
+      },
+      ...ending,
+    });
+  client
+    .registerStream(
+      NEVER,
+      () =>
+        new Observable(() => {
+          app.running++;
+          return () => {
+            app.tornDown++;
+          };
+        }),
+    )
+    .subscribe(ending);
+  client
+    .topic$(NEWS, {
+      onSubscribed: () => {
+        app.subscribed++;
+      },
+    })
+    .subscribe({ next: (event) => app.events.push(event), ...ending });
   await until(() => app.registrations.length === 1 && app.subscribed === 1, 10_000, 'registered and subscribed');
   return app;
 }
@@ -83,11 +120,16 @@ function openOn(app: Application): string | undefined {
 function trace(app: Application, from: number): string[] {
   return app.states.slice(from).map((state) => {
     switch (state.status) {
-      case 'connecting': return `connecting ${state.url}`;
-      case 'open': return `open ${state.url}`;
-      case 'reconnecting': return `reconnecting ${state.attempt}`;
-      case 'closed': return `closed ${state.willRetry ? 'willRetry' : 'final'}`;
-      default: return state.status;
+      case 'connecting':
+        return `connecting ${state.url}`;
+      case 'open':
+        return `open ${state.url}`;
+      case 'reconnecting':
+        return `reconnecting ${state.attempt}`;
+      case 'closed':
+        return `closed ${state.willRetry ? 'willRetry' : 'final'}`;
+      default:
+        return state.status;
     }
   });
 }
@@ -96,7 +138,9 @@ function trace(app: Application, from: number): string[] {
 async function callUntilServed(peer: AutobahnPeer, text: string): Promise<unknown> {
   for (;;) {
     try {
-      return await new Promise<unknown>((resolve, reject) => { peer.session.call(ECHO, [text]).then(resolve, reject); });
+      return await new Promise<unknown>((resolve, reject) => {
+        peer.session.call(ECHO, [text]).then(resolve, reject);
+      });
     } catch (error) {
       if ((error as { error?: string }).error !== 'wamp.error.no_such_procedure') throw error;
       await new Promise((resolve) => setTimeout(resolve, 5)); // polls until the condition holds, as until() does
@@ -106,7 +150,9 @@ async function callUntilServed(peer: AutobahnPeer, text: string): Promise<unknow
 
 /** Expects the call on `peer` to find no callee: nothing was left registered on that node. */
 async function expectNoCallee(peer: AutobahnPeer): Promise<void> {
-  const error = await new Promise<unknown>((resolve, reject) => { peer.session.call(ECHO, ['anyone?']).then(reject, resolve); });
+  const error = await new Promise<unknown>((resolve, reject) => {
+    peer.session.call(ECHO, ['anyone?']).then(reject, resolve);
+  });
   expect((error as { error?: string }).error).to.equal('wamp.error.no_such_procedure');
 }
 
@@ -173,16 +219,16 @@ describe('faults: failover between router nodes (url: [...]), each router in its
     const result = await callUntilServed(peerOnSecond, 'after the kill');
     const servedAt = performance.now();
     expect(result).to.equal('echo: after the kill');
-    expect(trace(app, before)).to.deep.equal([
-      'closed willRetry', 'reconnecting 1', `connecting ${dead}`, `connecting ${second.url}`, `open ${second.url}`,
-    ]);
+    expect(trace(app, before)).to.deep.equal(['closed willRetry', 'reconnecting 1', `connecting ${dead}`, `connecting ${second.url}`, `open ${second.url}`]);
     await peerOnSecond.session.publish(NEWS, ['from the second node'], {}, { acknowledge: true });
     await until(() => app!.events.length === 1, 5_000, 'the event from the second node');
     expect(app.events[0]!.args).to.deep.equal(['from the second node']);
     expect(app.served).to.equal(1); // one call, one invocation: the procedure is registered once
-    console.log(`      SIGKILL → ${CALLS} calls failed ${ms(killedAt, failedAt)}, open on the next node ${ms(killedAt, openAt)}, `
-      + `registration restored ${ms(killedAt, app.registeredAt[1]!)}, first call served there ${ms(killedAt, servedAt)} `
-      + `(backoff initialDelay ${RECONNECT.initialDelay} ms ± 10%, one refused endpoint skipped on the way)`);
+    console.log(
+      `      SIGKILL → ${CALLS} calls failed ${ms(killedAt, failedAt)}, open on the next node ${ms(killedAt, openAt)}, ` +
+        `registration restored ${ms(killedAt, app.registeredAt[1]!)}, first call served there ${ms(killedAt, servedAt)} ` +
+        `(backoff initialDelay ${RECONNECT.initialDelay} ms ± 10%, one refused endpoint skipped on the way)`,
+    );
 
     // The first node comes back: the client stays where it is and keeps working there.
     const settled = app.states.length;
@@ -240,7 +286,9 @@ describe('faults: failover between router nodes (url: [...]), each router in its
     await peerOnSecond.session.publish(NEWS, ['after the freeze'], {}, { acknowledge: true });
     await until(() => app!.events.length === 1, 5_000, 'the event');
     expect(app.endings).to.deep.equal([]);
-    console.log(`      SIGSTOP → ${CALLS} calls failed ${ms(frozenAt, failedAt)} (ping every ${liveness.pingInterval} ms, pong deadline ${liveness.pongTimeout} ms), `
-      + `first call served on the next node ${ms(frozenAt, servedAt)}`);
+    console.log(
+      `      SIGSTOP → ${CALLS} calls failed ${ms(frozenAt, failedAt)} (ping every ${liveness.pingInterval} ms, pong deadline ${liveness.pongTimeout} ms), ` +
+        `first call served on the next node ${ms(frozenAt, servedAt)}`,
+    );
   });
 });

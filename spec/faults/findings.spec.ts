@@ -9,7 +9,12 @@ import { ScriptedPeer, settle, until } from '../helpers/scripted-peer.js';
 /** Regression tests for the findings of issue #7 that the other fault specs do not cover. */
 
 function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(() => { throw new Error('expected a failure'); }, (error: unknown) => error as Error);
+  return promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: unknown) => error as Error,
+  );
 }
 
 describe('faults: findings of issue #7', function () {
@@ -22,19 +27,31 @@ describe('faults: findings of issue #7', function () {
   describe('2: bad options on a client not yet connected', () => {
     let peer: ScriptedPeer;
     beforeEach(async () => {
-      peer = await ScriptedPeer.start({ serializer: 'json', respond: (f) => (f[0] === 48 ? [[50, f[1], {}, ['ok']]] : f[0] === 64 ? [[65, f[1], 9]] : f[0] === 32 ? [[33, f[1], 8]] : undefined) });
+      peer = await ScriptedPeer.start({
+        serializer: 'json',
+        respond: (f) => (f[0] === 48 ? [[50, f[1], {}, ['ok']]] : f[0] === 64 ? [[65, f[1], 9]] : f[0] === 32 ? [[33, f[1], 8]] : undefined),
+      });
     });
     afterEach(() => peer.stop());
 
     it('null options mean no options; a throwing getter errors its own Observable with a TypeError; nothing is left unhandled', async () => {
       const client = new WampClient({ url: peer.url, realm: 'realm1', serializers: ['json'] });
-      const hostile = Object.defineProperty({}, 'timeout', { get() { throw new Error('getter throws'); } });
+      const hostile = Object.defineProperty({}, 'timeout', {
+        get() {
+          throw new Error('getter throws');
+        },
+      });
       const bad = await failure(firstValueFrom(client.call$('com.x', [], {}, hostile)));
       expect(bad).to.be.instanceOf(TypeError);
       expect(bad.message).to.match(/getter throws/);
       expect((await firstValueFrom(client.call$('com.x', [], {}, null as never))).args).to.deep.equal(['ok']);
       expect((await firstValueFrom(client.register('com.r', () => 1, null as never))).id).to.equal(9);
-      const subscribed = new Promise((resolve) => client.topic$('com.t', null as never).subscribe({ error: resolve }).add(() => resolve(undefined)));
+      const subscribed = new Promise((resolve) =>
+        client
+          .topic$('com.t', null as never)
+          .subscribe({ error: resolve })
+          .add(() => resolve(undefined)),
+      );
       await peer.next(32);
       await client.close();
       await subscribed;
@@ -55,7 +72,9 @@ describe('faults: findings of issue #7', function () {
       const call = failure(firstValueFrom(client.call$('com.c')));
       const register = failure(firstValueFrom(client.register('com.r', () => 1)));
       const subscribe = failure(firstValueFrom(client.topic$('com.t')));
-      await peer.next(48); await peer.next(64); await peer.next(32);
+      await peer.next(48);
+      await peer.next(64);
+      await peer.next(32);
       await client.close();
       const errors = await Promise.all([call, register, subscribe]);
       for (const error of errors) expect([error.name, (error as WampConnectionError).code]).to.deep.equal(['WampConnectionError', 'closed']);
@@ -67,19 +86,30 @@ describe('faults: findings of issue #7', function () {
 
   describe('7: limits', () => {
     let router: EmbeddedRouter;
-    beforeEach(async () => { router = await startEmbeddedRouter(); });
+    beforeEach(async () => {
+      router = await startEmbeddedRouter();
+    });
     afterEach(() => router.stop());
 
     it('connectTimeout is one deadline for the WebSocket and the join together', async () => {
       // The upgrade is answered after 700 ms, HELLO never: the whole attempt must end near 1000 ms, not 1700.
       const server = new WebSocketServer({
-        host: '127.0.0.1', port: 0, handleProtocols: () => 'wamp.2.json',
-        verifyClient: (_info, done) => { setTimeout(() => done(true), 700); },
+        host: '127.0.0.1',
+        port: 0,
+        handleProtocols: () => 'wamp.2.json',
+        verifyClient: (_info, done) => {
+          setTimeout(() => done(true), 700);
+        },
       });
       await new Promise((resolve) => server.once('listening', resolve));
-      const client = new WampClient({ url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`, realm: 'realm1', serializers: ['json'], connectTimeout: 1_000 });
+      const client = new WampClient({
+        url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`,
+        realm: 'realm1',
+        serializers: ['json'],
+        connectTimeout: 1_000,
+      });
       const startedAt = performance.now();
-      const error = await failure(client.connect()) as WampConnectionError;
+      const error = (await failure(client.connect())) as WampConnectionError;
       const elapsed = performance.now() - startedAt;
       expect(error.code).to.equal('timeout');
       expect(elapsed, `ended after ${elapsed.toFixed(0)} ms`).to.be.below(1_600);
@@ -100,11 +130,11 @@ describe('faults: findings of issue #7', function () {
       const caller = new WampClient({ url: router.url, realm: router.realm, maxMessageSize: 64 * 1024 });
       const tooBig = failure(firstValueFrom(caller.call$('com.echo.size', ['y'.repeat(100 * 1024)])));
       const fine = firstValueFrom(caller.call$('com.echo.size', [10]));
-      const error = await tooBig as WampError;
+      const error = (await tooBig) as WampError;
       expect([error.name, error.uri]).to.deep.equal(['WampError', 'wamp.error.payload_size_exceeded']);
       expect((await fine).args).to.deep.equal(['z'.repeat(10)]);
       // The callee's result is over its own limit: the caller gets the error, the callee stays up.
-      const yieldTooBig = await failure(firstValueFrom(caller.call$('com.echo.size', [100 * 1024]))) as WampError;
+      const yieldTooBig = (await failure(firstValueFrom(caller.call$('com.echo.size', [100 * 1024])))) as WampError;
       expect(yieldTooBig.uri).to.equal('wamp.error.payload_size_exceeded');
       expect((await firstValueFrom(caller.call$('com.echo.size', [3]))).args).to.deep.equal(['zzz']);
       expect(caller.state.status).to.equal('open');
@@ -116,7 +146,7 @@ describe('faults: findings of issue #7', function () {
       await ready(callee.register('com.big', () => 'b'.repeat(100 * 1024)));
       const caller = new WampClient({ url: router.url, realm: router.realm, maxMessageSize: 64 * 1024, reconnect: { initialDelay: 10 } });
       await caller.connect();
-      const error = await failure(firstValueFrom(caller.call$('com.big'))) as WampConnectionError;
+      const error = (await failure(firstValueFrom(caller.call$('com.big')))) as WampConnectionError;
       expect(error.code).to.equal('lost');
       expect(error.message).to.match(/Max payload size exceeded/);
       await until(() => caller.state.status === 'open');
@@ -126,7 +156,9 @@ describe('faults: findings of issue #7', function () {
 
   describe('8: readiness without sleeping', () => {
     let router: EmbeddedRouter;
-    beforeEach(async () => { router = await startEmbeddedRouter(); });
+    beforeEach(async () => {
+      router = await startEmbeddedRouter();
+    });
     afterEach(() => router.stop());
 
     it('ready(register(...)) resolves once registered and keeps the registration until unsubscribed', async () => {
@@ -139,7 +171,7 @@ describe('faults: findings of issue #7', function () {
       expect(await held.ended).to.equal(undefined);
       // A round trip on the callee's own connection: the router has handled its UNREGISTER.
       await failure(firstValueFrom(callee.call$('com.ready.nothing')));
-      const gone = await failure(firstValueFrom(caller.call$('com.ready.add', [2, 3]))) as WampError;
+      const gone = (await failure(firstValueFrom(caller.call$('com.ready.add', [2, 3])))) as WampError;
       expect(gone.uri).to.equal('wamp.error.no_such_procedure');
       await Promise.all([caller.close(), callee.close()]);
     });

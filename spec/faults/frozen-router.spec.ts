@@ -30,10 +30,18 @@ async function startApplication(url: string, realm: string): Promise<Application
   const client = new WampClient({ url, realm, serializers: ['json'], ...LIVENESS, connectTimeout: 1_000, reconnect: { initialDelay: 100, maxAttempts: 100 } });
   const app: Application = { client, registrations: [], statuses: [], errors: [], endings: [], invocations: 0, tornDown: 0 };
   client.state$.subscribe((state) => app.statuses.push(state.status));
-  client.registerStream('com.faults.never', () => new Observable(() => {
-    app.invocations++;
-    return () => { app.tornDown++; };
-  })).subscribe({ next: (r) => app.registrations.push(r), error: (e) => app.endings.push(e), complete: () => app.endings.push('complete') });
+  client
+    .registerStream(
+      'com.faults.never',
+      () =>
+        new Observable(() => {
+          app.invocations++;
+          return () => {
+            app.tornDown++;
+          };
+        }),
+    )
+    .subscribe({ next: (r) => app.registrations.push(r), error: (e) => app.endings.push(e), complete: () => app.endings.push('complete') });
   await until(() => app.registrations.length === 1, 10_000, 'registered');
   for (let i = 0; i < CALLS; i++) client.call$('com.faults.never').subscribe({ error: (e) => app.errors.push(e) });
   await until(() => app.invocations === CALLS, 10_000, 'every invocation running');
@@ -73,7 +81,9 @@ describe('faults: a frozen router (SIGSTOP) is noticed by the ping deadline', fu
     router.thaw();
     await until(() => app!.registrations.length === 2, 20_000, 'registration restored');
     expect(app.endings).to.deep.equal([]);
-    console.log(`      frozen router: ${CALLS} calls failed ${noticedAfter.toFixed(0)} ms after SIGSTOP (ping every ${LIVENESS.pingInterval} ms, pong deadline ${LIVENESS.pongTimeout} ms); states ${[...new Set(app.statuses)].join(' → ')}`);
+    console.log(
+      `      frozen router: ${CALLS} calls failed ${noticedAfter.toFixed(0)} ms after SIGSTOP (ping every ${LIVENESS.pingInterval} ms, pong deadline ${LIVENESS.pongTimeout} ms); states ${[...new Set(app.statuses)].join(' → ')}`,
+    );
   });
 });
 

@@ -58,8 +58,14 @@ function closed(socket: WebSocket): Promise<void> {
 /** Resolves true when a pong answers a fresh ping within `ms`, false otherwise. */
 function pongWithin(socket: WebSocket, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { socket.off('pong', onPong); resolve(false); }, ms);
-    const onPong = () => { clearTimeout(timer); resolve(true); };
+    const timer = setTimeout(() => {
+      socket.off('pong', onPong);
+      resolve(false);
+    }, ms);
+    const onPong = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
     socket.once('pong', onPong);
     socket.ping();
   });
@@ -73,10 +79,14 @@ describe('fault-injection infrastructure', () => {
     const socket = new WebSocket(url, ['wamp.2.json']);
     socket.on('error', () => undefined);
     cleanups.push(() => socket.terminate());
-    await within(new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve());
-      socket.once('close', () => reject(new Error(`WebSocket to ${url} closed before opening`)));
-    }), PROMPTLY_MS, `the WebSocket to ${url} to open`);
+    await within(
+      new Promise<void>((resolve, reject) => {
+        socket.once('open', () => resolve());
+        socket.once('close', () => reject(new Error(`WebSocket to ${url} closed before opening`)));
+      }),
+      PROMPTLY_MS,
+      `the WebSocket to ${url} to open`,
+    );
     const answer = nextMessage(socket);
     socket.send(JSON.stringify([HELLO, realm, { roles: { caller: {} } }]));
     const welcome = await within(answer, PROMPTLY_MS, 'WELCOME');
@@ -187,7 +197,9 @@ describe('fault-injection infrastructure', () => {
       const socket = new WebSocket(server.url, ['wamp.2.json'], { handshakeTimeout: SILENCE_MS });
       cleanups.push(() => socket.terminate());
       let opened = false;
-      socket.once('open', () => { opened = true; });
+      socket.once('open', () => {
+        opened = true;
+      });
       const handshakeFailed = new Promise<Error>((resolve) => socket.once('error', resolve));
       // ws gives up on the handshake after handshakeTimeout: proof that nothing answered.
       const error = await within(handshakeFailed, PROMPTLY_MS, 'the handshake timeout');

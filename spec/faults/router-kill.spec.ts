@@ -31,7 +31,12 @@ for (const kind of ['embedded', 'fox'] as const) {
 
     it('fails every call with WampConnectionError lost, tears the invocations down, and restores registerStream and topic$ on the restarted router', async () => {
       router = await startRouterProcess({ kind });
-      app = new WampClient({ url: router.url, realm: router.realm, serializers: SERIALIZERS[kind].map(serializerEntry), reconnect: { initialDelay: 100, maxAttempts: 50 } });
+      app = new WampClient({
+        url: router.url,
+        realm: router.realm,
+        serializers: SERIALIZERS[kind].map(serializerEntry),
+        reconnect: { initialDelay: 100, maxAttempts: 50 },
+      });
       const states: ConnectionState['status'][] = [];
       app.state$.subscribe((state) => states.push(state.status));
 
@@ -40,17 +45,28 @@ for (const kind of ['embedded', 'fox'] as const) {
       let tornDown = 0;
       const registrations: Registration[] = [];
       const endings: unknown[] = [];
-      app.registerStream('com.faults.count', ([n]) => n === undefined
-        ? new Observable<number>((subscriber) => {
-          running++;
-          const ticks = interval(20).subscribe(subscriber);
-          return () => { tornDown++; ticks.unsubscribe(); };
-        })
-        : concat(interval(10).pipe(take(n as number)), of(final('done'))),
-      ).subscribe({ next: (r) => registrations.push(r), error: (e) => endings.push(e), complete: () => endings.push('complete') });
+      app
+        .registerStream('com.faults.count', ([n]) =>
+          n === undefined
+            ? new Observable<number>((subscriber) => {
+                running++;
+                const ticks = interval(20).subscribe(subscriber);
+                return () => {
+                  tornDown++;
+                  ticks.unsubscribe();
+                };
+              })
+            : concat(interval(10).pipe(take(n as number)), of(final('done'))),
+        )
+        .subscribe({ next: (r) => registrations.push(r), error: (e) => endings.push(e), complete: () => endings.push('complete') });
       const events: WampEvent[] = [];
       let subscribed = 0;
-      app.topic$('com.faults.news', { onSubscribed: () => { subscribed++; } })
+      app
+        .topic$('com.faults.news', {
+          onSubscribed: () => {
+            subscribed++;
+          },
+        })
         .subscribe({ next: (e) => events.push(e), error: (e) => endings.push(e), complete: () => endings.push('complete') });
       await until(() => registrations.length === 1 && subscribed === 1, 10_000, 'registered and subscribed');
 
@@ -58,7 +74,12 @@ for (const kind of ['embedded', 'fox'] as const) {
       const progress = new Array<number>(CALLS).fill(0);
       const errors: unknown[] = [];
       for (let i = 0; i < CALLS; i++) {
-        app.call$('com.faults.count').subscribe({ next: () => { progress[i]!++; }, error: (e) => errors.push(e) });
+        app.call$('com.faults.count').subscribe({
+          next: () => {
+            progress[i]!++;
+          },
+          error: (e) => errors.push(e),
+        });
       }
       await until(() => progress.every((n) => n > 0), 20_000, 'every call streaming');
       expect(running).to.equal(CALLS);
@@ -83,7 +104,8 @@ for (const kind of ['embedded', 'fox'] as const) {
       peer = await connectAutobahn(router.url, router.realm);
       const seen: unknown[] = [];
       const result = await new Promise<unknown>((resolve, reject) => {
-        peer!.session.call('com.faults.count', [3], {}, { receive_progress: true })
+        peer!.session
+          .call('com.faults.count', [3], {}, { receive_progress: true })
           .then(resolve, reject, (update) => seen.push((update as { args?: unknown[] }).args ?? update));
       });
       expect(seen.map((value) => (Array.isArray(value) ? (value[0] as unknown) : value))).to.deep.equal([0, 1, 2]);
@@ -96,8 +118,9 @@ for (const kind of ['embedded', 'fox'] as const) {
       expect(endings).to.deep.equal([]);
       expect(states).to.include.members(['connecting', 'open', 'closed', 'reconnecting']);
       expect(states.at(-1)).to.equal('open');
-      console.log(`      ${kind}: ${CALLS} calls failed ${failedAfter.toFixed(0)} ms after SIGKILL; registration and subscription restored ${restoredAfter.toFixed(0)} ms after the restart began`);
+      console.log(
+        `      ${kind}: ${CALLS} calls failed ${failedAfter.toFixed(0)} ms after SIGKILL; registration and subscription restored ${restoredAfter.toFixed(0)} ms after the restart began`,
+      );
     });
   });
 }
-

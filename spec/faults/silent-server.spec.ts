@@ -15,13 +15,20 @@ const SCRIPT = fileURLToPath(new URL('./scripts/unanswered-connect.ts', import.m
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function failure(promise: Promise<unknown>): Promise<WampConnectionError> {
-  return promise.then(() => { throw new Error('expected a failure'); }, (error: unknown) => error as WampConnectionError);
+  return promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: unknown) => error as WampConnectionError,
+  );
 }
 
 describe('faults: a server that accepts and never answers', function () {
   this.timeout(30_000);
   let server: SilentServer;
-  beforeEach(async () => { server = await startSilentServer(); });
+  beforeEach(async () => {
+    server = await startSilentServer();
+  });
   afterEach(() => server.close());
 
   const options = () => ({ url: server.url, realm: 'realm1', serializers: ['json' as const], connectTimeout: 200 });
@@ -49,7 +56,11 @@ describe('faults: a server that accepts and never answers', function () {
     const client = new WampClient({ ...options(), connectTimeout: 10_000 });
     const call = failure(firstValueFrom(client.call$('com.x')));
     const connect = failure(client.connect());
-    await new Promise<void>((resolve) => client.state$.subscribe((state) => { if (state.status === 'connecting') resolve(); }));
+    await new Promise<void>((resolve) =>
+      client.state$.subscribe((state) => {
+        if (state.status === 'connecting') resolve();
+      }),
+    );
     await client.close();
     expect([(await call).code, (await connect).code]).to.deep.equal(['closed', 'closed']);
     expect(client.state).to.include({ status: 'closed', willRetry: false });
@@ -59,8 +70,12 @@ describe('faults: a server that accepts and never answers', function () {
     const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT, server.url], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code, stderr).to.equal(0);
     const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, string>;

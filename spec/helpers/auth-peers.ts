@@ -5,8 +5,14 @@ import { PYTHON_PATH } from '../../scripts/ensure-test-deps.mjs';
 import type { SerializerName } from '../../src/codec/index.js';
 import { MessageType, type Dict } from '../../src/protocol/index.js';
 import {
-  anonymousAuth, cryptosignAuth, deriveCraKey, signCraChallenge, ticketAuth, wampcraAuth,
-  type Authenticator, type RouterOptions,
+  anonymousAuth,
+  cryptosignAuth,
+  deriveCraKey,
+  signCraChallenge,
+  ticketAuth,
+  wampcraAuth,
+  type Authenticator,
+  type RouterOptions,
 } from '../../src/router/index.js';
 import { autobahn, connectAutobahn, type AutobahnPeer } from './autobahn-peer.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from './embedded-router.js';
@@ -49,7 +55,10 @@ export function credentialAuthenticators(): Authenticator[] {
         [wampcra.authid]: { secret: wampcra.secret, authrole: wampcra.authrole },
         [wampcraSalted.authid]: {
           secret: deriveCraKey(wampcraSalted.secret, wampcraSalted.salt, wampcraSalted.iterations, wampcraSalted.keylen),
-          salt: wampcraSalted.salt, iterations: wampcraSalted.iterations, keylen: wampcraSalted.keylen, authrole: wampcraSalted.authrole,
+          salt: wampcraSalted.salt,
+          iterations: wampcraSalted.iterations,
+          keylen: wampcraSalted.keylen,
+          authrole: wampcraSalted.authrole,
         },
       },
     }),
@@ -99,10 +108,14 @@ export interface AuthCredentials {
 /** The credentials of AUTH_FIXTURE[kind]; `overrides` replace single fields (a wrong secret, another authid). */
 export function credentialsFor(kind: AuthKind, overrides: Partial<AuthCredentials> = {}): AuthCredentials {
   const fixture = AUTH_FIXTURE;
-  const base: AuthCredentials = kind === 'ticket' ? { method: 'ticket', authid: fixture.ticket.authid, secret: fixture.ticket.ticket }
-    : kind === 'wampcra' ? { method: 'wampcra', authid: fixture.wampcra.authid, secret: fixture.wampcra.secret }
-      : kind === 'wampcraSalted' ? { method: 'wampcra', authid: fixture.wampcraSalted.authid, secret: fixture.wampcraSalted.secret }
-        : { method: 'cryptosign', authid: fixture.cryptosign.authid, seed: fixture.cryptosign.seed };
+  const base: AuthCredentials =
+    kind === 'ticket'
+      ? { method: 'ticket', authid: fixture.ticket.authid, secret: fixture.ticket.ticket }
+      : kind === 'wampcra'
+        ? { method: 'wampcra', authid: fixture.wampcra.authid, secret: fixture.wampcra.secret }
+        : kind === 'wampcraSalted'
+          ? { method: 'wampcra', authid: fixture.wampcraSalted.authid, secret: fixture.wampcraSalted.secret }
+          : { method: 'cryptosign', authid: fixture.cryptosign.authid, seed: fixture.cryptosign.seed };
   return { ...base, ...overrides };
 }
 
@@ -135,9 +148,10 @@ export function answerChallenge(credentials: AuthCredentials, extra: Dict): stri
     case 'ticket':
       return credentials.secret!;
     case 'wampcra': {
-      const key = typeof extra['salt'] === 'string'
-        ? deriveCraKey(credentials.secret!, extra['salt'], extra['iterations'] as number | undefined, extra['keylen'] as number | undefined)
-        : credentials.secret!;
+      const key =
+        typeof extra['salt'] === 'string'
+          ? deriveCraKey(credentials.secret!, extra['salt'], extra['iterations'] as number | undefined, extra['keylen'] as number | undefined)
+          : credentials.secret!;
       return signCraChallenge(key, extra['challenge'] as string);
     }
     case 'cryptosign': {
@@ -166,7 +180,9 @@ export interface RawAuthJoin {
  * WELCOME it is joined, with sessionId set); close it when done.
  */
 export async function rawAuthJoin(
-  url: string, realm: string, credentials: AuthCredentials,
+  url: string,
+  realm: string,
+  credentials: AuthCredentials,
   options: { serializer?: SerializerName; signature?: string; details?: Dict } = {},
 ): Promise<RawAuthJoin> {
   const peer = await RawPeer.open(url, options.serializer);
@@ -202,9 +218,10 @@ export function joinAutobahnWith(url: string, realm: string, credentials: AuthCr
     onchallenge: (_session, challengeMethod, extra) => {
       if (challengeMethod === 'ticket') return credentials.secret;
       if (challengeMethod === 'wampcra') {
-        const key = typeof extra['salt'] === 'string'
-          ? autobahn.auth_cra.derive_key(credentials.secret!, extra['salt'], extra['iterations'] as number, extra['keylen'] as number)
-          : credentials.secret!;
+        const key =
+          typeof extra['salt'] === 'string'
+            ? autobahn.auth_cra.derive_key(credentials.secret!, extra['salt'], extra['iterations'] as number, extra['keylen'] as number)
+            : credentials.secret!;
         return autobahn.auth_cra.sign(key, extra['challenge'] as string);
       }
       if (challengeMethod === 'cryptosign') return autobahn.auth_cryptosign.sign_challenge(keyPair, extra);
@@ -219,11 +236,22 @@ export function joinAutobahnWith(url: string, realm: string, credentials: AuthCr
 const PYTHON_AUTH_SCRIPT = fileURLToPath(new URL('../e2e/python/auth_join.py', import.meta.url));
 
 /** AuthCredentials, or an anonymous join; `authrole` is sent in HELLO as a claim. */
-export type PythonJoinCredentials = (AuthCredentials | { readonly method: 'anonymous'; readonly authid?: string; readonly secret?: undefined; readonly seed?: undefined; readonly pubkey?: undefined })
-  & { readonly authrole?: string };
+export type PythonJoinCredentials = (
+  | AuthCredentials
+  | { readonly method: 'anonymous'; readonly authid?: string; readonly secret?: undefined; readonly seed?: undefined; readonly pubkey?: undefined }
+) & { readonly authrole?: string };
 
 export type PythonAuthOutcome =
-  | { readonly outcome: 'welcome'; readonly session: number; readonly authid: string; readonly authrole: string; readonly authmethod: string; readonly authprovider: string; readonly serializer: string; readonly challenge: Dict | null }
+  | {
+      readonly outcome: 'welcome';
+      readonly session: number;
+      readonly authid: string;
+      readonly authrole: string;
+      readonly authmethod: string;
+      readonly authprovider: string;
+      readonly serializer: string;
+      readonly challenge: Dict | null;
+    }
   | { readonly outcome: 'refused'; readonly reason: string; readonly message: string | null; readonly challenge: Dict | null }
   | { readonly outcome: 'failed'; readonly error: string };
 
@@ -233,14 +261,24 @@ export type PythonAuthOutcome =
  * `ca`: PEM of a CA to trust for wss:// URLs.
  */
 export async function joinPythonWith(
-  url: string, realm: string, credentials: PythonJoinCredentials,
+  url: string,
+  realm: string,
+  credentials: PythonJoinCredentials,
   options: { serializer?: 'json' | 'cbor' | 'msgpack'; ca?: string; timeoutMs?: number } = {},
 ): Promise<PythonAuthOutcome> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const args = {
-    url, realm, serializer: options.serializer ?? 'json', method: credentials.method,
-    authid: credentials.authid, secret: credentials.secret, seed: credentials.seed, pubkey: credentials.pubkey,
-    authrole: credentials.authrole, ca: options.ca, timeout_s: timeoutMs / 1000,
+    url,
+    realm,
+    serializer: options.serializer ?? 'json',
+    method: credentials.method,
+    authid: credentials.authid,
+    secret: credentials.secret,
+    seed: credentials.seed,
+    pubkey: credentials.pubkey,
+    authrole: credentials.authrole,
+    ca: options.ca,
+    timeout_s: timeoutMs / 1000,
   };
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' };
   delete env['AUTOBAHN_USE_UJSON'];

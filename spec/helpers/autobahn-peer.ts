@@ -16,7 +16,11 @@ export interface AutobahnInvocationDetails {
 export interface AutobahnSession {
   readonly id: number;
   call(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): AutobahnCall;
-  register(procedure: string, endpoint: (args: unknown[], kwargs: Record<string, unknown>, details: AutobahnInvocationDetails) => unknown, options?: Record<string, unknown>): Promise<unknown>;
+  register(
+    procedure: string,
+    endpoint: (args: unknown[], kwargs: Record<string, unknown>, details: AutobahnInvocationDetails) => unknown,
+    options?: Record<string, unknown>,
+  ): Promise<unknown>;
   publish(topic: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown> | undefined;
   subscribe(topic: string, handler: (...args: unknown[]) => void, options?: Record<string, unknown>): Promise<unknown>;
   _call_reqs: Record<number, unknown>;
@@ -77,7 +81,10 @@ autobahn.log.warn = () => undefined;
 export function connectAutobahn(url: string, realm: string, options: AutobahnConnectOptions = {}): Promise<AutobahnPeer> {
   return new Promise((resolve, reject) => {
     const connection = new autobahn.Connection({
-      url, realm, max_retries: 0, retry_if_unreachable: false,
+      url,
+      realm,
+      max_retries: 0,
+      retry_if_unreachable: false,
       serializers: [new autobahn.serializer.JSONSerializer()],
       ...options,
     });
@@ -99,11 +106,15 @@ export function connectAutobahn(url: string, realm: string, options: AutobahnCon
         session,
         welcome,
         received,
-        close: () => new Promise<void>((done) => {
-          if (!connection.isOpen) return done();
-          connection.onclose = () => { done(); return true; };
-          connection.close();
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            if (!connection.isOpen) return done();
+            connection.onclose = () => {
+              done();
+              return true;
+            };
+            connection.close();
+          }),
       });
     };
     connection.onclose = (reason, details) => {

@@ -37,8 +37,13 @@ export interface RawPeerRouter {
 export function useRouterWithRawPeers(options: Partial<RouterOptions> = {}): RawPeerRouter {
   let running: EmbeddedRouter | undefined;
   const peers: RawPeer[] = [];
-  const track = (peer: RawPeer) => { peers.push(peer); return peer; };
-  beforeEach(async () => { running = await startEmbeddedRouter(options); });
+  const track = (peer: RawPeer) => {
+    peers.push(peer);
+    return peer;
+  };
+  beforeEach(async () => {
+    running = await startEmbeddedRouter(options);
+  });
   afterEach(async () => {
     await Promise.all(peers.splice(0).map((peer) => peer.close()));
     await running?.stop();

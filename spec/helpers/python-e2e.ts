@@ -26,8 +26,12 @@ export interface RouterWithClients {
 export function useRouterWithClients(): RouterWithClients {
   let running: EmbeddedRouter | undefined;
   const client = useClients();
-  before(async () => { running = await startEmbeddedRouter(); });
-  after(async () => { await running?.stop(); });
+  before(async () => {
+    running = await startEmbeddedRouter();
+  });
+  after(async () => {
+    await running?.stop();
+  });
   const fixture = (): EmbeddedRouter => {
     if (!running) throw new Error('the embedded router runs only inside the describe block');
     return running;

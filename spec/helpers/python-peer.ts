@@ -132,7 +132,9 @@ export async function startPythonPeer(url: string, realm: string, serializer: Py
 /** Starts peers (with `options`) for the running tests; every one started is closed after each test. */
 export function usePythonPeers(options: PythonPeerOptions = {}): (url: string, realm: string, serializer: PythonSerializer) => Promise<PythonPeer> {
   const peers: PythonPeer[] = [];
-  afterEach(async () => { await Promise.all(peers.splice(0).map((peer) => peer.close())); });
+  afterEach(async () => {
+    await Promise.all(peers.splice(0).map((peer) => peer.close()));
+  });
   return async (url, realm, serializer) => {
     const peer = await startPythonPeer(url, realm, serializer, options);
     peers.push(peer);
@@ -158,12 +160,19 @@ class PeerProcess implements PythonPeer {
   private readonly exited: Promise<void>;
   private lastId = 0;
 
-  constructor(private readonly child: ChildProcessWithoutNullStreams, readonly serializer: PythonSerializer) {
+  constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    readonly serializer: PythonSerializer,
+  ) {
     createInterface({ input: child.stdout }).on('line', (line) => this.receive(line));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { this.stderr = (this.stderr + chunk).slice(-20_000); });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-20_000);
+    });
     child.stdin.on('error', () => undefined); // the peer may exit before reading everything
     this.exited = new Promise((resolve) => {
-      child.on('error', (error) => { this.stderr += `\n${error.message}`; });
+      child.on('error', (error) => {
+        this.stderr += `\n${error.message}`;
+      });
       child.on('close', (code, signal) => {
         this.exitCode = code ?? -1;
         const reason = this.failure(`Autobahn|Python exited (${signal ?? `code ${code}`})`);
@@ -192,8 +201,14 @@ class PeerProcess implements PythonPeer {
       }, timeoutMs);
       const waiter: Waiter = {
         predicate,
-        resolve: (event) => { clearTimeout(timer); resolve(event); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
+        resolve: (event) => {
+          clearTimeout(timer);
+          resolve(event);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
       this.waiters.add(waiter);
     });
@@ -216,7 +231,12 @@ class PeerProcess implements PythonPeer {
     return (await this.request({ cmd: 'register_echo', procedure }))['registration'] as number;
   }
 
-  call(procedure: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: { onProgress?: boolean; timeoutMs?: number } = {}): Promise<PeerCallOutcome> {
+  call(
+    procedure: string,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: { onProgress?: boolean; timeoutMs?: number } = {},
+  ): Promise<PeerCallOutcome> {
     const command = { cmd: 'call', procedure, args: toPeerJson(args), kwargs: toPeerJson(kwargs), on_progress: options.onProgress === true };
     return this.collect(command, options.timeoutMs ?? 5000);
   }
@@ -257,13 +277,27 @@ class PeerProcess implements PythonPeer {
 
   /** An Error carrying the peer's stderr tail and last events, for a readable test failure. */
   failure(message: string): Error {
-    const stderr = this.stderr.trim().split('\n').filter((line) => !/trying transport \d+/.test(line)).slice(-15).join('\n');
-    const recent = this.events.slice(-5).map((event) => JSON.stringify(event)).join('\n');
+    const stderr = this.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !/trying transport \d+/.test(line))
+      .slice(-15)
+      .join('\n');
+    const recent = this.events
+      .slice(-5)
+      .map((event) => JSON.stringify(event))
+      .join('\n');
     // Python's own reason (a ProtocolError, an ImportError) is the last exception line of its stderr.
-    const reason = this.stderr.split('\n').reverse().find((line) => /^[\w.]+(Error|Exception): /.test(line));
-    return new Error(message + (reason ? `\n(${reason})` : '')
-      + (stderr ? `\n--- Python stderr (end) ---\n${stderr}` : '')
-      + (recent ? `\n--- last events ---\n${recent}` : ''));
+    const reason = this.stderr
+      .split('\n')
+      .reverse()
+      .find((line) => /^[\w.]+(Error|Exception): /.test(line));
+    return new Error(
+      message +
+        (reason ? `\n(${reason})` : '') +
+        (stderr ? `\n--- Python stderr (end) ---\n${stderr}` : '') +
+        (recent ? `\n--- last events ---\n${recent}` : ''),
+    );
   }
 
   private send(command: Record<string, unknown>): void {

@@ -16,7 +16,10 @@ export class RawPeer extends RawSession {
   readonly closed: Promise<{ code: number; reason: string }>;
   private isClosed = false;
 
-  private constructor(readonly socket: WebSocket, readonly codec: Codec) {
+  private constructor(
+    readonly socket: WebSocket,
+    readonly codec: Codec,
+  ) {
     super();
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       const decoded = codec.decode(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString('utf8')) as unknown[];
@@ -29,13 +32,15 @@ export class RawPeer extends RawSession {
         this.queue.push(decoded);
       }
     });
-    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => {
-      this.isClosed = true;
-      const waiter = this.waiter;
-      this.waiter = undefined;
-      waiter?.reject(new Error(`RawPeer: connection closed (${code})`));
-      resolve({ code, reason: reason.toString() });
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.on('close', (code, reason) => {
+        this.isClosed = true;
+        const waiter = this.waiter;
+        this.waiter = undefined;
+        waiter?.reject(new Error(`RawPeer: connection closed (${code})`));
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
     socket.on('error', () => undefined);
   }
 
@@ -80,8 +85,14 @@ export class RawPeer extends RawSession {
       }, timeoutMs);
       this.waiter = {
         predicate,
-        resolve: (message) => { clearTimeout(timer); resolve(message); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
+        resolve: (message) => {
+          clearTimeout(timer);
+          resolve(message);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
     });
   }

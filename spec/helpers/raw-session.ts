@@ -2,8 +2,19 @@ import { MessageType, type Dict } from '../../src/protocol/index.js';
 
 /** Every client feature, so the router treats a raw peer as fully capable unless told otherwise. */
 export const FULL_ROLES: Dict = {
-  caller: { features: { progressive_call_results: true, progressive_call_invocations: true, call_canceling: true, call_timeout: true, caller_identification: true } },
-  callee: { features: { progressive_call_results: true, progressive_call_invocations: true, call_canceling: true, caller_identification: true, pattern_based_registration: true, shared_registration: true } },
+  caller: {
+    features: { progressive_call_results: true, progressive_call_invocations: true, call_canceling: true, call_timeout: true, caller_identification: true },
+  },
+  callee: {
+    features: {
+      progressive_call_results: true,
+      progressive_call_invocations: true,
+      call_canceling: true,
+      caller_identification: true,
+      pattern_based_registration: true,
+      shared_registration: true,
+    },
+  },
   publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true } },
   subscriber: { features: { pattern_based_subscription: true, publisher_identification: true } },
 };
@@ -48,7 +59,12 @@ export abstract class RawSession {
   }
 
   /** Sends `kind` for `uri`; resolves with the id its `acknowledgement` carries, rejects on its ERROR. */
-  private async acknowledged(kind: 'REGISTER' | 'SUBSCRIBE', acknowledgement: MessageType.REGISTERED | MessageType.SUBSCRIBED, uri: string, options: Dict): Promise<number> {
+  private async acknowledged(
+    kind: 'REGISTER' | 'SUBSCRIBE',
+    acknowledgement: MessageType.REGISTERED | MessageType.SUBSCRIBED,
+    uri: string,
+    options: Dict,
+  ): Promise<number> {
     const request = this.nextRequestId();
     this.send([MessageType[kind], request, options, uri]);
     const answer = await this.next((m) => (m[0] === acknowledgement && m[1] === request) || (m[0] === MessageType.ERROR && m[2] === request));
@@ -65,7 +81,11 @@ export abstract class RawSession {
 
   /** The terminating RESULT or ERROR of a call (progressive RESULTs are skipped over). */
   callOutcome(request: number, timeoutMs?: number): Promise<unknown[]> {
-    return this.next((m) => (m[0] === MessageType.RESULT && m[1] === request && !(m[2] as Dict)['progress'])
-      || (m[0] === MessageType.ERROR && m[1] === MessageType.CALL && m[2] === request), timeoutMs);
+    return this.next(
+      (m) =>
+        (m[0] === MessageType.RESULT && m[1] === request && !(m[2] as Dict)['progress']) ||
+        (m[0] === MessageType.ERROR && m[1] === MessageType.CALL && m[2] === request),
+      timeoutMs,
+    );
   }
 }

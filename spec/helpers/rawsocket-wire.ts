@@ -2,9 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { CODECS, type Codec, type SerializerName } from './codecs.js';
 import { RawSession, type MessagePredicate } from './raw-session.js';
 import type { Dict } from '../../src/protocol/index.js';
-import {
-  encodeFrame, encodeHandshake, FrameDecoder, FrameType, RawSocketSerializerId, type RawSocketFrame,
-} from '../../src/transport/rawsocket-framing.js';
+import { encodeFrame, encodeHandshake, FrameDecoder, FrameType, RawSocketSerializerId, type RawSocketFrame } from '../../src/transport/rawsocket-framing.js';
 
 /** Where a RawSocket listener is: TCP or a Unix socket. */
 export type RawSocketTarget = { readonly host: string; readonly port: number } | { readonly path: string };
@@ -32,15 +30,20 @@ export class RawSocketWire extends RawSession {
   private readonly waiters = new Set<() => void>();
   private isClosed = false;
 
-  private constructor(readonly socket: Socket, readonly codec: Codec) {
+  private constructor(
+    readonly socket: Socket,
+    readonly codec: Codec,
+  ) {
     super();
     socket.on('data', (chunk: Buffer) => this.arrived(chunk));
     socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => socket.once('close', () => {
-      this.isClosed = true;
-      this.wake();
-      resolve();
-    }));
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.isClosed = true;
+        this.wake();
+        resolve();
+      }),
+    );
   }
 
   /** Opens the socket; sends nothing yet. */
@@ -64,7 +67,10 @@ export class RawSocketWire extends RawSession {
   }
 
   /** Handshake, then HELLO; resolves once WELCOME arrived. */
-  static async join(target: RawSocketTarget, options: { serializer?: SerializerName; realm?: string; lengthExponent?: number; roles?: Dict } = {}): Promise<RawSocketWire> {
+  static async join(
+    target: RawSocketTarget,
+    options: { serializer?: SerializerName; realm?: string; lengthExponent?: number; roles?: Dict } = {},
+  ): Promise<RawSocketWire> {
     const wire = await RawSocketWire.handshake(target, options.serializer, options.lengthExponent);
     await wire.hello(options.realm ?? 'realm1', { roles: options.roles });
     return wire;
@@ -128,7 +134,10 @@ export class RawSocketWire extends RawSession {
         if (condition()) finish();
         else if (this.isClosed) finish(new Error(`RawSocketWire: the connection closed before ${what}; received ${JSON.stringify(this.received.slice(-3))}`));
       };
-      const timer = setTimeout(() => finish(new Error(`RawSocketWire: no ${what} within ${timeoutMs} ms; received ${JSON.stringify(this.received.slice(-3))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`RawSocketWire: no ${what} within ${timeoutMs} ms; received ${JSON.stringify(this.received.slice(-3))}`)),
+        timeoutMs,
+      );
       const finish = (error?: Error) => {
         clearTimeout(timer);
         this.waiters.delete(check);

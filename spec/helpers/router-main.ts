@@ -90,7 +90,10 @@ async function main(): Promise<void> {
   // SIGTERM is the polite kill: the router says GOODBYE and closes its sockets first.
   process.once('SIGTERM', () => {
     const forceExit = setTimeout(() => process.exit(1), 2000);
-    void router.close().finally(() => { clearTimeout(forceExit); process.exit(0); });
+    void router.close().finally(() => {
+      clearTimeout(forceExit);
+      process.exit(0);
+    });
   });
   report({ listening: router.port });
 }

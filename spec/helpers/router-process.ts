@@ -143,7 +143,9 @@ export async function startRouterProcess(options: RouterProcessOptions): Promise
 
   let stderr = '';
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS); });
+  child.stderr.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS);
+  });
   // stdin only signals our death to the child; writing to a dead child must not crash us.
   child.stdin.on('error', () => undefined);
 
@@ -156,8 +158,12 @@ export async function startRouterProcess(options: RouterProcessOptions): Promise
     realm,
     port,
     pid: child.pid!,
-    get frozen() { return frozen; },
-    get exited() { return hasExited(child); },
+    get frozen() {
+      return frozen;
+    },
+    get exited() {
+      return hasExited(child);
+    },
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       if (hasExited(child)) return;
       child.kill(signal);
@@ -195,11 +201,16 @@ export async function startRouterProcess(options: RouterProcessOptions): Promise
 
 /** Kills every router child still running and waits for their exits. */
 export async function stopAllRouterProcesses(): Promise<void> {
-  await Promise.all([...running].map((child) => new Promise<void>((resolve) => {
-    if (hasExited(child)) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  })));
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (hasExited(child)) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
 }
 
 /** For `mocha --require spec/helpers/router-process.ts`: no router survives the run. */

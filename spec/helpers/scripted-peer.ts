@@ -37,7 +37,10 @@ export class ScriptedPeer {
   private closeCode: number | undefined;
   readonly codec: Codec;
 
-  private constructor(private readonly server: WebSocketServer, private readonly options: ScriptedPeerOptions) {
+  private constructor(
+    private readonly server: WebSocketServer,
+    private readonly options: ScriptedPeerOptions,
+  ) {
     this.codec = codecByName(options.serializer);
     server.on('connection', (socket) => this.accept(socket));
   }
@@ -47,7 +50,7 @@ export class ScriptedPeer {
     const server = new WebSocketServer({
       host: '127.0.0.1',
       port: 0,
-      handleProtocols: (offered) => options.chooseProtocol ? options.chooseProtocol(offered) : offered.has(codec.subprotocol) ? codec.subprotocol : false,
+      handleProtocols: (offered) => (options.chooseProtocol ? options.chooseProtocol(offered) : offered.has(codec.subprotocol) ? codec.subprotocol : false),
     });
     await new Promise<void>((resolve) => server.once('listening', resolve));
     return new ScriptedPeer(server, options);

@@ -67,7 +67,9 @@ export async function startSilentServer(): Promise<SilentServer> {
   return {
     url: `ws://${HOST}:${port}/ws`,
     port,
-    get connections() { return accepted; },
+    get connections() {
+      return accepted;
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await closeServer(server);
@@ -96,7 +98,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     // Back-pressure: stop reading the source until the destination drains (unless paused by then).
     if (!destination.write(chunk)) {
       source.pause();
-      destination.once('drain', () => { if (!paused) source.resume(); });
+      destination.once('drain', () => {
+        if (!paused) source.resume();
+      });
     }
   };
 
@@ -104,14 +108,24 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     source.on('data', (chunk: Buffer) => deliver(connection, destination, source, chunk));
     // A half-close passes through once held bytes are out (ending is held while paused).
     source.on('end', () => {
-      const endWhenFlowing = () => { if (paused) setImmediate(endWhenFlowing); else destination.end(); };
+      const endWhenFlowing = () => {
+        if (paused) setImmediate(endWhenFlowing);
+        else destination.end();
+      };
       endWhenFlowing();
     });
   };
 
   const server = createServer((client) => {
     const upstream = connect(targetPort, HOST);
-    const connection: ProxiedConnection = { client, upstream, held: new Map([[client, []], [upstream, []]]) };
+    const connection: ProxiedConnection = {
+      client,
+      upstream,
+      held: new Map([
+        [client, []],
+        [upstream, []],
+      ]),
+    };
     live.add(connection);
     const tearDown = () => {
       live.delete(connection);
@@ -133,7 +147,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       for (const socket of [client, upstream]) {
         if (socket.destroyed) continue;
         // resetAndDestroy needs a TCP handle; a socket still connecting has none yet.
-        if (socket.connecting) socket.destroy(); else socket.resetAndDestroy();
+        if (socket.connecting) socket.destroy();
+        else socket.resetAndDestroy();
       }
     }
     live.clear();
@@ -142,12 +157,19 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   return {
     port,
     url: `ws://${HOST}:${port}/ws`,
-    get connections() { return live.size; },
-    get paused() { return paused; },
+    get connections() {
+      return live.size;
+    },
+    get paused() {
+      return paused;
+    },
     pause() {
       paused = true;
       // Stop reading as well, so TCP flow control (not only our buffer) holds a busy sender.
-      for (const { client, upstream } of live) { client.pause(); upstream.pause(); }
+      for (const { client, upstream } of live) {
+        client.pause();
+        upstream.pause();
+      }
     },
     resume() {
       paused = false;

@@ -25,24 +25,58 @@ export interface TestCertificate {
 export async function createTestCertificate(): Promise<TestCertificate> {
   const dir = await mkdtemp(join(tmpdir(), 'rxwamp-tls-'));
   const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => run('openssl', args, { cwd: dir }).catch((error: Error & { stderr?: string; code?: string }) => {
-    const hint = error.code === 'ENOENT' ? ' (openssl is not installed: apt-get install -y --no-install-recommends openssl)' : '';
-    throw new Error(`openssl ${args[0]} failed${hint}: ${error.stderr ?? error.message}`);
-  });
+  const openssl = (...args: string[]) =>
+    run('openssl', args, { cwd: dir }).catch((error: Error & { stderr?: string; code?: string }) => {
+      const hint = error.code === 'ENOENT' ? ' (openssl is not installed: apt-get install -y --no-install-recommends openssl)' : '';
+      throw new Error(`openssl ${args[0]} failed${hint}: ${error.stderr ?? error.message}`);
+    });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   try {
-    await openssl('req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2',
-      '-subj', '/CN=rxwamp test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    await openssl(
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      file('ca.key'),
+      '-out',
+      file('ca.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=rxwamp test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    );
     await openssl('req', ...ec, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=localhost');
-    await writeFile(file('server.ext'), [
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      'basicConstraints=critical,CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth',
-      '',
-    ].join('\n'));
-    await openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial',
-      '-out', file('server.pem'), '-days', '2', '-extfile', file('server.ext'));
+    await writeFile(
+      file('server.ext'),
+      [
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        'basicConstraints=critical,CA:FALSE',
+        'keyUsage=critical,digitalSignature,keyEncipherment',
+        'extendedKeyUsage=serverAuth',
+        '',
+      ].join('\n'),
+    );
+    await openssl(
+      'x509',
+      '-req',
+      '-in',
+      file('server.csr'),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      file('server.pem'),
+      '-days',
+      '2',
+      '-extfile',
+      file('server.ext'),
+    );
     const [key, cert, ca] = await Promise.all(['server.key', 'server.pem', 'ca.pem'].map((name) => readFile(file(name), 'utf8')));
     return { key: key!, cert: cert!, ca: ca! };
   } finally {
@@ -71,7 +105,7 @@ export interface TlsRouter {
  */
 export async function startTlsRouter(options: Partial<RouterOptions> & { readonly certificate?: TestCertificate } = {}): Promise<TlsRouter> {
   const { certificate: given, ...routerOptions } = options;
-  const certificate = given ?? await createTestCertificate();
+  const certificate = given ?? (await createTestCertificate());
   const realms = routerOptions.realms ?? ['realm1'];
   const router = new Router({ serializers: ALL_SERIALIZERS, ...routerOptions, realms, closeGraceMs: routerOptions.closeGraceMs ?? 200 });
   const server = createServer({ key: certificate.key, cert: certificate.cert }, (_request, response) => {

@@ -9,7 +9,9 @@ type ClientOptions = ConstructorParameters<typeof WampClient>[0];
  */
 export function useClients(defaults: Partial<ClientOptions> = {}): (options: ClientOptions) => WampClient {
   const clients: WampClient[] = [];
-  afterEach(async () => { await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined))); });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
+  });
   return (options) => {
     const client = new WampClient({ ...defaults, ...options });
     clients.push(client);

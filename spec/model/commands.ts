@@ -8,8 +8,23 @@ import { map, Observable, of, reduce, type Observable as Rx } from 'rxjs';
 import { final, type CallResult, type ConnectionStatus } from '../../src/index.js';
 import { HostileError, Recorder } from './probes.js';
 import {
-  completesWith, connectionError, endsOnce, NOBODY, PROCEDURES, REENTRANT_TOPIC, registered, stillHeld, TOPICS, wampError,
-  type Expectation, type HandlerKind, type Model, type ModelCall, type ModelTopic, type System, type Tracked,
+  completesWith,
+  connectionError,
+  endsOnce,
+  NOBODY,
+  PROCEDURES,
+  REENTRANT_TOPIC,
+  registered,
+  stillHeld,
+  TOPICS,
+  wampError,
+  type Expectation,
+  type HandlerKind,
+  type Model,
+  type ModelCall,
+  type ModelTopic,
+  type System,
+  type Tracked,
 } from './system.js';
 
 type Command = fc.AsyncCommand<Model, System>;
@@ -75,16 +90,33 @@ const completes = (what: string): Expectation => completesWith(what, () => true)
 /** The registration Observable for a handler kind; every handler run is counted. */
 function registration(system: System, procedure: string, kind: HandlerKind): Rx<unknown> {
   const client = system.client;
-  const ran = () => { system.handlerRuns++; };
+  const ran = () => {
+    system.handlerRuns++;
+  };
   switch (kind) {
     case 'value':
-      return client.register(procedure, ([x]) => { ran(); return (x as number) * 2; });
+      return client.register(procedure, ([x]) => {
+        ran();
+        return (x as number) * 2;
+      });
     case 'stream':
-      return client.registerStream(procedure, ([x]) => { ran(); return of(1, 2, final(x)); });
+      return client.registerStream(procedure, ([x]) => {
+        ran();
+        return of(1, 2, final(x));
+      });
     case 'duplex':
-      return client.registerDuplex(procedure, (input$) => { ran(); return input$.pipe(reduce((sum, x) => sum + (x as number), 0), map(final)); });
+      return client.registerDuplex(procedure, (input$) => {
+        ran();
+        return input$.pipe(
+          reduce((sum, x) => sum + (x as number), 0),
+          map(final),
+        );
+      });
     case 'throwing':
-      return client.register(procedure, () => { ran(); throw new HostileError('handler'); });
+      return client.register(procedure, () => {
+        ran();
+        throw new HostileError('handler');
+      });
     case 'hanging':
     case 'hanging-throwing-teardown':
       return client.registerStream(procedure, () => {
@@ -101,11 +133,16 @@ function registration(system: System, procedure: string, kind: HandlerKind): Rx<
 function callOutcome(kind: HandlerKind): Expectation | 'runs' {
   const shape = (values: unknown[]) => JSON.stringify((values as CallResult[]).map((r) => [r.progress, r.args]));
   switch (kind) {
-    case 'value': return completesWith('final [42]', (v) => shape(v) === '[[false,[42]]]');
-    case 'stream': return completesWith('progress 1, 2, final 21', (v) => shape(v) === '[[true,[1]],[true,[2]],[false,[21]]]');
-    case 'duplex': return completesWith('final 21', (v) => shape(v) === '[[false,[21]]]');
-    case 'throwing': return wampError('wamp.error.runtime_error');
-    default: return 'runs';
+    case 'value':
+      return completesWith('final [42]', (v) => shape(v) === '[[false,[42]]]');
+    case 'stream':
+      return completesWith('progress 1, 2, final 21', (v) => shape(v) === '[[true,[1]],[true,[2]],[false,[21]]]');
+    case 'duplex':
+      return completesWith('final 21', (v) => shape(v) === '[[false,[21]]]');
+    case 'throwing':
+      return wampError('wamp.error.runtime_error');
+    default:
+      return 'runs';
   }
 }
 
@@ -168,7 +205,10 @@ class KillRouter implements Command {
 }
 
 class Register implements Command {
-  constructor(readonly procedure: string, readonly kind: HandlerKind) {}
+  constructor(
+    readonly procedure: string,
+    readonly kind: HandlerKind,
+  ) {}
   check = (model: Readonly<Model>) => !model.registrations.has(this.procedure);
   async run(model: Model, system: System): Promise<void> {
     const tracked = subscribeTracked(system, `register ${this.procedure} (${this.kind})`, registration(system, this.procedure, this.kind), registered(model));
@@ -185,7 +225,12 @@ class RegisterAgain implements Command {
   check = (model: Readonly<Model>) => model.registrations.size > 0;
   async run(model: Model, system: System): Promise<void> {
     const held = [...model.registrations.values()][this.pick % model.registrations.size]!;
-    subscribeTracked(system, `register ${held.procedure} again`, registration(system, held.procedure, 'value'), wampError('wamp.error.procedure_already_exists'));
+    subscribeTracked(
+      system,
+      `register ${held.procedure} again`,
+      registration(system, held.procedure, 'value'),
+      wampError('wamp.error.procedure_already_exists'),
+    );
     await system.settle(model, this.toString());
   }
   toString = () => `registerAgain(#${this.pick})`;
@@ -205,7 +250,10 @@ class Unregister implements Command {
 }
 
 class Subscribe implements Command {
-  constructor(readonly topic: string, readonly hostile: boolean) {}
+  constructor(
+    readonly topic: string,
+    readonly hostile: boolean,
+  ) {}
   check = () => true;
   async run(model: Model, system: System): Promise<void> {
     let thrown: HostileError | undefined;
@@ -219,19 +267,21 @@ class Subscribe implements Command {
     });
     const expectation: Expectation = this.hostile
       ? (r) => {
-        if (!r.ended) return 'wait: the topic$ whose onSubscribed threw has not errored';
-        const ending = r.endings[0]!;
-        return ending.kind === 'error' && ending.error === thrown ? undefined : `the topic$ whose onSubscribed threw should error with that error, but ${ending.kind === 'error' ? `errored with ${String(ending.error)}` : 'completed'}`;
-      }
-      : (r) => {
-        if (r.ended) return `subscription should still be held, but it ended (${r.endings[0]!.kind})`;
-        for (const publication of entry.mustReceive) {
-          const got = r.values.filter((event) => (event as { args: unknown[] }).args[0] === publication).length;
-          if (got > 1) return `received publication ${publication} ${got} times`;
-          if (got === 0) return `wait: publication ${publication} not received`;
+          if (!r.ended) return 'wait: the topic$ whose onSubscribed threw has not errored';
+          const ending = r.endings[0]!;
+          return ending.kind === 'error' && ending.error === thrown
+            ? undefined
+            : `the topic$ whose onSubscribed threw should error with that error, but ${ending.kind === 'error' ? `errored with ${String(ending.error)}` : 'completed'}`;
         }
-        return undefined;
-      };
+      : (r) => {
+          if (r.ended) return `subscription should still be held, but it ended (${r.endings[0]!.kind})`;
+          for (const publication of entry.mustReceive) {
+            const got = r.values.filter((event) => (event as { args: unknown[] }).args[0] === publication).length;
+            if (got > 1) return `received publication ${publication} ${got} times`;
+            if (got === 0) return `wait: publication ${publication} not received`;
+          }
+          return undefined;
+        };
     const tracked = subscribeTracked(system, `topic$ ${this.topic}${this.hostile ? ' (onSubscribed throws)' : ''}`, source, expectation);
     (entry as { tracked: Tracked }).tracked = tracked;
     if (!this.hostile) model.topics.push(entry);
@@ -259,7 +309,12 @@ class CallOwn implements Command {
   async run(model: Model, system: System): Promise<void> {
     const held = [...model.registrations.values()][this.pick % model.registrations.size]!;
     const outcome = callOutcome(held.kind);
-    const tracked = subscribeTracked(system, `call$ ${held.procedure} (${held.kind})`, system.client.call$(held.procedure, [21]), outcome === 'runs' ? stillHeld : outcome);
+    const tracked = subscribeTracked(
+      system,
+      `call$ ${held.procedure} (${held.kind})`,
+      system.client.call$(held.procedure, [21]),
+      outcome === 'runs' ? stillHeld : outcome,
+    );
     if (outcome === 'runs') model.runningCalls.push({ procedure: held.procedure, kind: held.kind, tracked } satisfies ModelCall);
     model.handlerRuns++;
     await system.settle(model, this.toString());
@@ -284,9 +339,12 @@ class CallStream implements Command {
   async run(model: Model, system: System): Promise<void> {
     const held = this.pick === undefined ? undefined : [...model.registrations.values()][this.pick % model.registrations.size]!;
     const procedure = held?.procedure ?? NOBODY;
-    const expectation = held === undefined ? wampError('wamp.error.no_such_procedure')
-      : held.kind === 'duplex' ? completesWith('final 6', (v) => JSON.stringify((v as CallResult[]).map((r) => [r.progress, r.args])) === '[[false,[6]]]')
-        : wampError('wamp.error.feature_not_supported');
+    const expectation =
+      held === undefined
+        ? wampError('wamp.error.no_such_procedure')
+        : held.kind === 'duplex'
+          ? completesWith('final 6', (v) => JSON.stringify((v as CallResult[]).map((r) => [r.progress, r.args])) === '[[false,[6]]]')
+          : wampError('wamp.error.feature_not_supported');
     if (held?.kind === 'duplex') model.handlerRuns++;
     subscribeTracked(system, `callStream$ ${procedure}${held ? ` (${held.kind})` : ''}`, system.client.callStream$(procedure, of(1, 2, 3)), expectation);
     needsSession(model);
@@ -313,8 +371,12 @@ class Publish implements Command {
   check = () => true;
   async run(model: Model, system: System): Promise<void> {
     const publication = ++model.publications;
-    watchTracked(system, `publish ${this.topic} [${publication}]`, system.client.publish(this.topic, [publication], {}, { acknowledge: true, excludeMe: false }),
-      completesWith('a publication id', (v) => typeof (v[0] as { id?: unknown } | undefined)?.id === 'number'));
+    watchTracked(
+      system,
+      `publish ${this.topic} [${publication}]`,
+      system.client.publish(this.topic, [publication], {}, { acknowledge: true, excludeMe: false }),
+      completesWith('a publication id', (v) => typeof (v[0] as { id?: unknown } | undefined)?.id === 'number'),
+    );
     for (const topic of model.topics) if (topic.topic === this.topic) topic.mustReceive.push(publication);
     needsSession(model);
     await system.settle(model, this.toString());
@@ -331,7 +393,11 @@ type ListenedStatus = Exclude<ConnectionStatus, 'idle'>;
  * reconnecting, connecting, open follow), connect() when it is not.
  */
 class Reentrant implements Command {
-  constructor(readonly status: ListenedStatus, readonly action: ReentrantAction, readonly pick: number) {}
+  constructor(
+    readonly status: ListenedStatus,
+    readonly action: ReentrantAction,
+    readonly pick: number,
+  ) {}
   check = (model: Readonly<Model>) => this.action !== 'register' || model.registrations.size < PROCEDURES.length;
   async run(model: Model, system: System): Promise<void> {
     const client = system.client;
@@ -345,7 +411,8 @@ class Reentrant implements Command {
     const procedure = free[this.pick % Math.max(1, free.length)]!;
 
     // The registration the listener will make is the application's from now on.
-    const registering = this.action === 'register' ? system.track(new Recorder(`register ${procedure} from the ${this.status} listener`), registered(model)) : undefined;
+    const registering =
+      this.action === 'register' ? system.track(new Recorder(`register ${procedure} from the ${this.status} listener`), registered(model)) : undefined;
     if (registering) model.registrations.set(procedure, { procedure, kind: 'value', tracked: registering });
     const firedRecorder = new Recorder(`state$ listener on ${this.status} (${this.action})`);
     system.track(firedRecorder, completes('the listener fired'));
@@ -363,7 +430,12 @@ class Reentrant implements Command {
         case 'publish':
           return void watchTracked(system, `publish from the ${this.status} listener`, client.publish(REENTRANT_TOPIC, [1]), completes('sent'));
         case 'call':
-          return void subscribeTracked(system, `call$ ${NOBODY} from the ${this.status} listener`, client.call$(NOBODY), wampError('wamp.error.no_such_procedure'));
+          return void subscribeTracked(
+            system,
+            `call$ ${NOBODY} from the ${this.status} listener`,
+            client.call$(NOBODY),
+            wampError('wamp.error.no_such_procedure'),
+          );
         case 'register':
           return subscribeRecorder(registering!.recorder, registration(system, procedure, 'value'));
         case 'connect':
@@ -401,9 +473,23 @@ const handlerKind = fc.oneof(
 
 /** Weights: the world's faults are rarer than the application's operations; a router restart (~0.3 s) rarest. */
 export const COMMAND_WEIGHTS = {
-  connect: 3, close: 2, drop: 3, killRouter: 1,
-  register: 6, registerAgain: 1, unregister: 2, subscribe: 4, subscribeHostile: 1, unsubscribe: 2,
-  callOwn: 5, callNobody: 2, callStream: 2, callStreamNobody: 1, cancel: 2, publish: 3, reentrant: 6,
+  connect: 3,
+  close: 2,
+  drop: 3,
+  killRouter: 1,
+  register: 6,
+  registerAgain: 1,
+  unregister: 2,
+  subscribe: 4,
+  subscribeHostile: 1,
+  unsubscribe: 2,
+  callOwn: 5,
+  callNobody: 2,
+  callStream: 2,
+  callStreamNobody: 1,
+  cancel: 2,
+  publish: 3,
+  reentrant: 6,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_WEIGHTS;
@@ -411,9 +497,13 @@ export type CommandName = keyof typeof COMMAND_WEIGHTS;
 /** The weights, with overrides from RXWAMP_MODEL_WEIGHTS="reentrant=0,killRouter=3" (0 leaves a command out). */
 export function commandWeights(overrides = process.env['RXWAMP_MODEL_WEIGHTS'] ?? ''): Record<CommandName, number> {
   const weights: Record<CommandName, number> = { ...COMMAND_WEIGHTS };
-  for (const entry of overrides.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of overrides
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [name, value] = entry.split('=');
-    if (!(name! in weights) || !Number.isInteger(Number(value)) || Number(value) < 0) throw new Error(`RXWAMP_MODEL_WEIGHTS: bad entry "${entry}" (names: ${Object.keys(weights).join(', ')})`);
+    if (!(name! in weights) || !Number.isInteger(Number(value)) || Number(value) < 0)
+      throw new Error(`RXWAMP_MODEL_WEIGHTS: bad entry "${entry}" (names: ${Object.keys(weights).join(', ')})`);
     weights[name as CommandName] = Number(value);
   }
   return weights;
@@ -421,30 +511,34 @@ export function commandWeights(overrides = process.env['RXWAMP_MODEL_WEIGHTS'] ?
 
 export function commandArbitraries(weights: Record<CommandName, number> = commandWeights()): fc.Arbitrary<Command> {
   const w = weights;
-  return fc.oneof(...[
-    { weight: w.connect, arbitrary: fc.constant(new Connect()) },
-    { weight: w.close, arbitrary: fc.constant(new Close()) },
-    { weight: w.drop, arbitrary: fc.constantFrom<DropHow>('router-terminate', 'router-close', 'client-tcp').map((how) => new Drop(how)) },
-    { weight: w.killRouter, arbitrary: fc.constant(new KillRouter()) },
-    { weight: w.register, arbitrary: fc.tuple(procedure, handlerKind).map(([p, k]) => new Register(p, k)) },
-    { weight: w.registerAgain, arbitrary: pick.map((i) => new RegisterAgain(i)) },
-    { weight: w.unregister, arbitrary: pick.map((i) => new Unregister(i)) },
-    { weight: w.subscribe, arbitrary: topic.map((t) => new Subscribe(t, false)) },
-    { weight: w.subscribeHostile, arbitrary: topic.map((t) => new Subscribe(t, true)) },
-    { weight: w.unsubscribe, arbitrary: pick.map((i) => new Unsubscribe(i)) },
-    { weight: w.callOwn, arbitrary: pick.map((i) => new CallOwn(i)) },
-    { weight: w.callNobody, arbitrary: fc.constant(new CallNobody()) },
-    { weight: w.callStream, arbitrary: pick.map((i) => new CallStream(i)) },
-    { weight: w.callStreamNobody, arbitrary: fc.constant(new CallStream(undefined)) },
-    { weight: w.cancel, arbitrary: pick.map((i) => new Cancel(i)) },
-    { weight: w.publish, arbitrary: topic.map((t) => new Publish(t)) },
-    {
-      weight: w.reentrant,
-      arbitrary: fc.tuple(
-        fc.constantFrom<ListenedStatus>('open', 'connecting', 'closed', 'reconnecting'),
-        fc.constantFrom<ReentrantAction>('throw', 'publish', 'call', 'register', 'connect', 'close'),
-        pick,
-      ).map(([status, action, i]) => new Reentrant(status, action, i)),
-    },
-  ].filter((entry) => entry.weight > 0));
+  return fc.oneof(
+    ...[
+      { weight: w.connect, arbitrary: fc.constant(new Connect()) },
+      { weight: w.close, arbitrary: fc.constant(new Close()) },
+      { weight: w.drop, arbitrary: fc.constantFrom<DropHow>('router-terminate', 'router-close', 'client-tcp').map((how) => new Drop(how)) },
+      { weight: w.killRouter, arbitrary: fc.constant(new KillRouter()) },
+      { weight: w.register, arbitrary: fc.tuple(procedure, handlerKind).map(([p, k]) => new Register(p, k)) },
+      { weight: w.registerAgain, arbitrary: pick.map((i) => new RegisterAgain(i)) },
+      { weight: w.unregister, arbitrary: pick.map((i) => new Unregister(i)) },
+      { weight: w.subscribe, arbitrary: topic.map((t) => new Subscribe(t, false)) },
+      { weight: w.subscribeHostile, arbitrary: topic.map((t) => new Subscribe(t, true)) },
+      { weight: w.unsubscribe, arbitrary: pick.map((i) => new Unsubscribe(i)) },
+      { weight: w.callOwn, arbitrary: pick.map((i) => new CallOwn(i)) },
+      { weight: w.callNobody, arbitrary: fc.constant(new CallNobody()) },
+      { weight: w.callStream, arbitrary: pick.map((i) => new CallStream(i)) },
+      { weight: w.callStreamNobody, arbitrary: fc.constant(new CallStream(undefined)) },
+      { weight: w.cancel, arbitrary: pick.map((i) => new Cancel(i)) },
+      { weight: w.publish, arbitrary: topic.map((t) => new Publish(t)) },
+      {
+        weight: w.reentrant,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom<ListenedStatus>('open', 'connecting', 'closed', 'reconnecting'),
+            fc.constantFrom<ReentrantAction>('throw', 'publish', 'call', 'register', 'connect', 'close'),
+            pick,
+          )
+          .map(([status, action, i]) => new Reentrant(status, action, i)),
+      },
+    ].filter((entry) => entry.weight > 0),
+  );
 }

@@ -53,7 +53,10 @@ describe('model: every invariant check fires on an injected fault', function () 
   }
 
   async function settleFails(system: System, model: Model, pattern: RegExp): Promise<void> {
-    const error = await system.settle(model, 'injected fault', QUICK_MS).then(() => undefined, (e: unknown) => e as Error);
+    const error = await system.settle(model, 'injected fault', QUICK_MS).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(error, 'settle() should have failed').to.be.instanceOf(Error);
     expect(error!.message).to.match(pattern);
   }
@@ -69,7 +72,14 @@ describe('model: every invariant check fires on an injected fault', function () 
   it('2: a registration the application does not hold (or one it holds that the router lacks)', async () => {
     await withClient(async (system, model) => {
       let registered = false;
-      const extra = system.client.register('model.not-in-the-model', () => 1).subscribe({ next: () => { registered = true; }, error: () => undefined });
+      const extra = system.client
+        .register('model.not-in-the-model', () => 1)
+        .subscribe({
+          next: () => {
+            registered = true;
+          },
+          error: () => undefined,
+        });
       while (!registered) await system.pause();
       await settleFails(system, model, /invariant 2: the application holds registrations \[\], the router has \[model.not-in-the-model\]/);
       extra.unsubscribe();
@@ -104,7 +114,9 @@ describe('model: every invariant check fires on an injected fault', function () 
 
   it('4: an uncaught exception, an unhandled rejection, an rxjs-reported error nobody expected', async () => {
     await withClient(async (system, model) => {
-      setTimeout(() => { throw new Error('injected uncaught'); });
+      setTimeout(() => {
+        throw new Error('injected uncaught');
+      });
       while (trap.uncaught.length === 0) await system.pause();
       await settleFails(system, model, /invariant 4: uncaught exception: Error: injected uncaught/);
       trap.clear();
@@ -114,7 +126,11 @@ describe('model: every invariant check fires on an injected fault', function () 
       trap.clear();
       system.client.call$('model.nobody').subscribe(); // no error callback: rxjs reports the error
       while (trap.rxjsReported.length === 0) await system.pause();
-      await settleFails(system, model, /invariant 4: rxjs reported an unhandled error that is not our state\$ listener's: WampError wamp.error.no_such_procedure/);
+      await settleFails(
+        system,
+        model,
+        /invariant 4: rxjs reported an unhandled error that is not our state\$ listener's: WampError wamp.error.no_such_procedure/,
+      );
     });
   });
 
@@ -146,12 +162,21 @@ describe('model: every invariant check fires on an injected fault', function () 
     }
     class Nothing implements fc.AsyncCommand<Model, System> {
       check = () => true;
-      async run(): Promise<void> { /* nothing */ }
+      async run(): Promise<void> {
+        /* nothing */
+      }
       toString = () => 'nothing()';
     }
     const commands = fc.commands([fc.oneof(fc.constant(new Nothing()), fc.constant(new LeakSocket()))], { maxCommands: 5 });
-    const failure = await fc.assert(fc.asyncProperty(commands, (cmds) => runOnce(harness, cmds)), { numRuns: 30, seed: 42 })
-      .then(() => undefined, (e: unknown) => e as Error);
+    const failure = await fc
+      .assert(
+        fc.asyncProperty(commands, (cmds) => runOnce(harness, cmds)),
+        { numRuns: 30, seed: 42 },
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
     expect(failure, 'the property should have failed').to.be.instanceOf(Error);
     expect(failure!.message).to.match(/seed: 42, path: "[\d:]+"/);
     expect(failure!.message).to.match(/Counterexample: \[leakSocket\(\) \/\*replayPath="[^"]+"\*\/\]/);

@@ -27,8 +27,16 @@ const HOST = '127.0.0.1';
 const BIND_ATTEMPTS = 40;
 const BIND_RETRY_MS = 50;
 
-export interface RouterRegistration { readonly procedure: string; readonly match: string; readonly session: number }
-export interface RouterSubscription { readonly topic: string; readonly match: string; readonly sessions: number[] }
+export interface RouterRegistration {
+  readonly procedure: string;
+  readonly match: string;
+  readonly session: number;
+}
+export interface RouterSubscription {
+  readonly topic: string;
+  readonly match: string;
+  readonly sessions: number[];
+}
 export interface RouterState {
   /** Joined session ids (every WAMP session the router holds, joined or not, is in `connections`). */
   readonly sessions: number[];

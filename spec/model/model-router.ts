@@ -22,7 +22,6 @@ const START_TIMEOUT_MS = 20_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 const STDERR_KEEP_CHARS = 8_000;
 
-
 /**
  * The child's command line. The router is restarted often, so its main is bundled once per
  * test process with esbuild (a plain `node` start takes ~100 ms; under `--import tsx` ~1.5 s
@@ -37,7 +36,12 @@ function commandLine(): Promise<string[]> {
       process.once('exit', () => rmSync(bundleDir, { recursive: true, force: true }));
       const outfile = join(bundleDir, 'model-router-main.mjs');
       await build({
-        entryPoints: [MAIN_PATH], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'error',
+        entryPoints: [MAIN_PATH],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile,
+        logLevel: 'error',
         // Bundled CommonJS dependencies (ws) call require().
         banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
       });
@@ -61,7 +65,12 @@ export class ModelRouter {
   private stderr = '';
   private readonly exited: Promise<void>;
 
-  private constructor(private readonly child: ChildProcess, lines: Interface, readonly port: number, readonly realm: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    lines: Interface,
+    readonly port: number,
+    readonly realm: string,
+  ) {
     this.exited = new Promise<void>((resolve) => {
       if (hasExited(child)) resolve();
       else child.once('exit', () => resolve());
@@ -101,7 +110,9 @@ export class ModelRouter {
     child.stdin.on('error', () => undefined);
     let stderr = '';
     child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS); });
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS);
+    });
     const lines = createInterface({ input: child.stdout });
     const listening = await new Promise<number>((resolve, reject) => {
       const fail = (why: string) => {
@@ -112,8 +123,10 @@ export class ModelRouter {
       const timer = setTimeout(() => fail(`no "listening" line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
       const onLine = (line: string) => {
         const message = parseJsonLine(line);
-        if (typeof message?.['listening'] === 'number') { cleanup(); resolve(message['listening']); }
-        else if (typeof message?.['failed'] === 'string') fail(message['failed']);
+        if (typeof message?.['listening'] === 'number') {
+          cleanup();
+          resolve(message['listening']);
+        } else if (typeof message?.['failed'] === 'string') fail(message['failed']);
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`exited (code ${code}, signal ${signal})`);
       const cleanup = () => {
@@ -126,7 +139,9 @@ export class ModelRouter {
     });
     const router = new ModelRouter(child, lines, listening, realm);
     router.stderr = stderr;
-    child.stderr.on('data', (chunk: string) => { router.stderr = (router.stderr + chunk).slice(-STDERR_KEEP_CHARS); });
+    child.stderr.on('data', (chunk: string) => {
+      router.stderr = (router.stderr + chunk).slice(-STDERR_KEEP_CHARS);
+    });
     return router;
   }
 
@@ -170,7 +185,7 @@ function parseJsonLine(line: string): Record<string, unknown> | undefined {
   if (!line.startsWith('{')) return undefined;
   try {
     const value: unknown = JSON.parse(line);
-    return typeof value === 'object' && value !== null ? value as Record<string, unknown> : undefined;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

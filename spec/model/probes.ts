@@ -64,12 +64,17 @@ export class SocketCounter {
   private noteOthers(self: WebSocket, what: string): void {
     const others = this.active.filter((socket) => socket !== self);
     if (others.length > 0) {
-      this.violations.push(`${what} while ${others.length} other socket(s) of the same client were ${others.map((s) => (s.readyState === OPEN ? 'open' : 'connecting')).join(', ')}`);
+      this.violations.push(
+        `${what} while ${others.length} other socket(s) of the same client were ${others.map((s) => (s.readyState === OPEN ? 'open' : 'connecting')).join(', ')}`,
+      );
     }
   }
 }
 
-export interface Ending { readonly kind: 'complete' | 'error'; readonly error?: unknown }
+export interface Ending {
+  readonly kind: 'complete' | 'error';
+  readonly error?: unknown;
+}
 
 /**
  * One Observable (or Promise) the test subscribed to: every value, every ending, and anything
@@ -103,7 +108,13 @@ export class Recorder<T = unknown> {
 
   /** A Promise as an Observable of one value: resolve → next + complete, reject → error. */
   watch(promise: Promise<T>): this {
-    promise.then((value) => { this.observer.next(value); this.observer.complete(); }, (error: unknown) => this.observer.error(error));
+    promise.then(
+      (value) => {
+        this.observer.next(value);
+        this.observer.complete();
+      },
+      (error: unknown) => this.observer.error(error),
+    );
     return this;
   }
 
@@ -136,9 +147,14 @@ export class ErrorTrap {
   readonly uncaught: unknown[] = [];
   readonly unhandledRejections: unknown[] = [];
   readonly rxjsReported: unknown[] = [];
-  private saved: { uncaught: NodeJS.UncaughtExceptionListener[]; rejection: NodeJS.UnhandledRejectionListener[]; rx: typeof config.onUnhandledError } | undefined;
-  private readonly onUncaught = (error: unknown) => { this.uncaught.push(error); };
-  private readonly onRejection = (reason: unknown) => { this.unhandledRejections.push(reason); };
+  private saved:
+    { uncaught: NodeJS.UncaughtExceptionListener[]; rejection: NodeJS.UnhandledRejectionListener[]; rx: typeof config.onUnhandledError } | undefined;
+  private readonly onUncaught = (error: unknown) => {
+    this.uncaught.push(error);
+  };
+  private readonly onRejection = (reason: unknown) => {
+    this.unhandledRejections.push(reason);
+  };
 
   install(): void {
     if (this.saved) return;
@@ -151,7 +167,9 @@ export class ErrorTrap {
     process.removeAllListeners('unhandledRejection');
     process.on('uncaughtException', this.onUncaught);
     process.on('unhandledRejection', this.onRejection);
-    config.onUnhandledError = (error) => { this.rxjsReported.push(error); };
+    config.onUnhandledError = (error) => {
+      this.rxjsReported.push(error);
+    };
   }
 
   uninstall(): void {
@@ -196,7 +214,9 @@ export class ResourceTracker {
         const stack = (new Error().stack ?? '').split('\n').slice(3, 12).join('\n');
         this.alive.set(asyncId, { type, stack, serial: ++this.serial, owner: this.owner.getStore() });
       },
-      destroy: (asyncId) => { this.alive.delete(asyncId); },
+      destroy: (asyncId) => {
+        this.alive.delete(asyncId);
+      },
     });
     this.hook.enable();
   }
@@ -248,7 +268,8 @@ export class ResourceTracker {
       // Created since the mark by someone else (mocha, an earlier run's client): not this client's.
       const hookType = type === 'Timeout' ? 'Timeout' : 'TCPWRAP';
       const others = [...this.alive.values()].filter((r) => r.type === hookType && r.serial > this.markSerial && r.owner !== current).length;
-      if (count - others > before) leaks.push(`process.getActiveResourcesInfo(): ${count} ${type}, ${others} of them not this run's (before the client: ${before})`);
+      if (count - others > before)
+        leaks.push(`process.getActiveResourcesInfo(): ${count} ${type}, ${others} of them not this run's (before the client: ${before})`);
     }
     return leaks;
   }

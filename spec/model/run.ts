@@ -41,7 +41,8 @@ async function retire(harness: Harness, system: System): Promise<void> {
       harness.router = await harness.router.restart();
       continue;
     }
-    const clean = connections === 0 && system.sockets.live.size === 0 && system.client.state.status !== 'reconnecting' && system.client.state.status !== 'connecting';
+    const clean =
+      connections === 0 && system.sockets.live.size === 0 && system.client.state.status !== 'reconnecting' && system.client.state.status !== 'connecting';
     if (clean) return;
     if (Date.now() > deadline) {
       harness.resources.polluted = true;

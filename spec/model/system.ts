@@ -76,7 +76,18 @@ export interface Model {
 }
 
 export function emptyModel(): Model {
-  return { open: false, opens: 0, registrations: new Map(), topics: [], runningCalls: [], handlerRuns: 0, teardowns: 0, unownedThrows: 0, listenerThrows: 0, publications: 0 };
+  return {
+    open: false,
+    opens: 0,
+    registrations: new Map(),
+    topics: [],
+    runningCalls: [],
+    handlerRuns: 0,
+    teardowns: 0,
+    unownedThrows: 0,
+    listenerThrows: 0,
+    publications: 0,
+  };
 }
 
 /** The shared router process (restarted by the kill command) and the suite's probes. */
@@ -114,7 +125,9 @@ export class System {
       reconnect: { initialDelay: 5, factor: 1.5, maxDelay: 40, maxAttempts: 1_000, jitter: 0 },
       connectTimeout: 5_000,
       goodbyeTimeout: 1_000,
-      onError: (error: unknown, context: unknown) => { this.onErrorCalls.push({ error, context }); },
+      onError: (error: unknown, context: unknown) => {
+        this.onErrorCalls.push({ error, context });
+      },
     };
     this.client = new WampClient(options);
     this.client.state$.subscribe((state) => this.states.push(state));
@@ -167,7 +180,8 @@ export class System {
     if (this.sockets.active.length > 1) found.push(`invariant 1 (one socket per client): ${this.sockets.active.length} sockets open or connecting`);
     // 3. Every Observable ends at most once; nothing after the end.
     for (const { recorder } of this.tracked) {
-      if (recorder.endings.length > 1) found.push(`invariant 3: ${recorder.label} ended ${recorder.endings.length} times (${recorder.endings.map(describeEnding).join(', ')})`);
+      if (recorder.endings.length > 1)
+        found.push(`invariant 3: ${recorder.label} ended ${recorder.endings.length} times (${recorder.endings.map(describeEnding).join(', ')})`);
       if (recorder.afterEnd > 0) found.push(`invariant 3: ${recorder.label} got ${recorder.afterEnd} notification(s) after it ended`);
     }
     // 4. No uncaught exception, no unhandled rejection; rxjs reports only our listener's throws.
@@ -175,11 +189,16 @@ export class System {
     for (const error of trap.uncaught) found.push(`invariant 4: uncaught exception: ${describeError(error)}`);
     for (const reason of trap.unhandledRejections) found.push(`invariant 4: unhandled rejection: ${describeError(reason)}`);
     for (const error of trap.rxjsReported) {
-      if (!(error instanceof HostileError && error.where === 'state$ listener')) found.push(`invariant 4: rxjs reported an unhandled error that is not our state$ listener's: ${describeError(error)}`);
+      if (!(error instanceof HostileError && error.where === 'state$ listener'))
+        found.push(`invariant 4: rxjs reported an unhandled error that is not our state$ listener's: ${describeError(error)}`);
     }
-    if (trap.rxjsReported.length > model.listenerThrows) found.push(`invariant 4: rxjs reported ${trap.rxjsReported.length} errors, our state$ listener threw ${model.listenerThrows} times`);
+    if (trap.rxjsReported.length > model.listenerThrows)
+      found.push(`invariant 4: rxjs reported ${trap.rxjsReported.length} errors, our state$ listener threw ${model.listenerThrows} times`);
     // Hostile throws reach onError at most once each (exactly once, once settled: see missing()).
-    if (this.onErrorCalls.length > model.unownedThrows) found.push(`onError was called ${this.onErrorCalls.length} times for ${model.unownedThrows} throw(s) without an operation: ${this.onErrorCalls.map((c) => describeError(c.error)).join('; ')}`);
+    if (this.onErrorCalls.length > model.unownedThrows)
+      found.push(
+        `onError was called ${this.onErrorCalls.length} times for ${model.unownedThrows} throw(s) without an operation: ${this.onErrorCalls.map((c) => describeError(c.error)).join('; ')}`,
+      );
     if (this.handlerRuns > model.handlerRuns) found.push(`${this.handlerRuns} handler invocations ran, ${model.handlerRuns} expected`);
     if (this.teardowns > model.teardowns) found.push(`${this.teardowns} handler teardowns ran, ${model.teardowns} expected`);
     if (this.opens > model.opens) found.push(`state$ said open ${this.opens} times, ${model.opens} expected (a reconnect nobody asked for, or a loop)`);
@@ -200,8 +219,10 @@ export class System {
     }
     if (this.handlerRuns < model.handlerRuns) missing.push(`${this.handlerRuns} of ${model.handlerRuns} handler invocations started`);
     if (this.teardowns < model.teardowns) missing.push(`${this.teardowns} of ${model.teardowns} handler teardowns ran`);
-    if (this.harness.trap.rxjsReported.length < model.listenerThrows) missing.push(`rxjs reported ${this.harness.trap.rxjsReported.length} of our state$ listener's ${model.listenerThrows} throws`);
-    if (ON_ERROR_SUPPORTED && this.onErrorCalls.length < model.unownedThrows) missing.push(`onError told of ${this.onErrorCalls.length} of ${model.unownedThrows} throws without an operation`);
+    if (this.harness.trap.rxjsReported.length < model.listenerThrows)
+      missing.push(`rxjs reported ${this.harness.trap.rxjsReported.length} of our state$ listener's ${model.listenerThrows} throws`);
+    if (ON_ERROR_SUPPORTED && this.onErrorCalls.length < model.unownedThrows)
+      missing.push(`onError told of ${this.onErrorCalls.length} of ${model.unownedThrows} throws without an operation`);
     if (this.opens < model.opens) missing.push(`state$ said open ${this.opens} of ${model.opens} times`);
     for (const topic of model.topics) {
       if (model.open && topic.subscribedCalls === 0) missing.push(`onSubscribed not yet called for ${topic.tracked.recorder.label}`);
@@ -211,13 +232,15 @@ export class System {
     if (model.open) {
       if (state.status !== 'open') missing.push(`state is ${describeState(state)}, open expected`);
       const session = this.client.session?.id;
-      if (session === undefined || !routerState.sessions.includes(session)) missing.push(`the router has no session ${session} (it has ${routerState.sessions.join(', ') || 'none'})`);
+      if (session === undefined || !routerState.sessions.includes(session))
+        missing.push(`the router has no session ${session} (it has ${routerState.sessions.join(', ') || 'none'})`);
       if (routerState.connections !== 1) missing.push(`the router holds ${routerState.connections} connections, 1 expected`);
       if (this.sockets.active.length !== 1) missing.push(`${this.sockets.active.length} sockets open or connecting, 1 expected`);
       // 2. The router's registrations and subscriptions for this session are what the application holds.
       if (session !== undefined) missing.push(...compareTables(model, routerState, session));
     } else {
-      if (!(state.status === 'idle' || (state.status === 'closed' && !state.willRetry))) missing.push(`state is ${describeState(state)}, closed or idle expected`);
+      if (!(state.status === 'idle' || (state.status === 'closed' && !state.willRetry)))
+        missing.push(`state is ${describeState(state)}, closed or idle expected`);
       if (routerState.connections !== 0) missing.push(`the router holds ${routerState.connections} connections, none expected`);
       if (this.sockets.live.size !== 0) missing.push(`${this.sockets.live.size} sockets not closed yet`);
       // 5. Closed: no socket, no timer, no handle left by the client.
@@ -236,21 +259,34 @@ export class System {
 function compareTables(model: Model, routerState: RouterState, session: number): string[] {
   const problems: string[] = [];
   const held = [...model.registrations.keys()].sort();
-  const registered = routerState.registrations.filter((r) => r.session === session).map((r) => r.procedure).sort();
-  if (JSON.stringify(held) !== JSON.stringify(registered)) problems.push(`invariant 2: the application holds registrations [${held.join(', ')}], the router has [${registered.join(', ')}] for session ${session}`);
+  const registered = routerState.registrations
+    .filter((r) => r.session === session)
+    .map((r) => r.procedure)
+    .sort();
+  if (JSON.stringify(held) !== JSON.stringify(registered))
+    problems.push(`invariant 2: the application holds registrations [${held.join(', ')}], the router has [${registered.join(', ')}] for session ${session}`);
   const topics = [...new Set(model.topics.map((t) => t.topic))].sort();
-  const subscribed = routerState.subscriptions.filter((s) => s.sessions.includes(session)).map((s) => `${s.topic}${s.match === 'exact' ? '' : ` (${s.match})`}`).sort();
-  if (JSON.stringify(topics) !== JSON.stringify(subscribed)) problems.push(`invariant 2: the application holds subscriptions [${topics.join(', ')}], the router has [${subscribed.join(', ')}] for session ${session}`);
+  const subscribed = routerState.subscriptions
+    .filter((s) => s.sessions.includes(session))
+    .map((s) => `${s.topic}${s.match === 'exact' ? '' : ` (${s.match})`}`)
+    .sort();
+  if (JSON.stringify(topics) !== JSON.stringify(subscribed))
+    problems.push(`invariant 2: the application holds subscriptions [${topics.join(', ')}], the router has [${subscribed.join(', ')}] for session ${session}`);
   return problems;
 }
 
 export function describeState(state: ConnectionState): string {
   switch (state.status) {
-    case 'closed': return `closed(${state.willRetry ? 'willRetry' : 'final'}: ${describeError(state.error)})`;
-    case 'reconnecting': return `reconnecting(${state.attempt})`;
-    case 'connecting': return `connecting(${state.attempt})`;
-    case 'open': return `open(${state.session.id})`;
-    default: return state.status;
+    case 'closed':
+      return `closed(${state.willRetry ? 'willRetry' : 'final'}: ${describeError(state.error)})`;
+    case 'reconnecting':
+      return `reconnecting(${state.attempt})`;
+    case 'connecting':
+      return `connecting(${state.attempt})`;
+    case 'open':
+      return `open(${state.session.id})`;
+    default:
+      return state.status;
   }
 }
 
@@ -293,7 +329,8 @@ export function errorsWith(what: string, test: (error: unknown) => boolean): Exp
 }
 
 export const wampError = (uri: string) => errorsWith(uri, (e) => e instanceof WampError && e.uri === uri);
-export const connectionError = (...codes: string[]) => errorsWith(`WampConnectionError ${codes.join('|')}`, (e) => e instanceof WampConnectionError && codes.includes(e.code));
+export const connectionError = (...codes: string[]) =>
+  errorsWith(`WampConnectionError ${codes.join('|')}`, (e) => e instanceof WampConnectionError && codes.includes(e.code));
 
 /** Completes once, after values satisfying `test`. */
 export function completesWith(what: string, test: (values: unknown[]) => boolean): Expectation {

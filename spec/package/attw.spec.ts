@@ -9,7 +9,10 @@ import { packedTarball } from './packed-package.js';
 const require = createRequire(import.meta.url);
 const attwBin = join(dirname(require.resolve('@arethetypeswrong/cli/package.json')), 'dist/index.js');
 
-interface Resolution { readonly resolution?: { readonly fileName: string }; readonly implementationResolution?: { readonly fileName: string } }
+interface Resolution {
+  readonly resolution?: { readonly fileName: string };
+  readonly implementationResolution?: { readonly fileName: string };
+}
 interface AttwReport {
   readonly problems: Record<string, unknown[]> | unknown[];
   readonly analysis: { readonly entrypoints: Record<string, { readonly resolutions: Record<string, Resolution> }> };
@@ -24,7 +27,10 @@ function arethetypeswrong(tarball: string): { status: number | null; stderr: str
   try {
     const out = openSync(join(dir, 'report.json'), 'w');
     // --no-definitely-typed: the package has its own types, and the run needs no registry.
-    const attw = spawnSync(process.execPath, [attwBin, '--no-definitely-typed', '--format', 'json', tarball], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8' });
+    const attw = spawnSync(process.execPath, [attwBin, '--no-definitely-typed', '--format', 'json', tarball], {
+      stdio: ['ignore', out, 'pipe'],
+      encoding: 'utf8',
+    });
     closeSync(out);
     return { status: attw.status, stderr: attw.stderr, report: JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as AttwReport };
   } finally {
@@ -32,7 +38,7 @@ function arethetypeswrong(tarball: string): { status: number | null; stderr: str
   }
 }
 
-const ENTRY_POINTS = ['.', './router', './cbor', './msgpack', './auth'];
+const ENTRY_POINTS = ['.', './router', './cbor', './msgpack', './auth', './rawsocket'];
 
 /** The build each resolution mode must land in: require (and node10, which is require) the CommonJS one. */
 const BUILD_BY_MODE: Readonly<Record<string, 'esm' | 'cjs'>> = { node10: 'cjs', 'node16-cjs': 'cjs', 'node16-esm': 'esm', bundler: 'esm' };

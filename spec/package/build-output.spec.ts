@@ -37,19 +37,25 @@ describe('package: what the build emits', function () {
     buildOnce();
   });
 
-  it('the client entry points\' declarations need rxjs and nothing else (no ws, isomorphic-ws, @types/node)', () => {
+  it("the client entry points' declarations need rxjs and nothing else (no ws, isomorphic-ws, @types/node)", () => {
     for (const build of ['esm', 'cjs']) {
       for (const entry of ['index', 'cbor', 'msgpack', 'auth']) {
         const needed = [...packagesNeededByTypes(`dist/${build}/${entry}.d.ts`)];
-        expect(needed.filter((name) => name !== 'rxjs'), `${build}/${entry}`).to.deep.equal([]);
+        expect(
+          needed.filter((name) => name !== 'rxjs'),
+          `${build}/${entry}`,
+        ).to.deep.equal([]);
       }
     }
   });
 
-  it('rxwamp/router\'s declarations need Node\'s own modules (@types/node) and rxjs, not ws', () => {
+  it("rxwamp/router's declarations need Node's own modules (@types/node) and rxjs, not ws", () => {
     for (const build of ['esm', 'cjs']) {
       const needed = [...packagesNeededByTypes(`dist/${build}/router/index.d.ts`)];
-      expect(needed.filter((name) => !name.startsWith('node:') && name !== 'rxjs'), build).to.deep.equal([]);
+      expect(
+        needed.filter((name) => !name.startsWith('node:') && name !== 'rxjs'),
+        build,
+      ).to.deep.equal([]);
     }
   });
 
@@ -59,7 +65,10 @@ describe('package: what the build emits', function () {
     for (const file of maps) {
       const map = JSON.parse(readFileSync(file, 'utf8')) as { sources: string[]; sourcesContent?: unknown[] };
       expect(map.sourcesContent, relative(root, file)).to.be.an('array').with.length(map.sources.length);
-      expect(map.sourcesContent!.every((text) => typeof text === 'string' && text.length > 0), relative(root, file)).to.equal(true);
+      expect(
+        map.sourcesContent!.every((text) => typeof text === 'string' && text.length > 0),
+        relative(root, file),
+      ).to.equal(true);
     }
     expect(packedFiles().some((path) => path.startsWith('src/'))).to.equal(false);
   });

@@ -110,11 +110,11 @@ const WRONG_CONTRACT_LINES: readonly (readonly [code: string, message?: string])
   [`const news = topic<{ args: [headline: string]; kwargs: { priority: number } }>('com.myapp.news');`],
   [`client.call$(longop, ['3']);`, `Type 'string' is not assignable to type 'number'.`],
   [`client.register(longop, ([n]) => String(n));`, `Type 'string' is not assignable to type '`],
-  [`client.registerStream(longop, () => of('x'));`, `Type 'string' is not assignable to type 'number | Final<number>'.`],
+  [`client.registerStream(longop, () => of('x'));`, `is not assignable to type 'ObservableInput<number | Final<number>>'.`],
   [`client.callStream$(upload, of('text'));`, `'Uint8Array`],
   [`client.publish(news, ['hello'], { priority: 'high' });`, `Type 'string' is not assignable to type 'number'.`],
   [`client.call$('com.myapp.untyped', 'not an array');`, `Argument of type 'string' is not assignable to parameter of type 'unknown[]'.`],
-  [`client.publish('com.myapp.untyped', { not: 'an array' });`, `is not assignable to parameter of type 'unknown[]'.`],
+  [`client.publish('com.myapp.untyped', { not: 'an array' });`, `'not' does not exist in type 'unknown[]'.`],
 ];
 
 export const WRONG_CONTRACT_APP = {

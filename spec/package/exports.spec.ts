@@ -6,10 +6,13 @@ import { buildOnce, packedFiles, root } from './packed-package.js';
 
 const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim();
 
-interface EntryTargets { readonly import: { types: string; default: string }; readonly require: { types: string; default: string } }
+interface EntryTargets {
+  readonly import: { types: string; default: string };
+  readonly require: { types: string; default: string };
+}
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, EntryTargets | string>; files: string[] };
 
-/** The subpaths besides the root: ./router, ./cbor, ./msgpack, ./auth. */
+/** The subpaths besides the root: ./router, ./cbor, ./msgpack, ./auth, ./rawsocket. */
 const SUBPATHS = Object.keys(manifest.exports).filter((subpath) => subpath !== '.' && subpath !== './package.json');
 
 describe('package: the built exports map', function () {
@@ -19,25 +22,32 @@ describe('package: the built exports map', function () {
     buildOnce();
   });
 
-  it('maps ., ./router, ./cbor, ./msgpack, ./auth and ./package.json', () => {
-    expect(Object.keys(manifest.exports)).to.have.members(['.', './router', './cbor', './msgpack', './auth', './package.json']);
+  it('maps ., ./router, ./cbor, ./msgpack, ./auth, ./rawsocket and ./package.json', () => {
+    expect(Object.keys(manifest.exports)).to.have.members(['.', './router', './cbor', './msgpack', './auth', './rawsocket', './package.json']);
   });
 
   it('require("rxwamp") and its subpaths load the CommonJS build', () => {
-    const out = node(['-e', `
+    const out = node([
+      '-e',
+      `
       const { WampClient, WampError, final } = require('rxwamp');
       const { Router } = require('rxwamp/router');
       const { cbor } = require('rxwamp/cbor');
       const { msgpack } = require('rxwamp/msgpack');
       const { ticket } = require('rxwamp/auth');
-      console.log([typeof WampClient, typeof WampError, typeof final, typeof Router, cbor.subprotocol, msgpack.subprotocol, typeof ticket,
-        ['rxwamp', 'rxwamp/cbor', 'rxwamp/msgpack', 'rxwamp/auth', 'rxwamp/router'].every((id) => require.resolve(id).includes('dist/cjs'))].join(','));
-    `]);
-    expect(out).to.equal('function,function,function,function,wamp.2.cbor,wamp.2.msgpack,function,true');
+      const { rawSocket } = require('rxwamp/rawsocket');
+      console.log([typeof WampClient, typeof WampError, typeof final, typeof Router, cbor.subprotocol, msgpack.subprotocol, typeof ticket, typeof rawSocket.open,
+        ['rxwamp', 'rxwamp/cbor', 'rxwamp/msgpack', 'rxwamp/auth', 'rxwamp/router', 'rxwamp/rawsocket'].every((id) => require.resolve(id).includes('dist/cjs'))].join(','));
+    `,
+    ]);
+    expect(out).to.equal('function,function,function,function,wamp.2.cbor,wamp.2.msgpack,function,function,true');
   });
 
   it('import "rxwamp" loads the ES module build and a call works end to end', () => {
-    const out = node(['--input-type=module', '-e', `
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `
       import { WampClient, final } from 'rxwamp';
       import { Router } from 'rxwamp/router';
       import { concat, lastValueFrom, of, toArray } from 'rxjs';
@@ -49,12 +59,16 @@ describe('package: the built exports map', function () {
       console.log(JSON.stringify(results.map((r) => [r.progress, r.args[0]])), import.meta.resolve('rxwamp').includes('dist/esm'));
       await client.close();
       await router.close();
-    `]);
+    `,
+    ]);
     expect(out).to.equal('[[true,1],[false,2]] true');
   });
 
   it('import { cbor } from "rxwamp/cbor" and { msgpack } from "rxwamp/msgpack" each carry a call (the only serializer offered)', () => {
-    const out = node(['--input-type=module', '-e', `
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `
       import { WampClient } from 'rxwamp';
       import { cbor } from 'rxwamp/cbor';
       import { msgpack } from 'rxwamp/msgpack';
@@ -72,13 +86,36 @@ describe('package: the built exports map', function () {
       }
       console.log(answers.join(','), [import.meta.resolve('rxwamp/cbor'), import.meta.resolve('rxwamp/msgpack')].every((u) => u.includes('dist/esm')));
       await router.close();
-    `]);
+    `,
+    ]);
     expect(out).to.equal('wamp.2.cbor:123,wamp.2.msgpack:123 true');
+  });
+
+  it('import { rawSocket } from "rxwamp/rawsocket" carries a call over rs:// (Node only: the core does not import it)', () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `
+      import { WampClient } from 'rxwamp';
+      import { rawSocket } from 'rxwamp/rawsocket';
+      import { Router } from 'rxwamp/router';
+      import { lastValueFrom } from 'rxjs';
+      const router = new Router({ realms: ['realm1'] });
+      const { url } = await router.listenRawSocket({ host: '127.0.0.1', port: 0 });
+      const client = new WampClient({ url, realm: 'realm1', transports: [rawSocket] });
+      await new Promise((resolve) => client.register('com.pkg.echo', (args) => args[0]).subscribe(resolve));
+      const result = await lastValueFrom(client.call$('com.pkg.echo', ['over rawsocket']));
+      console.log(url.startsWith('rs://127.0.0.1:'), result.args[0], import.meta.resolve('rxwamp/rawsocket').includes('dist/esm'));
+      await client.close();
+      await router.close();
+    `,
+    ]);
+    expect(out).to.equal('true over rawsocket true');
   });
 
   it('ships type declarations for both builds of every entry point', () => {
     const declarations = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [] : [target.import.types, target.require.types]));
-    expect(declarations).to.have.length(10);
+    expect(declarations).to.have.length(12);
     for (const file of declarations) expect(existsSync(join(root, file)), file).to.equal(true);
   });
 
@@ -90,7 +127,12 @@ describe('package: the built exports map', function () {
       const targets = manifest.exports[subpath] as EntryTargets;
       const folder = subpath.slice(2);
       const stub = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')) as Record<string, unknown>;
-      expect(stub).to.deep.equal({ main: `.${targets.require.default}`, module: `.${targets.import.default}`, types: `.${targets.require.types}`, sideEffects: false });
+      expect(stub).to.deep.equal({
+        main: `.${targets.require.default}`,
+        module: `.${targets.import.default}`,
+        types: `.${targets.require.types}`,
+        sideEffects: false,
+      });
       expect(manifest.files).to.include(folder);
       expect(packedFiles()).to.include(`${folder}/package.json`);
     });

@@ -92,10 +92,15 @@ describe('package: cbor-x and msgpackr are optional (a JSON-only app installs ne
 
   it('rxwamp-router offers JSON alone, and --serializers cbor exits 1 saying what to install', async () => {
     const bin = join(project, 'node_modules/rxwamp/dist/esm/bin/rxwamp-router.js');
-    for (const [flag, name, packageName] of [['cbor', 'cbor', 'cbor-x'], ['json,msgpack', 'msgpack', 'msgpackr']] as const) {
+    for (const [flag, name, packageName] of [
+      ['cbor', 'cbor', 'cbor-x'],
+      ['json,msgpack', 'msgpack', 'msgpackr'],
+    ] as const) {
       const refused = run([bin, '--port', '0', '--serializers', flag]);
       expect([refused.status, refused.stderr.trim(), refused.stdout]).to.deep.equal([
-        1, `rxwamp-router: the ${name} serializer needs the ${packageName} package: npm install ${packageName}`, '',
+        1,
+        `rxwamp-router: the ${name} serializer needs the ${packageName} package: npm install ${packageName}`,
+        '',
       ]);
     }
 

@@ -62,7 +62,8 @@ describe('package: hygiene (issue #20)', () => {
       const wanted = engines && !Array.isArray(engines) ? (engines as { node?: string }).node : undefined;
       if (!path || !wanted || !semver.validRange(wanted)) continue;
       for (const version of lowest) {
-        if (!semver.satisfies(version, wanted)) refused.push(`${path.replace(/^.*node_modules\//, '')}@${locked.version ?? '?'} wants node ${wanted}, refuses ${version}`);
+        if (!semver.satisfies(version, wanted))
+          refused.push(`${path.replace(/^.*node_modules\//, '')}@${locked.version ?? '?'} wants node ${wanted}, refuses ${version}`);
       }
     }
     expect(refused, refused.join('\n')).to.deep.equal([]);

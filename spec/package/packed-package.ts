@@ -45,7 +45,9 @@ export function packedTarball(): string {
 /** The paths in the tarball, relative to the package root. */
 export function packedFiles(): string[] {
   return execFileSync('tar', ['-tzf', packedTarball()], { encoding: 'utf8' })
-    .split('\n').filter(Boolean).map((path) => path.replace(/^package\//, ''));
+    .split('\n')
+    .filter(Boolean)
+    .map((path) => path.replace(/^package\//, ''));
 }
 
 export interface ConsumerOptions {

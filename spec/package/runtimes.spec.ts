@@ -79,7 +79,10 @@ describe(`package: runtimes — the supported Node range (${ENGINES}) at the low
   before(() => {
     project = mkdtempSync(join(tmpdir(), 'rxwamp-node-versions-'));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'node-versions', private: true }));
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', packedTarball(), join(root, 'node_modules/rxjs')], { cwd: project, stdio: 'pipe' });
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', packedTarball(), join(root, 'node_modules/rxjs')], {
+      cwd: project,
+      stdio: 'pipe',
+    });
     writeFileSync(join(project, 'longop.mjs'), ESM);
     writeFileSync(join(project, 'longop.cjs'), CJS);
   });

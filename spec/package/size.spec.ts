@@ -13,21 +13,36 @@ describe('package: browser bundle size (esbuild, minified, gzip level 9)', funct
 
   it(`the core (JSON only, rxjs external) stays under its ceiling of ${CORE_GZIP_BUDGET} bytes gzipped (goal: ${CORE_GZIP_GOAL})`, () => {
     const core = coreBundle(sizes);
-    const largest = biggestModules(core, 8).map((m) => `${m.module} ${m.bytes}`).join(', ');
+    const largest = biggestModules(core, 8)
+      .map((m) => `${m.module} ${m.bytes}`)
+      .join(', ');
     expect(core.gzip, `core: ${core.gzip} bytes gzipped; largest modules (minified bytes): ${largest}`).to.be.at.most(CORE_GZIP_BUDGET);
   });
 
   it('the core ships neither cbor-x nor msgpackr, nor anything for Node', () => {
     for (const size of sizes.filter((s) => s.app === APPS[0]!.name)) {
       const modules = biggestModules(size, Infinity).map((m) => m.module);
-      expect(modules.filter((m) => /node_modules\/(cbor-x|msgpackr|ws)\//.test(m)), size.rxjs).to.deep.equal([]);
+      expect(
+        modules.filter((m) => /node_modules\/(cbor-x|msgpackr|ws)\//.test(m)),
+        size.rxjs,
+      ).to.deep.equal([]);
     }
   });
 
   it('rxwamp/cbor and rxwamp/msgpack each add their own library and not the other', () => {
-    const modulesOf = (app: string) => biggestModules(sizes.find((s) => s.app === app && s.rxjs === 'external')!, Infinity).map((m) => m.module).join('\n');
+    const modulesOf = (app: string) =>
+      biggestModules(
+        sizes.find((s) => s.app === app && s.rxjs === 'external')!,
+        Infinity,
+      )
+        .map((m) => m.module)
+        .join('\n');
     const [, withCbor, withMsgpack] = APPS.map((app) => modulesOf(app.name));
-    expect(withCbor).to.match(/node_modules\/cbor-x\//).and.not.match(/node_modules\/msgpackr\//);
-    expect(withMsgpack).to.match(/node_modules\/msgpackr\//).and.not.match(/node_modules\/cbor-x\//);
+    expect(withCbor)
+      .to.match(/node_modules\/cbor-x\//)
+      .and.not.match(/node_modules\/msgpackr\//);
+    expect(withMsgpack)
+      .to.match(/node_modules\/msgpackr\//)
+      .and.not.match(/node_modules\/cbor-x\//);
   });
 });

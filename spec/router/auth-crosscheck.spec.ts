@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import {
-  AUTH_FIXTURE, AUTH_REALM, credentialsFor, expectedIdentity, joinAutobahnWith, joinPythonWith, startAuthRouter,
-  type AuthCredentials, type AuthKind, type PythonAuthOutcome,
+  AUTH_FIXTURE,
+  AUTH_REALM,
+  credentialsFor,
+  expectedIdentity,
+  joinAutobahnWith,
+  joinPythonWith,
+  startAuthRouter,
+  type AuthCredentials,
+  type AuthKind,
+  type PythonAuthOutcome,
 } from '../helpers/auth-peers.js';
 import type { EmbeddedRouter } from '../helpers/embedded-router.js';
 
@@ -20,7 +28,9 @@ function wrongCredentials(kind: AuthKind): AuthCredentials {
  */
 describe('router: authentication cross-checked with Autobahn|JS and Autobahn|Python', () => {
   let fixture: EmbeddedRouter;
-  before(async () => { fixture = await startAuthRouter(); });
+  before(async () => {
+    fixture = await startAuthRouter();
+  });
   after(() => fixture.stop());
 
   describe('Autobahn|JS', () => {
@@ -34,7 +44,10 @@ describe('router: authentication cross-checked with Autobahn|JS and Autobahn|Pyt
           await peer.close();
         }
         const refusal = await joinAutobahnWith(fixture.url, AUTH_REALM, wrongCredentials(kind)).then(
-          async (joined) => { await joined.close(); return expect.fail(`joined with a wrong ${kind} secret`); },
+          async (joined) => {
+            await joined.close();
+            return expect.fail(`joined with a wrong ${kind} secret`);
+          },
           (error: Error) => error.message,
         );
         expect(refusal).to.contain('wamp.error.authentication_denied');
@@ -51,14 +64,23 @@ describe('router: authentication cross-checked with Autobahn|JS and Autobahn|Pyt
           Promise.all(PYTHON_SERIALIZERS.map((serializer) => joinPythonWith(fixture.url, AUTH_REALM, wrongCredentials(kind), { serializer }))),
         ]);
         good.forEach((outcome: PythonAuthOutcome, index) => {
-          expect(outcome, JSON.stringify(outcome)).to.include({ outcome: 'welcome', ...expectedIdentity(kind), authprovider: 'static', serializer: PYTHON_SERIALIZERS[index] });
+          expect(outcome, JSON.stringify(outcome)).to.include({
+            outcome: 'welcome',
+            ...expectedIdentity(kind),
+            authprovider: 'static',
+            serializer: PYTHON_SERIALIZERS[index],
+          });
         });
         for (const outcome of wrong) {
           expect(outcome, JSON.stringify(outcome)).to.include({ outcome: 'refused', reason: 'wamp.error.authentication_denied' });
         }
         if (kind === 'wampcraSalted') {
           const challenge = (good[0] as Extract<PythonAuthOutcome, { outcome: 'welcome' }>).challenge;
-          expect(challenge).to.include({ salt: AUTH_FIXTURE.wampcraSalted.salt, iterations: AUTH_FIXTURE.wampcraSalted.iterations, keylen: AUTH_FIXTURE.wampcraSalted.keylen });
+          expect(challenge).to.include({
+            salt: AUTH_FIXTURE.wampcraSalted.salt,
+            iterations: AUTH_FIXTURE.wampcraSalted.iterations,
+            keylen: AUTH_FIXTURE.wampcraSalted.keylen,
+          });
         }
       });
     }

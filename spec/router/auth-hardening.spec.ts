@@ -1,12 +1,26 @@
 import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
 import {
-  anonymousAuth, cryptosignAuth, deriveCraKey, Router, ticketAuth, wampcraAuth,
-  type AuthorizationRequest, type Authenticator,
+  anonymousAuth,
+  cryptosignAuth,
+  deriveCraKey,
+  Router,
+  ticketAuth,
+  wampcraAuth,
+  type AuthorizationRequest,
+  type Authenticator,
 } from '../../src/router/index.js';
 import {
-  AUTH_FIXTURE, AUTH_ONLY_REALM, AUTH_REALM, credentialAuthenticators, credentialsFor, ed25519PublicKey, rawAuthJoin, startAuthRouter,
-  type AuthCredentials, type RawAuthJoin,
+  AUTH_FIXTURE,
+  AUTH_ONLY_REALM,
+  AUTH_REALM,
+  credentialAuthenticators,
+  credentialsFor,
+  ed25519PublicKey,
+  rawAuthJoin,
+  startAuthRouter,
+  type AuthCredentials,
+  type RawAuthJoin,
 } from '../helpers/auth-peers.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
 import { RawPeer } from '../helpers/raw-peer.js';
@@ -16,7 +30,9 @@ const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Opens peers for one test and closes them all after it. */
 function usePeers() {
   const open: RawPeer[] = [];
-  afterEach(async () => { await Promise.all(open.splice(0).map((peer) => peer.close())); });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((peer) => peer.close()));
+  });
   return {
     track<T extends RawPeer | RawAuthJoin>(value: T): T {
       open.push(value instanceof RawPeer ? value : value.peer);
@@ -30,7 +46,8 @@ function shapeOf(challenge: unknown[] | undefined): { method: unknown; keys: str
   expect(challenge?.[0], 'a CHALLENGE').to.equal(M.CHALLENGE);
   const extra = challenge![2] as Dict;
   const shape: { method: unknown; keys: string[]; challengeKeys?: string[] } = { method: challenge![1], keys: Object.keys(extra).sort() };
-  if (typeof extra['challenge'] === 'string' && extra['challenge'].startsWith('{')) shape.challengeKeys = Object.keys(JSON.parse(extra['challenge']) as Dict).sort();
+  if (typeof extra['challenge'] === 'string' && extra['challenge'].startsWith('{'))
+    shape.challengeKeys = Object.keys(JSON.parse(extra['challenge']) as Dict).sort();
   return shape;
 }
 
@@ -38,7 +55,9 @@ describe('router: authentication hardening', () => {
   describe('an anonymous session cannot claim an authid or authrole', () => {
     let fixture: EmbeddedRouter;
     const peers = usePeers();
-    before(async () => { fixture = await startAuthRouter(); });
+    before(async () => {
+      fixture = await startAuthRouter();
+    });
     after(() => fixture.stop());
 
     const spoofer = async () => {
@@ -67,7 +86,7 @@ describe('router: authentication hardening', () => {
       expect(welcome[2]).to.include({ authid: `anonymous-${peer.sessionId}`, authrole: 'anonymous', authmethod: 'anonymous' });
     });
 
-    it('a credentialed session gets its principal\'s role, not the one HELLO asks for', async () => {
+    it("a credentialed session gets its principal's role, not the one HELLO asks for", async () => {
       const joined = peers.track(await rawAuthJoin(fixture.url, AUTH_REALM, credentialsFor('ticket'), { details: { authrole: 'admin' } }));
       expect(joined.outcome[2]).to.include({ authid: AUTH_FIXTURE.ticket.authid, authrole: AUTH_FIXTURE.ticket.authrole, authmethod: 'ticket' });
     });
@@ -124,12 +143,14 @@ describe('router: authentication hardening', () => {
           AUTH_REALM,
           {
             uri: 'salted.only',
-            authenticators: [wampcraAuth({
-              principals: {
-                s1: { secret: deriveCraKey('pw1', 'Zm9vYmFyYmF6cXV4', 1000, 32), salt: 'Zm9vYmFyYmF6cXV4', iterations: 1000, keylen: 32, authrole: 'user' },
-                s2: { secret: deriveCraKey('pw2', 'cXV1eGJhemJhcmZv', 1000, 32), salt: 'cXV1eGJhemJhcmZv', iterations: 1000, keylen: 32, authrole: 'user' },
-              },
-            })],
+            authenticators: [
+              wampcraAuth({
+                principals: {
+                  s1: { secret: deriveCraKey('pw1', 'Zm9vYmFyYmF6cXV4', 1000, 32), salt: 'Zm9vYmFyYmF6cXV4', iterations: 1000, keylen: 32, authrole: 'user' },
+                  s2: { secret: deriveCraKey('pw2', 'cXV1eGJhemJhcmZv', 1000, 32), salt: 'cXV1eGJhemJhcmZv', iterations: 1000, keylen: 32, authrole: 'user' },
+                },
+              }),
+            ],
           },
         ],
         authenticators: credentialAuthenticators(),
@@ -145,7 +166,7 @@ describe('router: authentication hardening', () => {
       expect(abortOf(unknown)).to.deep.equal({ ...abortOf(wrong), message: abortOf(wrong).message.replace('joe', 'nobody') });
     });
 
-    it('WAMP-CRA: an unknown authid gets a CHALLENGE of a known one\'s shape and the wrong-secret ABORT', async () => {
+    it("WAMP-CRA: an unknown authid gets a CHALLENGE of a known one's shape and the wrong-secret ABORT", async () => {
       const wrong = await join(AUTH_REALM, credentialsFor('wampcra', { secret: 'guess' }));
       const unknown = await join(AUTH_REALM, credentialsFor('wampcra', { authid: 'paul', secret: 'guess' }));
       expect(abortOf(wrong).uri).to.equal('wamp.error.authentication_denied');
@@ -169,7 +190,10 @@ describe('router: authentication hardening', () => {
       const extra = (joined: RawAuthJoin) => joined.challenge![2] as Dict;
       expect(shapeOf(first.challenge)).to.deep.equal(shapeOf(known.challenge));
       expect(extra(first)).to.include({ iterations: 1000, keylen: 32 });
-      expect(extra(first)['salt']).to.be.a('string').with.length((extra(known)['salt'] as string).length).and.match(/^[A-Za-z0-9+/=]+$/);
+      expect(extra(first)['salt'])
+        .to.be.a('string')
+        .with.length((extra(known)['salt'] as string).length)
+        .and.match(/^[A-Za-z0-9+/=]+$/);
       expect(extra(again)['salt'], 'consistent per authid').to.equal(extra(first)['salt']);
       expect(extra(other)['salt'], 'different authids, different salts').to.not.equal(extra(first)['salt']);
       expect(abortOf(first)).to.deep.equal({ ...abortOf(known), message: abortOf(known).message.replace('s1', 'mallory') });
@@ -178,11 +202,13 @@ describe('router: authentication hardening', () => {
     it('WAMP-CRA with a lookup function: the configured decoys, stable across routers with the same decoySecret', async () => {
       const saltOf = async () => {
         const router = await startEmbeddedRouter({
-          authenticators: [wampcraAuth({
-            principals: async () => undefined,
-            decoys: [{ authrole: 'user', salted: { iterations: 500, keylen: 32, saltLength: 24, saltPadding: 2 } }],
-            decoySecret: 'shared by the cluster',
-          })],
+          authenticators: [
+            wampcraAuth({
+              principals: async () => undefined,
+              decoys: [{ authrole: 'user', salted: { iterations: 500, keylen: 32, saltLength: 24, saltPadding: 2 } }],
+              decoySecret: 'shared by the cluster',
+            }),
+          ],
         });
         try {
           const joined = await rawAuthJoin(router.url, 'realm1', { method: 'wampcra', authid: 'eve', secret: 'guess' });
@@ -230,7 +256,11 @@ describe('router: authentication hardening', () => {
         return Number(process.hrtime.bigint() - started) / 1e6;
       };
       const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-      for (const [knownKind, unknownId] of [['ticket', 'nobody'], ['wampcra', 'paul'], ['wampcraSalted', 'paul2']] as const) {
+      for (const [knownKind, unknownId] of [
+        ['ticket', 'nobody'],
+        ['wampcra', 'paul'],
+        ['wampcraSalted', 'paul2'],
+      ] as const) {
         const known: number[] = [];
         const unknown: number[] = [];
         for (let round = 0; round < 15; round++) {
@@ -272,17 +302,19 @@ describe('router: authentication hardening', () => {
       expect(joined.outcome[2]).to.include({ realm: 'realm.private', authid: 'joe', authrole: 'member', authmethod: 'ticket' });
     });
 
-    it('a realm without its own authenticators takes the router\'s (anonymous by default)', async () => {
+    it("a realm without its own authenticators takes the router's (anonymous by default)", async () => {
       const peer = peers.track(await RawPeer.open(fixture.url));
       const answer = await peer.hello('realm.public');
       expect(answer[0]).to.equal(M.WELCOME);
       expect(answer[2]).to.include({ realm: 'realm.public', authmethod: 'anonymous', authrole: 'anonymous' });
       // The ticket of realm.private means nothing here.
       const ticketOnly = peers.track(await RawPeer.open(fixture.url));
-      expect((await ticketOnly.hello('realm.public', { details: { authmethods: ['ticket'], authid: 'joe' } }))[2]).to.equal('wamp.error.no_matching_auth_method');
+      expect((await ticketOnly.hello('realm.public', { details: { authmethods: ['ticket'], authid: 'joe' } }))[2]).to.equal(
+        'wamp.error.no_matching_auth_method',
+      );
     });
 
-    it('a realm\'s own anonymousAuth assigns its configured role', async () => {
+    it("a realm's own anonymousAuth assigns its configured role", async () => {
       const peer = peers.track(await RawPeer.open(fixture.url));
       const answer = await peer.hello('realm.guests', { details: { authrole: 'admin' } });
       expect(answer[2]).to.include({ authmethod: 'anonymous', authrole: 'guest', authid: `anonymous-${peer.sessionId}` });
@@ -315,20 +347,25 @@ describe('router: authentication hardening', () => {
     const internalErrors: unknown[] = [];
     before(async () => {
       fixture = await startEmbeddedRouter({
-        realms: [{
-          uri: 'realm.acl',
-          authenticators: [anonymousAuth(), ticketAuth({ principals: { joe: { ticket: 't1', authrole: 'member' } } })],
-          authorize: (request) => {
-            requests.push(request);
-            if (request.uri === 'com.example.explode') throw new Error('authorizer bug');
-            return request.authrole === 'member' || request.uri.startsWith('com.example.public.');
+        realms: [
+          {
+            uri: 'realm.acl',
+            authenticators: [anonymousAuth(), ticketAuth({ principals: { joe: { ticket: 't1', authrole: 'member' } } })],
+            authorize: (request) => {
+              requests.push(request);
+              if (request.uri === 'com.example.explode') throw new Error('authorizer bug');
+              return request.authrole === 'member' || request.uri.startsWith('com.example.public.');
+            },
           },
-        }],
+        ],
         onInternalError: (error) => internalErrors.push(error),
       });
     });
     after(() => fixture.stop());
-    beforeEach(() => { requests.length = 0; internalErrors.length = 0; });
+    beforeEach(() => {
+      requests.length = 0;
+      internalErrors.length = 0;
+    });
 
     const errorFor = (peer: RawPeer, type: number, request: number) => peer.next((m) => m[0] === M.ERROR && m[1] === type && m[2] === request);
 
@@ -352,8 +389,19 @@ describe('router: authentication hardening', () => {
       expect(await guest.subscribe('com.example.public.news')).to.be.a('number');
 
       const subscribeRequest = requests.find((entry) => entry.action === 'subscribe' && entry.uri === 'com.example.private');
-      expect(subscribeRequest).to.deep.include({ realm: 'realm.acl', session: guest.sessionId, authid: `anonymous-${guest.sessionId}`, authrole: 'anonymous', authmethod: 'anonymous', match: 'prefix' });
-      expect(requests.find((entry) => entry.action === 'register' && entry.session === member.sessionId)).to.deep.include({ authid: 'joe', authrole: 'member', authmethod: 'ticket' });
+      expect(subscribeRequest).to.deep.include({
+        realm: 'realm.acl',
+        session: guest.sessionId,
+        authid: `anonymous-${guest.sessionId}`,
+        authrole: 'anonymous',
+        authmethod: 'anonymous',
+        match: 'prefix',
+      });
+      expect(requests.find((entry) => entry.action === 'register' && entry.session === member.sessionId)).to.deep.include({
+        authid: 'joe',
+        authrole: 'member',
+        authmethod: 'ticket',
+      });
     });
 
     it('an authorizer that throws refuses and reports the error', async () => {

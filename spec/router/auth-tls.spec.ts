@@ -20,7 +20,9 @@ function helloOverWebSocket(url: string, options: WebSocket.ClientOptions): Prom
 
 describe('router over TLS (spec/helpers/tls.ts)', () => {
   let fixture: TlsRouter;
-  before(async () => { fixture = await startTlsRouter(authRouterOptions()); });
+  before(async () => {
+    fixture = await startTlsRouter(authRouterOptions());
+  });
   after(() => fixture.stop());
 
   it('makes a CA and a server certificate for 127.0.0.1 and localhost signed by it', async () => {
@@ -48,13 +50,19 @@ describe('router over TLS (spec/helpers/tls.ts)', () => {
   });
 
   it('without the CA the connection fails with a certificate error', async () => {
-    const error = await helloOverWebSocket(fixture.url, {}).then(() => expect.fail('connected'), (reason: Error & { code?: string }) => reason);
+    const error = await helloOverWebSocket(fixture.url, {}).then(
+      () => expect.fail('connected'),
+      (reason: Error & { code?: string }) => reason,
+    );
     expect(error.code).to.match(/UNABLE_TO_GET_ISSUER_CERT_LOCALLY|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
   });
 
   it('with another CA the connection fails too', async () => {
     const other = await createTestCertificate();
-    const error = await helloOverWebSocket(fixture.url, { ca: other.ca }).then(() => expect.fail('connected'), (reason: Error & { code?: string }) => reason);
+    const error = await helloOverWebSocket(fixture.url, { ca: other.ca }).then(
+      () => expect.fail('connected'),
+      (reason: Error & { code?: string }) => reason,
+    );
     expect(error.code).to.be.a('string');
   });
 

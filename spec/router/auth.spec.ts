@@ -10,7 +10,8 @@ const malloryKeys = autobahn.nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(
 
 describe('router: authentication', () => {
   describe('WAMP-CRA key and signature (digest §9.3 test vectors)', () => {
-    const challenge = '{"authid":"peter","authrole":"user","authmethod":"wampcra","authprovider":"userdb","nonce":"LHRTC9zeOIrt_9U3","timestamp":"2014-06-22T16:36:25.448Z","session":3251278072152162}';
+    const challenge =
+      '{"authid":"peter","authrole":"user","authmethod":"wampcra","authprovider":"userdb","nonce":"LHRTC9zeOIrt_9U3","timestamp":"2014-06-22T16:36:25.448Z","session":3251278072152162}';
     it('derives the salted key', () => {
       expect(deriveCraKey('secret1', 'salt123', 100, 16)).to.equal('prq7+YkJ1/KlW1X0YczMHw==');
     });
@@ -29,17 +30,22 @@ describe('router: authentication', () => {
         authenticators: [
           ticketAuth({ principals: { joe: { ticket: 'secret!!!', authrole: 'frontend' } } }),
           wampcraAuth({
-            principals: async (authid) => ({
-              peter: { secret: 'secret1', authrole: 'user' },
-              salty: { secret: deriveCraKey('pepper', 'salt123', 100, 16), salt: 'salt123', iterations: 100, keylen: 16, authrole: 'salted-user' },
-            } as Record<string, { secret: string; authrole: string }>)[authid],
+            principals: async (authid) =>
+              (
+                ({
+                  peter: { secret: 'secret1', authrole: 'user' },
+                  salty: { secret: deriveCraKey('pepper', 'salt123', 100, 16), salt: 'salt123', iterations: 100, keylen: 16, authrole: 'salted-user' },
+                }) as Record<string, { secret: string; authrole: string }>
+              )[authid],
           }),
           cryptosignAuth({ principals: { alice: { authrole: 'device', authorizedKeys: [hex(aliceKeys.publicKey)] } } }),
         ],
       });
     });
     after(() => fixture.stop());
-    afterEach(async () => { await Promise.all(closers.splice(0).map((close) => close())); });
+    afterEach(async () => {
+      await Promise.all(closers.splice(0).map((close) => close()));
+    });
 
     const join = async (options: AutobahnConnectOptions) => {
       const peer = await connectAutobahn(fixture.url, fixture.realm, options);
@@ -47,9 +53,13 @@ describe('router: authentication', () => {
       return peer;
     };
     const welcomeOf = (peer: AutobahnPeer) => peer.welcome as { authid?: string; authrole?: string; authmethod?: string };
-    const refusal = (options: AutobahnConnectOptions) => join(options).then(() => expect.fail('joined'), (error: Error) => error.message);
+    const refusal = (options: AutobahnConnectOptions) =>
+      join(options).then(
+        () => expect.fail('joined'),
+        (error: Error) => error.message,
+      );
 
-    it('ticket: admits the right ticket with the principal\'s role, refuses a wrong one', async () => {
+    it("ticket: admits the right ticket with the principal's role, refuses a wrong one", async () => {
       const peer = await join({ authmethods: ['ticket'], authid: 'joe', onchallenge: (_s, method) => (method === 'ticket' ? 'secret!!!' : '') });
       expect(welcomeOf(peer).authrole).to.equal('frontend');
       expect(welcomeOf(peer).authmethod).to.equal('ticket');
@@ -58,7 +68,8 @@ describe('router: authentication', () => {
     });
 
     it('WAMP-CRA: admits a correct signature, refuses a wrong secret and an unknown principal (alike)', async () => {
-      const sign = (secret: string) => (_s: unknown, _m: string, extra: Record<string, unknown>) => autobahn.auth_cra.sign(secret, extra['challenge'] as string);
+      const sign = (secret: string) => (_s: unknown, _m: string, extra: Record<string, unknown>) =>
+        autobahn.auth_cra.sign(secret, extra['challenge'] as string);
       const peer = await join({ authmethods: ['wampcra'], authid: 'peter', onchallenge: sign('secret1') });
       expect(welcomeOf(peer).authid).to.equal('peter');
       expect(welcomeOf(peer).authrole).to.equal('user');
@@ -82,18 +93,26 @@ describe('router: authentication', () => {
     });
 
     it('cryptosign: admits a signature by an authorized key, refuses an unknown key and a forged signature', async () => {
-      const signWith = (keys: typeof aliceKeys) => (_s: unknown, _m: string, extra: Record<string, unknown>) => autobahn.auth_cryptosign.sign_challenge(keys, extra);
-      const peer = await join({ authmethods: ['cryptosign'], authid: 'alice', authextra: { pubkey: hex(aliceKeys.publicKey) }, onchallenge: signWith(aliceKeys) });
+      const signWith = (keys: typeof aliceKeys) => (_s: unknown, _m: string, extra: Record<string, unknown>) =>
+        autobahn.auth_cryptosign.sign_challenge(keys, extra);
+      const peer = await join({
+        authmethods: ['cryptosign'],
+        authid: 'alice',
+        authextra: { pubkey: hex(aliceKeys.publicKey) },
+        onchallenge: signWith(aliceKeys),
+      });
       expect(welcomeOf(peer).authid).to.equal('alice');
       expect(welcomeOf(peer).authrole).to.equal('device');
       // Without authid the router finds the principal by the key.
       const anonymousId = await join({ authmethods: ['cryptosign'], authextra: { pubkey: hex(aliceKeys.publicKey) }, onchallenge: signWith(aliceKeys) });
       expect(welcomeOf(anonymousId).authid).to.equal('alice');
       // A key nobody authorized is challenged like a known one and refused like a forgery (no enumeration).
-      expect(await refusal({ authmethods: ['cryptosign'], authid: 'alice', authextra: { pubkey: hex(malloryKeys.publicKey) }, onchallenge: signWith(malloryKeys) }))
-        .to.contain('wamp.error.authentication_denied');
-      expect(await refusal({ authmethods: ['cryptosign'], authid: 'alice', authextra: { pubkey: hex(aliceKeys.publicKey) }, onchallenge: signWith(malloryKeys) }))
-        .to.contain('wamp.error.authentication_denied');
+      expect(
+        await refusal({ authmethods: ['cryptosign'], authid: 'alice', authextra: { pubkey: hex(malloryKeys.publicKey) }, onchallenge: signWith(malloryKeys) }),
+      ).to.contain('wamp.error.authentication_denied');
+      expect(
+        await refusal({ authmethods: ['cryptosign'], authid: 'alice', authextra: { pubkey: hex(aliceKeys.publicKey) }, onchallenge: signWith(malloryKeys) }),
+      ).to.contain('wamp.error.authentication_denied');
     });
 
     it('refuses anonymous joins when only credentials are accepted', async () => {

@@ -23,7 +23,9 @@ describe('router: Autobahn|JS caller cancels', () => {
   let fixture: EmbeddedRouter;
   const closers: Array<() => Promise<void>> = [];
 
-  beforeEach(async () => { fixture = await startEmbeddedRouter(); });
+  beforeEach(async () => {
+    fixture = await startEmbeddedRouter();
+  });
   afterEach(async () => {
     await Promise.all(closers.splice(0).map((close) => close()));
     await fixture.stop();
@@ -42,8 +44,12 @@ describe('router: Autobahn|JS caller cancels', () => {
     const call = peer.session.call(procedure, [], {}, { receive_progress: true });
     const canceled = new Promise<void>((resolve) => {
       call.then(
-        (result) => { settled = { result }; },
-        (error: unknown) => { settled = { error: (error as { error?: string }).error ?? String(error) }; },
+        (result) => {
+          settled = { result };
+        },
+        (error: unknown) => {
+          settled = { error: (error as { error?: string }).error ?? String(error) };
+        },
         (value) => {
           progress.push(value);
           if (progress.length === 2) {
@@ -97,10 +103,19 @@ describe('router: Autobahn|JS caller cancels', () => {
       let tornDown = false;
       let emitted = 0;
       await new Promise<void>((resolve, reject) => {
-        client.registerStream('com.example.stream', () => interval(15).pipe(
-          map((n) => { emitted++; return n; }),
-          finalize(() => { tornDown = true; }),
-        )).subscribe({ next: () => resolve(), error: reject });
+        client
+          .registerStream('com.example.stream', () =>
+            interval(15).pipe(
+              map((n) => {
+                emitted++;
+                return n;
+              }),
+              finalize(() => {
+                tornDown = true;
+              }),
+            ),
+          )
+          .subscribe({ next: () => resolve(), error: reject });
       });
       const caller = await autobahnCaller();
       const run = callAndCancelAfterTwo(caller, 'com.example.stream', mode);

@@ -25,7 +25,6 @@ describe('router: broker', () => {
     return request;
   };
 
-
   it('delivers to subscribers with one publication id, acknowledges on request, not to the publisher', async () => {
     const [a, b, publisher] = [await join(), await join(), await join()];
     const subscription = await a.subscribe('com.example.news');
@@ -88,11 +87,13 @@ describe('router: broker', () => {
       publish(publisher, 'com.example.fence', [], { acknowledge: true });
       await publisher.next((m) => m[0] === M.PUBLISHED);
       await settle(20);
-      return subscribers.filter((peer) => {
-        const got = events(peer).length > 0;
-        if (got) void peer.next();
-        return got;
-      }).map((peer) => [alice, bob, carol].indexOf(peer));
+      return subscribers
+        .filter((peer) => {
+          const got = events(peer).length > 0;
+          if (got) void peer.next();
+          return got;
+        })
+        .map((peer) => [alice, bob, carol].indexOf(peer));
     };
     expect(await deliveredTo({})).to.deep.equal([0, 1, 2]);
     expect(await deliveredTo({ exclude: [bob.sessionId] })).to.deep.equal([0, 2]);

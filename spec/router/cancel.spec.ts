@@ -20,7 +20,6 @@ describe('router: call canceling', () => {
     return { callee, caller, request, invocationId: invocation[1] as number };
   };
 
-
   it('skip: no INTERRUPT, the caller gets canceled at once, the late YIELD is dropped', async () => {
     const { callee, caller, request, invocationId } = await callInFlight();
     caller.send([M.CANCEL, request, { mode: 'skip' }]);

@@ -68,25 +68,29 @@ function startCli(args: readonly string[]): CliProcess {
     stdout,
     stderr: () => stderr,
     exit,
-    line: (pattern) => new Promise((resolve, reject) => {
-      const check = (): void => {
-        for (const text of stdout) {
-          const match = pattern.exec(text);
-          if (match) return finish(() => resolve(match));
-        }
-        if (child.exitCode !== null || child.signalCode !== null) {
-          finish(() => reject(new Error(`rxwamp-router exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}; stderr: ${stderr}`)));
-        }
-      };
-      const timer = setTimeout(() => finish(() => reject(new Error(`no line ${pattern} within 15 s; stdout: ${stdout.join('\n')}; stderr: ${stderr}`))), 15_000);
-      const finish = (settle: () => void) => {
-        clearTimeout(timer);
-        waiters.delete(check);
-        settle();
-      };
-      waiters.add(check);
-      check();
-    }),
+    line: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          for (const text of stdout) {
+            const match = pattern.exec(text);
+            if (match) return finish(() => resolve(match));
+          }
+          if (child.exitCode !== null || child.signalCode !== null) {
+            finish(() => reject(new Error(`rxwamp-router exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}; stderr: ${stderr}`)));
+          }
+        };
+        const timer = setTimeout(
+          () => finish(() => reject(new Error(`no line ${pattern} within 15 s; stdout: ${stdout.join('\n')}; stderr: ${stderr}`))),
+          15_000,
+        );
+        const finish = (settle: () => void) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          settle();
+        };
+        waiters.add(check);
+        check();
+      }),
   };
 }
 
@@ -159,7 +163,10 @@ describe('rxwamp-router (the command)', function () {
     await until(() => states()?.status === 'closed');
     const closed = states() as Extract<ConnectionState, { status: 'closed' }>;
     expect(closed.error).to.be.instanceOf(WampConnectionError);
-    expect([(closed.error as WampConnectionError).code, (closed.error as WampConnectionError).reason]).to.deep.equal(['router-closed', 'wamp.close.system_shutdown']);
+    expect([(closed.error as WampConnectionError).code, (closed.error as WampConnectionError).reason]).to.deep.equal([
+      'router-closed',
+      'wamp.close.system_shutdown',
+    ]);
     expect(cli.stdout.filter(Boolean)).to.have.length(1); // the URL line, nothing else
     expect(cli.stderr()).to.include('SIGINT: closing sessions');
     await wampy.disconnect().catch(() => undefined);
@@ -207,7 +214,11 @@ describe('rxwamp-router (the command)', function () {
     const binary = startCli(['--port', '0', '--serializers', 'msgpack,cbor', '--serializers', 'msgpack']);
     const [, binaryUrl, , , binarySerializers] = await binary.line(LISTENING);
     expect(binarySerializers).to.equal('msgpack, cbor');
-    expect(await newClient({ url: binaryUrl!, realm: 'realm1' }).connect().catch((error: unknown) => error)).to.be.instanceOf(WampConnectionError);
+    expect(
+      await newClient({ url: binaryUrl!, realm: 'realm1' })
+        .connect()
+        .catch((error: unknown) => error),
+    ).to.be.instanceOf(WampConnectionError);
     expect((await newClient({ url: binaryUrl!, realm: 'realm1', serializers: [msgpack] }).connect()).realm).to.equal('realm1');
     binary.child.kill('SIGINT');
     expect((await binary.exit).code).to.equal(0);
@@ -216,7 +227,10 @@ describe('rxwamp-router (the command)', function () {
   it('a serializer whose package is missing: left out by default, a StartError naming the package when asked for', async () => {
     // What Node's import() throws when cbor-x is not installed (the packed-package spec meets the real one).
     const missingCbor: SerializerImporter = async (name) => {
-      if (name === 'cbor') throw Object.assign(new Error("Cannot find package 'cbor-x' imported from /app/node_modules/rxwamp/dist/esm/codec/cbor.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+      if (name === 'cbor')
+        throw Object.assign(new Error("Cannot find package 'cbor-x' imported from /app/node_modules/rxwamp/dist/esm/codec/cbor.js"), {
+          code: 'ERR_MODULE_NOT_FOUND',
+        });
       return importSerializer(name);
     };
     const byDefault = await loadSerializers(undefined, missingCbor);
@@ -225,7 +239,10 @@ describe('rxwamp-router (the command)', function () {
 
     const running = await startRouter(parseCommand(['--port', '0']), missingCbor);
     try {
-      expect([running.serializers, running.router.subprotocols]).to.deep.equal([['json', 'msgpack'], ['wamp.2.json', 'wamp.2.msgpack']]);
+      expect([running.serializers, running.router.subprotocols]).to.deep.equal([
+        ['json', 'msgpack'],
+        ['wamp.2.json', 'wamp.2.msgpack'],
+      ]);
     } finally {
       await running.close();
     }
@@ -256,7 +273,9 @@ describe('rxwamp-router (the command)', function () {
     try {
       const result = await runCli(['--port', String(port)]);
       expect(result.code).to.equal(1);
-      expect(result.stderr.trim()).to.equal(`rxwamp-router: port ${port} is already in use on 127.0.0.1: stop what holds it, or pick another with --port (--port 0 picks a free one)`);
+      expect(result.stderr.trim()).to.equal(
+        `rxwamp-router: port ${port} is already in use on 127.0.0.1: stop what holds it, or pick another with --port (--port 0 picks a free one)`,
+      );
       expect(result.stdout).to.equal('');
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
@@ -264,13 +283,18 @@ describe('rxwamp-router (the command)', function () {
   });
 
   it('--config with a ticket realm: the right ticket joins with its role, a wrong one is refused; --realm adds an anonymous realm', async () => {
-    const config = tempFile('router.json', JSON.stringify({
-      realms: [{
-        uri: 'com.example.private',
-        authenticators: [{ authmethod: 'ticket', principals: { joe: { ticket: 'joe-ticket', authrole: 'frontend' } } }],
-      }],
-      closeGraceMs: 500,
-    }));
+    const config = tempFile(
+      'router.json',
+      JSON.stringify({
+        realms: [
+          {
+            uri: 'com.example.private',
+            authenticators: [{ authmethod: 'ticket', principals: { joe: { ticket: 'joe-ticket', authrole: 'frontend' } } }],
+          },
+        ],
+        closeGraceMs: 500,
+      }),
+    );
     const cli = startCli(['--port', '0', '--config', config, '--realm', 'public']);
     const [, url, , realms] = await cli.line(LISTENING);
     expect(realms).to.equal('com.example.private, public');
@@ -311,8 +335,14 @@ describe('rxwamp-router (the command)', function () {
     const cases: Array<[string, RegExp]> = [
       [missing, /^rxwamp-router: cannot read config file .*rxwamp-no-such-config\.json: no such file$/],
       [notJson, /^rxwamp-router: config file .*broken\.json is not valid JSON: /],
-      [misspelt, /^rxwamp-router: config file .*misspelt\.json: realms\[0\]\.authenticators\[0\] has an unknown key "principal" \(allowed: authmethod, principals\)$/],
-      [badMethod, /^rxwamp-router: config file .*method\.json: authenticators\[0\]\.authmethod must be one of "anonymous", "ticket", "wampcra", "cryptosign", got "password"$/],
+      [
+        misspelt,
+        /^rxwamp-router: config file .*misspelt\.json: realms\[0\]\.authenticators\[0\] has an unknown key "principal" \(allowed: authmethod, principals\)$/,
+      ],
+      [
+        badMethod,
+        /^rxwamp-router: config file .*method\.json: authenticators\[0\]\.authmethod must be one of "anonymous", "ticket", "wampcra", "cryptosign", got "password"$/,
+      ],
       [badLimit, /^rxwamp-router: router option maxMessageSize must be an integer from 1 to \d+, got -1 \(config file .*limit\.json\)$/],
     ];
     for (const [file, message] of cases) {

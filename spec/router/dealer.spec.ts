@@ -9,7 +9,6 @@ describe('router: dealer', () => {
   const router = useRouterWithRawPeers();
   const join = (options: { roles?: Dict } = {}) => router.join(options);
 
-
   it('routes CALL → INVOCATION → YIELD → RESULT with args and kwargs intact', async () => {
     const [callee, caller] = [await join(), await join()];
     const registration = await callee.register('com.example.add');
@@ -34,9 +33,15 @@ describe('router: dealer', () => {
     expect((await caller.callOutcome(caller.call('com.example.none')))[4]).to.equal('wamp.error.no_such_procedure');
     expect((await caller.callOutcome(caller.call('com..bad')))[4]).to.equal('wamp.error.invalid_uri');
     const registration = await callee.register('com.example.once');
-    await other.register('com.example.once').then(() => expect.fail('registered twice'),
-      (error: Error) => expect(error.message).to.contain('"message":"\\"com.example.once\\" is already registered (invoke single)"},"wamp.error.procedure_already_exists"'));
-    await other.register('wamp.session.count').then(() => expect.fail('registered in wamp.*'), (error: Error) => expect(error.message).to.contain('invalid_uri'));
+    await other.register('com.example.once').then(
+      () => expect.fail('registered twice'),
+      (error: Error) =>
+        expect(error.message).to.contain('"message":"\\"com.example.once\\" is already registered (invoke single)"},"wamp.error.procedure_already_exists"'),
+    );
+    await other.register('wamp.session.count').then(
+      () => expect.fail('registered in wamp.*'),
+      (error: Error) => expect(error.message).to.contain('invalid_uri'),
+    );
     // Someone else's registration cannot be removed.
     const foreign = other.nextRequestId();
     other.send([M.UNREGISTER, foreign, registration]);
@@ -74,7 +79,7 @@ describe('router: dealer', () => {
     expect(wild.registration).to.equal(regs.wildcardLate);
     expect(wild.details['procedure']).to.equal('x1.x2.any.x4.x5.any.x7');
     expect((await routedTo('x1.x2.any.x4.other.x6.x7')).registration).to.equal(regs.wildcardEarly);
-    expect((await caller.callOutcome(caller.call('x1.x2.any.x4.x5.any'))) [4]).to.equal('wamp.error.no_such_procedure');
+    expect((await caller.callOutcome(caller.call('x1.x2.any.x4.x5.any')))[4]).to.equal('wamp.error.no_such_procedure');
   });
 
   it('rotates a shared roundrobin registration across three callees, and refuses a different policy', async () => {
@@ -83,8 +88,13 @@ describe('router: dealer', () => {
     for (const callee of callees) ids.add(await callee.register('com.example.shared', { invoke: 'roundrobin' }));
     expect(ids.size).to.equal(1);
     const caller = await join();
-    await caller.register('com.example.shared', { invoke: 'first' }).then(() => expect.fail('mixed policies'),
-      (error: Error) => expect(error.message).to.contain('"message":"\\"com.example.shared\\" is registered with invoke roundrobin, not first"},"wamp.error.procedure_exists_with_different_invocation_policy"'));
+    await caller.register('com.example.shared', { invoke: 'first' }).then(
+      () => expect.fail('mixed policies'),
+      (error: Error) =>
+        expect(error.message).to.contain(
+          '"message":"\\"com.example.shared\\" is registered with invoke roundrobin, not first"},"wamp.error.procedure_exists_with_different_invocation_policy"',
+        ),
+    );
     const served: number[] = [];
     callees.forEach((callee, index) => {
       const serve = async () => {
@@ -233,7 +243,10 @@ describe('router: dealer', () => {
     for (let i = 0; i < 30; i++) await caller.callOutcome(caller.call('com.example.dice'));
     expect(counts.reduce((a, b) => a + b)).to.equal(30);
     // Each callee is missed by 30 uniform picks with probability (2/3)^30 ≈ 5e-6.
-    expect(counts.every((count) => count > 0), `picks ${counts.join(',')}`).to.equal(true);
+    expect(
+      counts.every((count) => count > 0),
+      `picks ${counts.join(',')}`,
+    ).to.equal(true);
   });
 
   it('without call_canceling on the callee: a timeout only answers the caller, a leaving caller sends no INTERRUPT', async () => {

@@ -27,9 +27,10 @@ async function settled(read: () => number, quietMs = 400, maxMs = 15_000): Promi
 }
 
 /** Resolves with REGISTERED (the registration stays subscribed). */
-const registered = (registration: Observable<unknown>) => new Promise<void>((resolve, reject) => {
-  registration.subscribe({ next: () => resolve(), error: reject });
-});
+const registered = (registration: Observable<unknown>) =>
+  new Promise<void>((resolve, reject) => {
+    registration.subscribe({ next: () => resolve(), error: reject });
+  });
 
 /** Progressive RESULTs of `request` received so far, in arrival order. */
 const progressOf = (peer: RawPeer, request: number) =>
@@ -75,7 +76,7 @@ describe('router: flow control (a slow caller holds its callee back)', function 
       sent++;
       if (sent % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    expect(callee.socket.bufferedAmount, 'the callee\'s own sends back up').to.be.at.least(BACKED_UP);
+    expect(callee.socket.bufferedAmount, "the callee's own sends back up").to.be.at.least(BACKED_UP);
     expect(sent).to.be.below(LIMIT);
     const held = fixture.router.peerOutput(caller.sessionId)!;
     expect(held.unsentBytes, 'what the router holds for the caller').to.be.at.most(HIGH + frameBytes);
@@ -112,18 +113,22 @@ describe('router: flow control (a slow caller holds its callee back)', function 
     let pulls = 0;
     const client = new WampClient({ url: fixture.url, realm: fixture.realm, serializers: ['json'] });
     clients.push(client);
-    await registered(client.registerStream(PROCEDURE, async function* () {
-      for (let i = 0; i < TOTAL; i++) {
-        pulls++;
-        yield [i, chunk];
-      }
-    }));
+    await registered(
+      client.registerStream(PROCEDURE, async function* () {
+        for (let i = 0; i < TOTAL; i++) {
+          pulls++;
+          yield [i, chunk];
+        }
+      }),
+    );
     const caller = await join();
     caller.socket.pause();
     const request = caller.call(PROCEDURE, [], {}, { receive_progress: true });
 
     const stalledAt = await settled(() => pulls);
-    expect(stalledAt, 'pulls while the caller does not read').to.be.above(0).and.below(TOTAL / 2);
+    expect(stalledAt, 'pulls while the caller does not read')
+      .to.be.above(0)
+      .and.below(TOTAL / 2);
     expect(fixture.router.peerOutput(caller.sessionId)!.unsentBytes).to.be.at.most(HIGH + 8192);
 
     caller.socket.resume();

@@ -3,7 +3,6 @@ import { seededRandom } from '../helpers/seeded-random.js';
 
 export { seededRandom };
 
-
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const integer = (random: Random, below: number) => Math.floor(random() * below);
@@ -33,14 +32,27 @@ const NUMBERS = [0, -1, 1, 2, 3, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1.5, Number.M
 
 export function randomValue(random: Random, depth = 0): unknown {
   switch (integer(random, depth > 2 ? 5 : 8)) {
-    case 0: return pick(random, NUMBERS);
-    case 1: return pick(random, STRINGS);
-    case 2: return random() < 0.5;
-    case 3: return null;
-    case 4: return new Uint8Array(integer(random, 8)).map(() => integer(random, 256));
-    case 5: return Array.from({ length: integer(random, 4) }, () => randomValue(random, depth + 1));
-    case 6: return Object.fromEntries(Array.from({ length: integer(random, 4) }, () => [pick(random, ['mode', 'progress', 'match', 'invoke', 'acknowledge', 'exclude', 'timeout', 'roles', 'k']), randomValue(random, depth + 1)]));
-    default: return integer(random, 300);
+    case 0:
+      return pick(random, NUMBERS);
+    case 1:
+      return pick(random, STRINGS);
+    case 2:
+      return random() < 0.5;
+    case 3:
+      return null;
+    case 4:
+      return new Uint8Array(integer(random, 8)).map(() => integer(random, 256));
+    case 5:
+      return Array.from({ length: integer(random, 4) }, () => randomValue(random, depth + 1));
+    case 6:
+      return Object.fromEntries(
+        Array.from({ length: integer(random, 4) }, () => [
+          pick(random, ['mode', 'progress', 'match', 'invoke', 'acknowledge', 'exclude', 'timeout', 'roles', 'k']),
+          randomValue(random, depth + 1),
+        ]),
+      );
+    default:
+      return integer(random, 300);
   }
 }
 
@@ -50,11 +62,20 @@ function mutatedMessage(random: Random): unknown[] {
   for (let n = 1 + integer(random, 3); n > 0; n--) {
     const at = integer(random, Math.max(message.length, 1));
     switch (integer(random, 5)) {
-      case 0: message[at] = randomValue(random); break;
-      case 1: message.splice(at, 1); break;
-      case 2: message.push(randomValue(random)); break;
-      case 3: message[0] = pick(random, [...NUMBERS, 4, 6, 17, 33, 35, 50, 65, 67, 69, 1024, 'x']); break;
-      default: message[at] = pick(random, [[], {}, '', null]);
+      case 0:
+        message[at] = randomValue(random);
+        break;
+      case 1:
+        message.splice(at, 1);
+        break;
+      case 2:
+        message.push(randomValue(random));
+        break;
+      case 3:
+        message[0] = pick(random, [...NUMBERS, 4, 6, 17, 33, 35, 50, 65, 67, 69, 1024, 'x']);
+        break;
+      default:
+        message[at] = pick(random, [[], {}, '', null]);
     }
   }
   return message;

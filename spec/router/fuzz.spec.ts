@@ -21,7 +21,10 @@ class FuzzConnection {
   private predicate: (m: unknown[]) => boolean = () => true;
   closed = false;
 
-  private constructor(private readonly socket: WebSocket, private readonly codec: Codec) {
+  private constructor(
+    private readonly socket: WebSocket,
+    private readonly codec: Codec,
+  ) {
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       const message = codec.decode(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString('utf8')) as unknown[];
       if (this.waiter && this.predicate(message)) {
@@ -66,7 +69,10 @@ class FuzzConnection {
     this.predicate = predicate;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the router did not answer within 3 s')), timeoutMs);
-      this.waiter = (outcome) => { clearTimeout(timer); resolve(outcome); };
+      this.waiter = (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
     });
   }
 
@@ -75,7 +81,12 @@ class FuzzConnection {
   }
 }
 
-interface FuzzStats { delivered: number; aborted: number; survived: number; preHelloAborted: number }
+interface FuzzStats {
+  delivered: number;
+  aborted: number;
+  survived: number;
+  preHelloAborted: number;
+}
 
 /**
  * One connection's loop: join, send one bad frame, say GOODBYE. An ABORT (the usual answer)
@@ -148,17 +159,19 @@ describe('router: fuzzing with random and truncated frames', function () {
   it(`survives ${FRAMES_PER_SERIALIZER} bad frames per serializer, aborting only the bad sessions (seed ${SEED})`, async () => {
     const started = Date.now();
     const receivedBefore = bystander.received.length;
-    const results = await Promise.all((['json', 'cbor', 'msgpack'] as SerializerName[]).map(async (name, index) => {
-      const codec = CODECS[name];
-      const random = seededRandom(SEED + index);
-      const stats: FuzzStats = { delivered: 0, aborted: 0, survived: 0, preHelloAborted: 0 };
-      const frames = frameSource(codec, random, FRAMES_PER_SERIALIZER);
-      await Promise.all([
-        ...Array.from({ length: CONNECTIONS_PER_SERIALIZER }, () => fuzzWorker(fixture.url, codec, frames, stats)),
-        preHelloFuzz(fixture.url, codec, seededRandom(SEED + 100 + index), stats),
-      ]);
-      return { name, stats };
-    }));
+    const results = await Promise.all(
+      (['json', 'cbor', 'msgpack'] as SerializerName[]).map(async (name, index) => {
+        const codec = CODECS[name];
+        const random = seededRandom(SEED + index);
+        const stats: FuzzStats = { delivered: 0, aborted: 0, survived: 0, preHelloAborted: 0 };
+        const frames = frameSource(codec, random, FRAMES_PER_SERIALIZER);
+        await Promise.all([
+          ...Array.from({ length: CONNECTIONS_PER_SERIALIZER }, () => fuzzWorker(fixture.url, codec, frames, stats)),
+          preHelloFuzz(fixture.url, codec, seededRandom(SEED + 100 + index), stats),
+        ]);
+        return { name, stats };
+      }),
+    );
     const elapsed = Date.now() - started;
     for (const { name, stats } of results) {
       expect(stats.delivered, name).to.equal(FRAMES_PER_SERIALIZER);

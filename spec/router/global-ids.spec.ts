@@ -16,15 +16,32 @@ describe('router: global-scope ids (spec §1.5)', () => {
     for (const id of ids) expect(Number.isInteger(id) && id >= 1 && id <= MAX_ID, String(id)).to.equal(true);
     expect(new Set(ids).size, 'no repeats').to.equal(ids.length);
     // Each check fails by chance with probability 2^-20000 or less.
-    expect(ids.some((id) => id % 2 === 0), 'even ids (Math.random-based draws give only odd ones)').to.equal(true);
-    expect(ids.some((id) => id % 2 === 1), 'odd ids').to.equal(true);
-    expect(ids.some((id) => id > 2 ** 52), 'the upper half').to.equal(true);
-    expect(ids.some((id) => id <= 2 ** 52), 'the lower half').to.equal(true);
+    expect(
+      ids.some((id) => id % 2 === 0),
+      'even ids (Math.random-based draws give only odd ones)',
+    ).to.equal(true);
+    expect(
+      ids.some((id) => id % 2 === 1),
+      'odd ids',
+    ).to.equal(true);
+    expect(
+      ids.some((id) => id > 2 ** 52),
+      'the upper half',
+    ).to.equal(true);
+    expect(
+      ids.some((id) => id <= 2 ** 52),
+      'the lower half',
+    ).to.equal(true);
   });
 
   it('draws again while the id is taken', () => {
     const seen: number[] = [];
-    const taken = { has: (id: number) => { seen.push(id); return seen.length < 4; } };
+    const taken = {
+      has: (id: number) => {
+        seen.push(id);
+        return seen.length < 4;
+      },
+    };
     const id = unusedGlobalId(taken);
     expect(seen).to.have.length(4);
     expect(id).to.equal(seen[3]);

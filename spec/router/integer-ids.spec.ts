@@ -116,7 +116,9 @@ describe('router: integers beyond 32 bits over cbor and msgpack (issue #8)', () 
 
         expect(hex(frameOf(serializer, callee.frames, M.REGISTERED))).to.equal(arrayOfIntegers(serializer, 3, [M.REGISTERED, 1, registration]));
         const invocationFrame = hex(frameOf(serializer, callee.frames, M.INVOCATION));
-        expect(invocationFrame.startsWith(arrayOfIntegers(serializer, 6, [M.INVOCATION, invocation[1] as number, registration])), invocationFrame).to.equal(true);
+        expect(invocationFrame.startsWith(arrayOfIntegers(serializer, 6, [M.INVOCATION, invocation[1] as number, registration])), invocationFrame).to.equal(
+          true,
+        );
       });
     });
   }

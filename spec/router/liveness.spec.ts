@@ -20,14 +20,24 @@ class FrozenPeer {
       this.inbox.push(JSON.parse(data.toString('utf8')) as unknown[]);
       this.waiter?.();
     });
-    socket.on('ping', () => { this.pingsSeen++; });
+    socket.on('ping', () => {
+      this.pingsSeen++;
+    });
     socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => socket.once('close', (code) => { this.waiter?.(); resolve(code); }));
+    this.closed = new Promise((resolve) =>
+      socket.once('close', (code) => {
+        this.waiter?.();
+        resolve(code);
+      }),
+    );
   }
 
   static async join(url: string): Promise<FrozenPeer> {
     const socket = new WebSocket(url, ['wamp.2.json'], { autoPong: false });
-    await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
     const peer = new FrozenPeer(socket);
     peer.send([M.HELLO, 'realm1', { roles: FULL_ROLES }]);
     await peer.next((m) => m[0] === M.WELCOME);
@@ -47,7 +57,9 @@ class FrozenPeer {
       const index = this.inbox.findIndex(predicate);
       if (index >= 0) return this.inbox.splice(index, 1)[0]!;
       if (this.socket.readyState !== WebSocket.OPEN) throw new Error('FrozenPeer: the connection closed');
-      await new Promise<void>((resolve) => { this.waiter = resolve; });
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+      });
     }
   }
 
@@ -62,7 +74,9 @@ describe('router: liveness (WebSocket ping)', () => {
   describe('with pingInterval 100 ms and pongTimeout 200 ms', () => {
     const routerWithPeers = useRouterWithRawPeers({ pingInterval: 100, pongTimeout: 200 });
     const frozen: FrozenPeer[] = [];
-    afterEach(() => { for (const peer of frozen.splice(0)) peer.socket.terminate(); });
+    afterEach(() => {
+      for (const peer of frozen.splice(0)) peer.socket.terminate();
+    });
 
     it('drops a callee that stops answering pings: its callers get wamp.error.canceled, its registration goes', async () => {
       const callee = await FrozenPeer.join(routerWithPeers.fixture.url);

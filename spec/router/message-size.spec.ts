@@ -81,7 +81,7 @@ describe('router: maxMessageSize fails one message, not the connection', () => {
     expect(await caller.callOutcome(next)).to.deep.equal([M.RESULT, next, {}]);
   });
 
-  it("an oversize callee ERROR reaches its caller as payload_size_exceeded", async () => {
+  it('an oversize callee ERROR reaches its caller as payload_size_exceeded', async () => {
     const callee = await routerWithPeers.join();
     await callee.register('com.example.fails');
     const caller = await routerWithPeers.join();

@@ -14,21 +14,28 @@ describe('router: no_such_procedure says why a procedure may be missing', () => 
     return client;
   };
 
-  beforeEach(async () => { router = await startEmbeddedRouter(); });
+  beforeEach(async () => {
+    router = await startEmbeddedRouter();
+  });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
     await router.stop();
   });
 
   const callError = (client: WampClient, procedure: string) =>
-    lastValueFrom(client.call$(procedure)).then(() => expect.fail(`${procedure} answered`), (error: unknown) => error);
+    lastValueFrom(client.call$(procedure)).then(
+      () => expect.fail(`${procedure} answered`),
+      (error: unknown) => error,
+    );
 
   it('a call to a procedure nobody registered: the URI, and the hint about subscribing', async () => {
     const error = await callError(newClient(), 'com.example.nobody_home');
     expect(error).to.be.instanceOf(WampError);
     expect((error as WampError).uri).to.equal(ErrorUri.noSuchProcedure);
-    expect((error as WampError).message).to.equal('wamp.error.no_such_procedure: no callee has registered "com.example.nobody_home" '
-      + "(an rxwamp callee's register(), registerStream() or registerDuplex() Observable registers only while it is subscribed)");
+    expect((error as WampError).message).to.equal(
+      'wamp.error.no_such_procedure: no callee has registered "com.example.nobody_home" ' +
+        "(an rxwamp callee's register(), registerStream() or registerDuplex() Observable registers only while it is subscribed)",
+    );
   });
 
   it('register() that was never subscribed gets the caller that message; subscribed, the call is answered', async () => {

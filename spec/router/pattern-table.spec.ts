@@ -49,7 +49,10 @@ describe('router: pattern table (§6.6, §7.3 matching)', () => {
 function referenceMatches(patterns: ReadonlyArray<readonly [string, 'exact' | 'prefix' | 'wildcard']>, uri: string) {
   const components = uri.split('.');
   const exact = patterns.filter(([p, m]) => m === 'exact' && p === uri).map(([p]) => `exact:${p}`);
-  const prefix = patterns.filter(([p, m]) => m === 'prefix' && uri.startsWith(p)).sort(([a], [b]) => a.length - b.length).map(([p]) => `prefix:${p}`);
+  const prefix = patterns
+    .filter(([p, m]) => m === 'prefix' && uri.startsWith(p))
+    .sort(([a], [b]) => a.length - b.length)
+    .map(([p]) => `prefix:${p}`);
   const runs = (p: string) => p.split('.').reduce<number[]>((acc, c) => (c === '' ? [...acc, 0] : [...acc.slice(0, -1), acc.at(-1)! + 1]), [0]);
   const compare = (a: number[], b: number[]) => {
     for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? -1) !== (b[i] ?? -1)) return (a[i] ?? -1) - (b[i] ?? -1);
@@ -57,16 +60,21 @@ function referenceMatches(patterns: ReadonlyArray<readonly [string, 'exact' | 'p
   };
   const wildcard = patterns
     .filter(([p, m]) => m === 'wildcard' && p.split('.').length === components.length && p.split('.').every((c, i) => c === '' || c === components[i]))
-    .sort(([a], [b]) => compare(runs(b), runs(a))).map(([p]) => `wildcard:${p}`);
+    .sort(([a], [b]) => compare(runs(b), runs(a)))
+    .map(([p]) => `wildcard:${p}`);
   return { best: exact[0] ?? prefix.at(-1) ?? wildcard[0], all: [...exact, ...prefix, ...wildcard].sort() };
 }
 
 describe('router: pattern table against a brute-force reference', () => {
   it('agrees on best() and all() for random tables and URIs, through additions and deletions', () => {
     let seed = 7;
-    const random = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
     const parts = ['a', 'b', 'ab', 'a-b'];
-    const uriOf = (count: number, empty: boolean) => Array.from({ length: count }, () => (empty && random(3) === 0 ? '' : parts[random(parts.length)]!)).join('.');
+    const uriOf = (count: number, empty: boolean) =>
+      Array.from({ length: count }, () => (empty && random(3) === 0 ? '' : parts[random(parts.length)]!)).join('.');
     for (let round = 0; round < 200; round++) {
       const table = new PatternTable<string>();
       const live = new Map<string, readonly [string, 'exact' | 'prefix' | 'wildcard']>();
@@ -111,19 +119,58 @@ function workOf(lookup: () => unknown): number {
   const strings = String.prototype;
   const maps = Map.prototype;
   /* eslint-disable @typescript-eslint/unbound-method -- kept to be restored, and called with .call(this) */
-  const saved = { charCodeAt: strings.charCodeAt, slice: strings.slice, substring: strings.substring, startsWith: strings.startsWith, split: strings.split, get: maps.get, has: maps.has, values: maps.values };
+  const saved = {
+    charCodeAt: strings.charCodeAt,
+    slice: strings.slice,
+    substring: strings.substring,
+    startsWith: strings.startsWith,
+    split: strings.split,
+    get: maps.get,
+    has: maps.has,
+    values: maps.values,
+  };
   /* eslint-enable @typescript-eslint/unbound-method */
   const keyCost = (key: unknown) => (typeof key === 'string' ? key.length : 1);
-  const counted = function* <T>(items: Iterable<T>) { for (const item of items) { work++; yield item; } };
+  const counted = function* <T>(items: Iterable<T>) {
+    for (const item of items) {
+      work++;
+      yield item;
+    }
+  };
   try {
-    strings.charCodeAt = function (this: string, index: number) { work++; return saved.charCodeAt.call(this, index); };
-    strings.slice = function (this: string, start?: number, end?: number) { const s = saved.slice.call(this, start, end); work += s.length; return s; };
-    strings.substring = function (this: string, start: number, end?: number) { const s = saved.substring.call(this, start, end); work += s.length; return s; };
-    strings.startsWith = function (this: string, search: string, position?: number) { work += search.length; return saved.startsWith.call(this, search, position); };
-    strings.split = function (this: string, separator: string, limit?: number) { work += this.length; return (saved.split as (this: string, separator: string, limit?: number) => string[]).call(this, separator, limit); } as typeof strings.split;
-    maps.get = function (this: Map<unknown, unknown>, key: unknown) { work += keyCost(key); return saved.get.call(this, key) as unknown; };
-    maps.has = function (this: Map<unknown, unknown>, key: unknown) { work += keyCost(key); return saved.has.call(this, key); };
-    maps.values = function (this: Map<unknown, unknown>) { return counted(saved.values.call(this)) as MapIterator<unknown>; };
+    strings.charCodeAt = function (this: string, index: number) {
+      work++;
+      return saved.charCodeAt.call(this, index);
+    };
+    strings.slice = function (this: string, start?: number, end?: number) {
+      const s = saved.slice.call(this, start, end);
+      work += s.length;
+      return s;
+    };
+    strings.substring = function (this: string, start: number, end?: number) {
+      const s = saved.substring.call(this, start, end);
+      work += s.length;
+      return s;
+    };
+    strings.startsWith = function (this: string, search: string, position?: number) {
+      work += search.length;
+      return saved.startsWith.call(this, search, position);
+    };
+    strings.split = function (this: string, separator: string, limit?: number) {
+      work += this.length;
+      return (saved.split as (this: string, separator: string, limit?: number) => string[]).call(this, separator, limit);
+    } as typeof strings.split;
+    maps.get = function (this: Map<unknown, unknown>, key: unknown) {
+      work += keyCost(key);
+      return saved.get.call(this, key) as unknown;
+    };
+    maps.has = function (this: Map<unknown, unknown>, key: unknown) {
+      work += keyCost(key);
+      return saved.has.call(this, key);
+    };
+    maps.values = function (this: Map<unknown, unknown>) {
+      return counted(saved.values.call(this)) as MapIterator<unknown>;
+    };
     lookup();
   } finally {
     Object.assign(strings, { charCodeAt: saved.charCodeAt, slice: saved.slice, substring: saved.substring, startsWith: saved.startsWith, split: saved.split });
@@ -140,7 +187,9 @@ describe('router: pattern lookups cost time linear in the URI (issue #19)', () =
     const uri = `com.${'a'.repeat(16_000)}`;
     const best = workOf(() => table.best(uri));
     const all = workOf(() => table.all(uri));
-    console.log(`      work for one lookup of a ${uri.length}-character URI: best ${best}, all ${all} (the old table, hashing every prefix: about ${(uri.length ** 2).toLocaleString('en')})`);
+    console.log(
+      `      work for one lookup of a ${uri.length}-character URI: best ${best}, all ${all} (the old table, hashing every prefix: about ${(uri.length ** 2).toLocaleString('en')})`,
+    );
     expect(best, 'best()').to.be.at.most(4 * uri.length);
     expect(all, 'all()').to.be.at.most(4 * uri.length);
   });

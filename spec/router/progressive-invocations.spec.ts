@@ -10,8 +10,7 @@ describe('router: progressive call invocations', () => {
   const router = useRouterWithRawPeers();
   const join = (roles?: Dict) => router.join(roles ? { roles } : {});
 
-
-  it('forwards every chunk under one INVOCATION id and accepts the spec\'s example id sequence', async () => {
+  it("forwards every chunk under one INVOCATION id and accepts the spec's example id sequence", async () => {
     const callee = await join();
     const caller = await join();
     await callee.register('com.example.foo');
@@ -28,7 +27,13 @@ describe('router: progressive call invocations', () => {
     caller.send([M.CALL, 1, {}, 'com.example.foo', ['last chunk']]);
     const second = await callee.next(isInvocation);
     const last = await callee.next(isInvocation);
-    expect(second).to.deep.equal([M.INVOCATION, first[1], first[2], { progress: true, caller: caller.sessionId, caller_authid: `anonymous-${caller.sessionId}`, caller_authrole: 'anonymous' }, ['chunk 2']]);
+    expect(second).to.deep.equal([
+      M.INVOCATION,
+      first[1],
+      first[2],
+      { progress: true, caller: caller.sessionId, caller_authid: `anonymous-${caller.sessionId}`, caller_authrole: 'anonymous' },
+      ['chunk 2'],
+    ]);
     expect(last[1]).to.equal(first[1]);
     expect(last[3]).to.not.have.property('progress');
     expect(last[4]).to.deep.equal(['last chunk']);

@@ -66,9 +66,12 @@ describe('router: WAMP-RawSocket listener (spec §8.4)', function () {
       expect(wire.frameLengths[0]).to.equal(Buffer.byteLength(JSON.stringify(welcome)));
     });
 
-    it('repeats the client\'s serializer: MessagePack 7F F2 00 00, CBOR 7F F3 00 00, and joins over each', async () => {
+    it("repeats the client's serializer: MessagePack 7F F2 00 00, CBOR 7F F3 00 00, and joins over each", async () => {
       await start();
-      for (const [serializer, hello, answer] of [['msgpack', [0x7f, 0xf2, 0, 0], '7F F2 00 00'], ['cbor', [0x7f, 0xf3, 0, 0], '7F F3 00 00']] as const) {
+      for (const [serializer, hello, answer] of [
+        ['msgpack', [0x7f, 0xf2, 0, 0], '7F F2 00 00'],
+        ['cbor', [0x7f, 0xf3, 0, 0], '7F F3 00 00'],
+      ] as const) {
         const wire = track(await RawSocketWire.open(target, serializer));
         wire.write(hello);
         expect(hex(await wire.takeBytes(4))).to.equal(answer);
@@ -108,7 +111,10 @@ describe('router: WAMP-RawSocket listener (spec §8.4)', function () {
 
     it('refuses reserved octets set with error 3 (7F 30 00 00)', async () => {
       await start();
-      for (const request of [[0x7f, 0xf1, 0x00, 0x01], [0x7f, 0xf1, 0x80, 0x00]]) {
+      for (const request of [
+        [0x7f, 0xf1, 0x00, 0x01],
+        [0x7f, 0xf1, 0x80, 0x00],
+      ]) {
         const wire = await open();
         wire.write(request);
         expect(hex(await wire.takeBytes(4))).to.equal('7F 30 00 00');
@@ -222,12 +228,15 @@ describe('router: WAMP-RawSocket listener (spec §8.4)', function () {
       expect((abort[1] as { message: string }).message).to.equal('a frame of 65537 octets is over the limit of 65536 announced in the handshake');
       await caller.closed;
       // The router's side of a close, which the test cannot wait on: checked every few ms.
-      await until(() => fixture!.router.sessionCount('realm1') === 1, 5000, 'the caller\'s session released');
+      await until(() => fixture!.router.sessionCount('realm1') === 1, 5000, "the caller's session released");
     });
 
     it('ends the connection on reserved header bits or a reserved frame type', async () => {
       await start();
-      for (const [first, problem] of [[0x10, /reserved bits/], [0x03, /reserved frame type 3/]] as const) {
+      for (const [first, problem] of [
+        [0x10, /reserved bits/],
+        [0x03, /reserved frame type 3/],
+      ] as const) {
         const wire = await join();
         wire.write([first, 0, 0, 2, 0x5b, 0x5d]);
         const abort = await wire.next((m) => m[0] === M.ABORT);
@@ -282,7 +291,7 @@ describe('router: WAMP-RawSocket listener (spec §8.4)', function () {
       expect(silent.isOpen).to.equal(true);
     });
 
-    it('with ping: \'always\', PINGs every peer, and drops one that answers nothing within pongTimeout', async () => {
+    it("with ping: 'always', PINGs every peer, and drops one that answers nothing within pongTimeout", async () => {
       await start(fast, { ping: 'always' });
       const answering = await join();
       const frozen = await join();
@@ -459,7 +468,10 @@ describe('router: WAMP-RawSocket listener (spec §8.4)', function () {
       for (const port of [(target as { port: number }).port, second.port!]) {
         const refused = await new Promise<boolean>((resolve) => {
           const socket = connect(port, '127.0.0.1');
-          socket.once('connect', () => { socket.destroy(); resolve(false); });
+          socket.once('connect', () => {
+            socket.destroy();
+            resolve(false);
+          });
           socket.once('error', () => resolve(true));
         });
         expect(refused, `port ${port} closed`).to.equal(true);

@@ -21,7 +21,10 @@ function closedByPeer(socket: Socket): Promise<void> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed) return resolve();
     const timer = setTimeout(() => reject(new Error(`the router kept the connection open for ${CLOSE_EXPECTED_WITHIN_MS} ms`)), CLOSE_EXPECTED_WITHIN_MS);
-    socket.once('close', () => { clearTimeout(timer); resolve(); });
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     socket.on('error', () => undefined);
   });
 }
@@ -62,7 +65,9 @@ describe('router: CALL timeout limits', () => {
 
 describe('router: close() with calls in flight', () => {
   let fixture: EmbeddedRouter;
-  beforeEach(async () => { fixture = await startEmbeddedRouter({ closeGraceMs: 2000 }); });
+  beforeEach(async () => {
+    fixture = await startEmbeddedRouter({ closeGraceMs: 2000 });
+  });
   afterEach(() => fixture.stop());
 
   for (const answering of ['callee first', 'caller first'] as const) {
@@ -77,7 +82,7 @@ describe('router: close() with calls in flight', () => {
 
       const stopping = fixture.router.close();
       const [first, second] = answering === 'callee first' ? [callee, caller] : [caller, callee];
-      expect((await first.next())).to.deep.equal([M.GOODBYE, { message: 'the router is shutting down' }, 'wamp.close.system_shutdown']);
+      expect(await first.next()).to.deep.equal([M.GOODBYE, { message: 'the router is shutting down' }, 'wamp.close.system_shutdown']);
       first.send([M.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
       await first.closed;
       expect((await second.next())[2]).to.equal('wamp.close.system_shutdown');
@@ -86,7 +91,10 @@ describe('router: close() with calls in flight', () => {
       await second.closed;
 
       // After its GOODBYE a session hears nothing more: no ERROR for the calls, no INTERRUPT.
-      expect(caller.received.filter((m) => m[0] === M.ERROR), `errors for calls ${requests.join(', ')}`).to.deep.equal([]);
+      expect(
+        caller.received.filter((m) => m[0] === M.ERROR),
+        `errors for calls ${requests.join(', ')}`,
+      ).to.deep.equal([]);
       expect(caller.received.at(-1)![0]).to.equal(M.GOODBYE);
       expect(callee.received.filter((m) => m[0] === M.INTERRUPT)).to.deep.equal([]);
       expect(callee.received.at(-1)![0]).to.equal(M.GOODBYE);
@@ -122,7 +130,9 @@ describe('router: connections that never become WebSockets', () => {
     try {
       const idle = await openTcp(port);
       let idleClosed = false;
-      idle.once('close', () => { idleClosed = true; });
+      idle.once('close', () => {
+        idleClosed = true;
+      });
       // A WebSocket on our path that never says HELLO is aborted after handshakeTimeoutMs,
       // which is longer than the idle connection has been open for the router's deadline.
       const silentWamp = await RawPeer.open(`ws://127.0.0.1:${port}/wamp`);

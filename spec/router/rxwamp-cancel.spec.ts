@@ -10,9 +10,10 @@ type Mode = 'skip' | 'kill' | 'killnowait';
 const MODES: readonly Mode[] = ['skip', 'kill', 'killnowait'];
 
 /** Subscribes to a register/registerStream Observable and resolves once REGISTERED (the registration stays). */
-const registered = (registration: Observable<unknown>) => new Promise<void>((resolve, reject) => {
-  registration.subscribe({ next: () => resolve(), error: reject });
-});
+const registered = (registration: Observable<unknown>) =>
+  new Promise<void>((resolve, reject) => {
+    registration.subscribe({ next: () => resolve(), error: reject });
+  });
 
 /** An rxwamp caller unsubscribes from call$ after two progress results, with each cancelMode. */
 describe('router: rxwamp call$ unsubscribed with each cancelMode', () => {
@@ -42,7 +43,9 @@ describe('router: rxwamp call$ unsubscribed with each cancelMode', () => {
     return { seen, done };
   };
 
-  beforeEach(async () => { fixture = await startEmbeddedRouter(); });
+  beforeEach(async () => {
+    fixture = await startEmbeddedRouter();
+  });
   afterEach(async () => {
     await Promise.all(closers.splice(0).map((close) => close()));
     await fixture.stop();
@@ -59,7 +62,10 @@ describe('router: rxwamp call$ unsubscribed with each cancelMode', () => {
       callee.send([M.YIELD, invocation[1], { progress: true }, [0]]);
       callee.send([M.YIELD, invocation[1], { progress: true }, [1]]);
       await run.done;
-      expect(run.seen.map((r) => [r.progress, r.args[0]])).to.deep.equal([[true, 0], [true, 1]]);
+      expect(run.seen.map((r) => [r.progress, r.args[0]])).to.deep.equal([
+        [true, 0],
+        [true, 1],
+      ]);
       if (cancelMode === 'skip') {
         await settle();
         expect(callee.pending()).to.deep.equal([]);
@@ -81,7 +87,15 @@ describe('router: rxwamp call$ unsubscribed with each cancelMode', () => {
     it(`${cancelMode}: an rxwamp registerStream callee is ${cancelMode === 'skip' ? 'left running' : 'torn down'}`, async () => {
       const callee = client();
       let tornDown = false;
-      await registered(callee.registerStream('com.example.stream', () => interval(15).pipe(finalize(() => { tornDown = true; }))));
+      await registered(
+        callee.registerStream('com.example.stream', () =>
+          interval(15).pipe(
+            finalize(() => {
+              tornDown = true;
+            }),
+          ),
+        ),
+      );
       const caller = client();
       const run = unsubscribeAfterTwo(caller, 'com.example.stream', cancelMode);
       await run.done;

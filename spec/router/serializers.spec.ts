@@ -46,7 +46,10 @@ describe('router: serializers (RouterOptions.serializers)', () => {
     const build = (serializers: unknown) => () => new Router({ realms: ['realm1'], serializers: serializers as [] });
     expect(build([])).to.throw(TypeError, "router option serializers must be a non-empty list, e.g. ['json'] or ['json', cbor, msgpack]");
     expect(build('json')).to.throw(TypeError, /must be a non-empty list/);
-    expect(build(['json', 'cbor'])).to.throw(TypeError, `router option serializers: "cbor" is not built in: import { cbor } from 'rxwamp/cbor' and pass it, e.g. serializers: ['json', cbor]`);
+    expect(build(['json', 'cbor'])).to.throw(
+      TypeError,
+      `router option serializers: "cbor" is not built in: import { cbor } from 'rxwamp/cbor' and pass it, e.g. serializers: ['json', cbor]`,
+    );
     expect(build(['msgpack'])).to.throw(TypeError, /import \{ msgpack \} from 'rxwamp\/msgpack'/);
     expect(build(['xml'])).to.throw(TypeError, /unknown serializer "xml"/);
     expect(build([{ subprotocol: 'wamp.2.json' }])).to.throw(TypeError, /unknown serializer object/);
@@ -93,7 +96,9 @@ describe('router: serializers (RouterOptions.serializers)', () => {
     const socket = new WebSocket(url);
     const received: unknown[] = [];
     socket.on('message', (data) => received.push(data));
-    const [code, reason] = await new Promise<[number, string]>((resolve) => socket.once('close', (closeCode, closeReason) => resolve([closeCode, closeReason.toString()])));
+    const [code, reason] = await new Promise<[number, string]>((resolve) =>
+      socket.once('close', (closeCode, closeReason) => resolve([closeCode, closeReason.toString()])),
+    );
     expect([code, reason, received]).to.deep.equal([1002, 'no supported WAMP subprotocol offered', []]);
   });
 

@@ -32,9 +32,13 @@ describe('router: per-session limits and URI length (its own process, defaults)'
     peers.push(peer);
     return peer;
   };
-  before(async () => { router = await startRouterProcess({ kind: 'embedded' }); });
+  before(async () => {
+    router = await startRouterProcess({ kind: 'embedded' });
+  });
   after(() => router.stop());
-  afterEach(async () => { await Promise.all(peers.splice(0).map((peer) => peer.close())); });
+  afterEach(async () => {
+    await Promise.all(peers.splice(0).map((peer) => peer.close()));
+  });
 
   it(`refuses CALL, PUBLISH, REGISTER and SUBSCRIBE URIs over ${LIMITS.maxUriLength} characters with invalid_uri; the session goes on`, async () => {
     const hostile = await join();
@@ -43,7 +47,10 @@ describe('router: per-session limits and URI length (its own process, defaults)'
     await hostile.register('com', { match: 'prefix' });
     await hostile.subscribe('com', { match: 'prefix' });
     const requests = {
-      publish: hostile.nextRequestId(), call: 0, register: 0, subscribe: 0,
+      publish: hostile.nextRequestId(),
+      call: 0,
+      register: 0,
+      subscribe: 0,
     };
     hostile.send([M.PUBLISH, requests.publish, { acknowledge: true }, LONG, ['x']]);
     requests.call = hostile.call(LONG);
@@ -59,9 +66,15 @@ describe('router: per-session limits and URI length (its own process, defaults)'
     }
     console.log(`      refusals: ${JSON.stringify(refusals)}`);
     expect(refusals).to.deep.equal({
-      publish: 'wamp.error.invalid_uri', call: 'wamp.error.invalid_uri', register: 'wamp.error.invalid_uri', subscribe: 'wamp.error.invalid_uri',
+      publish: 'wamp.error.invalid_uri',
+      call: 'wamp.error.invalid_uri',
+      register: 'wamp.error.invalid_uri',
+      subscribe: 'wamp.error.invalid_uri',
     });
-    expect(hostile.pending().filter((m) => m[0] === M.INVOCATION || m[0] === M.EVENT), 'nothing was routed').to.deep.equal([]);
+    expect(
+      hostile.pending().filter((m) => m[0] === M.INVOCATION || m[0] === M.EVENT),
+      'nothing was routed',
+    ).to.deep.equal([]);
 
     // A URI at the limit is still fine, and the session goes on.
     const atLimit = `com.${'b'.repeat(LIMITS.maxUriLength - 4)}`;
@@ -153,7 +166,7 @@ describe('router: session limits, configured per realm', () => {
   });
   after(() => fixture.stop());
 
-  it('a realm takes its own limits over the router\'s, and the defaults for the rest', async () => {
+  it("a realm takes its own limits over the router's, and the defaults for the rest", async () => {
     const loose = await RawPeer.join(fixture.url, 'realm1');
     const tight = await RawPeer.join(fixture.url, 'tight');
     try {
@@ -179,8 +192,14 @@ describe('router: session limits, configured per realm', () => {
 
   it('rejects limits that are not positive integers', () => {
     for (const bad of [0, -1, 1.5, '10', Number.NaN]) {
-      expect(() => new Router({ realms: ['realm1'], sessionLimits: { maxSubscriptions: bad as number } }), String(bad)).to.throw(TypeError, /sessionLimits.maxSubscriptions/);
-      expect(() => new Router({ realms: [{ uri: 'r', sessionLimits: { maxCallsInFlight: bad as number } }] }), String(bad)).to.throw(TypeError, /sessionLimits.maxCallsInFlight/);
+      expect(() => new Router({ realms: ['realm1'], sessionLimits: { maxSubscriptions: bad as number } }), String(bad)).to.throw(
+        TypeError,
+        /sessionLimits.maxSubscriptions/,
+      );
+      expect(() => new Router({ realms: [{ uri: 'r', sessionLimits: { maxCallsInFlight: bad as number } }] }), String(bad)).to.throw(
+        TypeError,
+        /sessionLimits.maxCallsInFlight/,
+      );
     }
   });
 
@@ -191,11 +210,27 @@ describe('router: session limits, configured per realm', () => {
       const { session } = peer;
       await session.subscribe('com.example.a', () => undefined);
       await session.subscribe('com.example.b', () => undefined);
-      const overLimit = await session.subscribe('com.example.c', () => undefined).then(() => 'subscribed', (error: { error: string }) => error.error);
+      const overLimit = await session
+        .subscribe('com.example.c', () => undefined)
+        .then(
+          () => 'subscribed',
+          (error: { error: string }) => error.error,
+        );
       expect(overLimit).to.equal('rxwamp.error.too_many_subscriptions');
       await session.register('com.example.slow', () => new Promise(() => undefined));
-      await session.register('com.example.fast', () => undefined).then(() => expect.fail('over maxRegistrations'), (error: { error: string }) => expect(error.error).to.equal('rxwamp.error.too_many_registrations'));
-      const outcome = (procedure: string) => new Promise<string>((resolve) => session.call(procedure).then(() => resolve('result'), (error) => resolve(error.error)));
+      await session
+        .register('com.example.fast', () => undefined)
+        .then(
+          () => expect.fail('over maxRegistrations'),
+          (error: { error: string }) => expect(error.error).to.equal('rxwamp.error.too_many_registrations'),
+        );
+      const outcome = (procedure: string) =>
+        new Promise<string>((resolve) =>
+          session.call(procedure).then(
+            () => resolve('result'),
+            (error) => resolve(error.error),
+          ),
+        );
       // One call in flight (the slow one) is this realm's limit.
       void outcome('com.example.slow');
       expect(await outcome('com.example.slow')).to.equal('rxwamp.error.too_many_calls');

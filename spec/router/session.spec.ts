@@ -19,7 +19,9 @@ describe('router: sessions', () => {
     return peer;
   };
 
-  beforeEach(async () => { fixture = await startEmbeddedRouter({ realms: ['realm1', 'com.example.app'] }); });
+  beforeEach(async () => {
+    fixture = await startEmbeddedRouter({ realms: ['realm1', 'com.example.app'] });
+  });
   afterEach(async () => {
     await Promise.all(peers.splice(0).map((peer) => peer.close()));
     await fixture.stop();
@@ -29,7 +31,9 @@ describe('router: sessions', () => {
     const peer = await open();
     const welcome = await peer.hello('realm1');
     expect(welcome[0]).to.equal(MessageType.WELCOME);
-    expect(welcome[1]).to.be.a('number').within(1, 2 ** 53);
+    expect(welcome[1])
+      .to.be.a('number')
+      .within(1, 2 ** 53);
     const details = welcome[2] as { roles: Record<string, { features: Record<string, boolean> }>; authmethod: string; authrole: string; realm: string };
     expect(details.roles['dealer']!.features).to.deep.equal(DEALER_FEATURES);
     expect(details.roles['broker']!.features).to.deep.equal(BROKER_FEATURES);

@@ -18,7 +18,9 @@ describe('router: wampy caller', () => {
     return wampy;
   };
 
-  beforeEach(async () => { fixture = await startEmbeddedRouter(); });
+  beforeEach(async () => {
+    fixture = await startEmbeddedRouter();
+  });
   afterEach(async () => {
     await Promise.all(closers.splice(0).map((close) => close()));
     await fixture.stop();
@@ -39,7 +41,7 @@ describe('router: wampy caller', () => {
     expect(chunks.map((m) => (m[3] as { progress?: boolean }).progress ?? false)).to.deep.equal([true, true, false]);
     expect(chunks.map((m) => m[4])).to.deep.equal([['chunk-0'], ['chunk-1'], ['chunk-2']]);
     callee.send([M.YIELD, invocationId, {}, ['3 chunks'], { bytes: 21 }]);
-    const answer = await upload.result as { argsList: unknown[]; argsDict: Record<string, unknown> };
+    const answer = (await upload.result) as { argsList: unknown[]; argsDict: Record<string, unknown> };
     expect(answer.argsList).to.deep.equal(['3 chunks']);
     expect(answer.argsDict).to.deep.equal({ bytes: 21 });
   });
@@ -78,10 +80,12 @@ describe('router: wampy caller', () => {
       closers.push(() => callee.close());
       const seen: unknown[] = [];
       await new Promise<void>((resolve, reject) => {
-        callee.register('com.example.echo', (args, kwargs) => {
-          seen.push(args, kwargs);
-          return payload([...args, 'from-json'], { ...kwargs, echoed: true });
-        }).subscribe({ next: () => resolve(), error: reject });
+        callee
+          .register('com.example.echo', (args, kwargs) => {
+            seen.push(args, kwargs);
+            return payload([...args, 'from-json'], { ...kwargs, echoed: true });
+          })
+          .subscribe({ next: () => resolve(), error: reject });
       });
       const wampy = await connectWampy(serializer);
       const answer = await callEchoWithMixedPayload(wampy);
@@ -104,10 +108,10 @@ const blob = new Uint8Array([0, 1, 2, 253, 254, 255]);
 
 /** Calls com.example.echo with binary (nested too), numbers, null, booleans and Unicode. */
 async function callEchoWithMixedPayload(wampy: WampyClient): Promise<{ argsList: unknown[]; argsDict: Record<string, unknown> }> {
-  return await wampy.call('com.example.echo', {
+  return (await wampy.call('com.example.echo', {
     argsList: [blob, 'text', 42, 1.5, null, true, { nested: [blob] }],
     argsDict: { unicode: 'ünï©ødé ✓', empty: new Uint8Array(0) },
-  }) as unknown as { argsList: unknown[]; argsDict: Record<string, unknown> };
+  })) as unknown as { argsList: unknown[]; argsDict: Record<string, unknown> };
 }
 
 function toBytes(value: unknown): number[] {

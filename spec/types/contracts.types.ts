@@ -8,12 +8,21 @@
  */
 import { concat, from, interval, map, of, take, toArray, type Observable } from 'rxjs';
 import {
-  final, procedure, topic, WampClient,
-  type CallResult, type Registration, type TypedCallResult, type TypedEvent, type WampEvent,
+  final,
+  procedure,
+  topic,
+  WampClient,
+  type CallResult,
+  type Registration,
+  type TypedCallResult,
+  type TypedEvent,
+  type WampEvent,
 } from '../../src/index.js';
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
-function assertType<T extends true>(): T | undefined { return undefined; }
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function assertType<T extends true>(): T | undefined {
+  return undefined;
+}
 
 const longop = procedure<{ args: [n: number]; progress: number; result: number }>('com.myapp.longop');
 const upload = procedure<{ input: Uint8Array; progress: { bytes: number }; result: string }>('com.myapp.upload');
@@ -28,12 +37,14 @@ export function callerSide(client: WampClient): void {
       const value: number = r.args[0];
       // @ts-expect-error a progress value is a number, not a string
       const wrong: string = r.args[0];
-      void value; void wrong;
+      void value;
+      void wrong;
     } else {
       const result: number = r.args[0];
       // @ts-expect-error the result is a number, not a string
       const wrong: string = r.args[0];
-      void result; void wrong;
+      void result;
+      void wrong;
     }
   });
   // @ts-expect-error wrong argument type
@@ -47,7 +58,9 @@ export function callerSide(client: WampClient): void {
   // @ts-expect-error kwargs of the wrong shape
   client.call$(greet, ['ada'], { polite: 'yes' });
   client.call$(ping); // no args declared: none needed
-  client.call$(ping).subscribe((r) => { if (!r.progress) assertType<Equal<typeof r.args[0], 'pong'>>(); });
+  client.call$(ping).subscribe((r) => {
+    if (!r.progress) assertType<Equal<(typeof r.args)[0], 'pong'>>();
+  });
 
   // Streamed input: chunks of the declared input type.
   client.callStream$(upload, of(new Uint8Array(4))).subscribe((r) => {
@@ -56,7 +69,12 @@ export function callerSide(client: WampClient): void {
       void bytes;
     }
   });
-  client.callStream$(upload, (async function* () { yield new Uint8Array(1); })());
+  client.callStream$(
+    upload,
+    (async function* () {
+      yield new Uint8Array(1);
+    })(),
+  );
   // @ts-expect-error an input chunk of the wrong type
   client.callStream$(upload, of('text'));
   // @ts-expect-error an input chunk of the wrong type (async iterable)
@@ -78,7 +96,10 @@ export function calleeSide(client: WampClient): Array<Observable<Registration>> 
     client.register(greet, ([name], { rude }) => `${name}${String(rude)}`),
 
     client.registerStream(longop, ([n]) => concat(interval(1000).pipe(take(n)), of(final(n)))),
-    client.registerStream(longop, async function* ([n]) { for (let i = 0; i < n; i++) yield i; yield final(n); }),
+    client.registerStream(longop, async function* ([n]) {
+      for (let i = 0; i < n; i++) yield i;
+      yield final(n);
+    }),
     // @ts-expect-error progress values must be numbers
     client.registerStream(longop, () => of('zero')),
     // @ts-expect-error the final result must be a number
@@ -105,7 +126,9 @@ export function topics(client: WampClient): void {
     assertType<Equal<typeof event, TypedEvent<{ args: [headline: string]; kwargs: { priority: number } }>>>();
     // @ts-expect-error the headline is a string
     const wrong: number = event.args[0];
-    void headline; void priority; void wrong;
+    void headline;
+    void priority;
+    void wrong;
   });
   void client.publish(news, ['rxwamp 1.0'], { priority: 1 }, { acknowledge: true });
   // @ts-expect-error the headline must be a string
@@ -130,7 +153,12 @@ export function untypedStaysAsItWas(client: WampClient): void {
 /** A validation hook takes any function that throws to refuse, e.g. zod's `schema.parse`. */
 export const checked = procedure<{ args: [n: number]; result: number }>('com.myapp.checked', {
   validate: {
-    args: (args) => { if (typeof args[0] !== 'number') throw new TypeError('n must be a number'); },
-    result: (value: unknown): number => { if (typeof value !== 'number') throw new TypeError('not a number'); return value; },
+    args: (args) => {
+      if (typeof args[0] !== 'number') throw new TypeError('n must be a number');
+    },
+    result: (value: unknown): number => {
+      if (typeof value !== 'number') throw new TypeError('not a number');
+      return value;
+    },
   },
 });

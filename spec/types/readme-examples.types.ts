@@ -10,15 +10,21 @@ import { final, procedure, topic, WampClient } from '../../src/index.js';
 export function uploadExample(callee: WampClient, caller: WampClient): void {
   const upload = procedure<{ input: Uint8Array; progress: number; result: string }>('com.myapp.upload');
 
-  callee.registerDuplex(upload, (chunks$) => from(open(`/tmp/upload-${Date.now()}`, 'w')).pipe(
-    mergeMap((file) => concat(
-      chunks$.pipe(
-        mergeMap((chunk) => from(file.write(chunk)).pipe(map(() => chunk.byteLength)), 1),
-        scan((stored, bytes) => stored + bytes, 0),
+  callee
+    .registerDuplex(upload, (chunks$) =>
+      from(open(`/tmp/upload-${Date.now()}`, 'w')).pipe(
+        mergeMap((file) =>
+          concat(
+            chunks$.pipe(
+              mergeMap((chunk) => from(file.write(chunk)).pipe(map(() => chunk.byteLength)), 1),
+              scan((stored, bytes) => stored + bytes, 0),
+            ),
+            of(final('stored')),
+          ).pipe(finalize(() => void file.close())),
+        ),
       ),
-      of(final('stored')),
-    ).pipe(finalize(() => void file.close()))),
-  )).subscribe();
+    )
+    .subscribe();
 
   caller.callStream$(upload, createReadStream('video.mp4')).subscribe({
     next: (r) => console.log(r.progress ? `stored ${r.args[0]} bytes` : `done: ${r.args[0]}`),
@@ -43,7 +49,8 @@ export async function contractExample(client: WampClient): Promise<void> {
 /** The README's `onError` example ("Application code that throws"). */
 export function onErrorExample(url: string, realm: string): WampClient {
   const client = new WampClient({
-    url, realm,
+    url,
+    realm,
     onError: (error, context) => console.warn(`rxwamp: a ${context.source} of ${context.uri ?? 'the client'} threw`, error),
   });
   return client;

@@ -17,7 +17,13 @@ describe('unit: reconnect backoff', () => {
   });
 
   it('defaults like autobahn-js, and refuses options that make no sense with a TypeError', () => {
-    expect(resolveOptions({ url: 'ws://x', realm: 'r' }).reconnect).to.deep.equal({ initialDelay: 1500, factor: 1.5, maxDelay: 300_000, maxAttempts: 15, jitter: 0.1 });
+    expect(resolveOptions({ url: 'ws://x', realm: 'r' }).reconnect).to.deep.equal({
+      initialDelay: 1500,
+      factor: 1.5,
+      maxDelay: 300_000,
+      maxAttempts: 15,
+      jitter: 0.1,
+    });
     expect(resolveOptions({ url: 'ws://x', realm: 'r', reconnect: false }).reconnect).to.equal(false);
     expect(resolveOptions({ url: 'ws://x', realm: 'r', reconnect: { maxAttempts: Infinity } }).reconnect).to.include({ maxAttempts: Infinity });
     for (const reconnect of [{ factor: 0.5 }, { jitter: 2 }, { maxAttempts: -1 }, { initialDelay: -5 }, 'yes']) {

@@ -8,12 +8,14 @@ describe('client: options.url', () => {
   const make = (url: unknown) => () => new WampClient({ url: url as string, realm: 'realm1' });
 
   it('refuses a URL without a scheme at construction, saying which schemes it takes and what it got', () => {
-    expect(make('127.0.0.1:8080')).to.throw(TypeError,
-      'options.url must be a ws://, wss://, http:// or https:// URL, got "127.0.0.1:8080"');
+    expect(make('127.0.0.1:8080')).to.throw(
+      TypeError,
+      'options.url must be a ws://, wss://, http:// or https:// URL (rs:// with rxwamp/rawsocket), got "127.0.0.1:8080"',
+    );
   });
 
   it('refuses other schemes, relative paths, empty strings and non-strings the same way', () => {
-    const wanted = /^options\.url must be a ws:\/\/, wss:\/\/, http:\/\/ or https:\/\/ URL, got /;
+    const wanted = /^options\.url must be a ws:\/\/, wss:\/\/, http:\/\/ or https:\/\/ URL \(rs:\/\/ with rxwamp\/rawsocket\), got /;
     for (const url of ['localhost:8080/ws', 'ftp://example.com/ws', '/ws', 'ws:/127.0.0.1/ws', 'ws://', '']) {
       expect(make(url), url).to.throw(TypeError, wanted);
     }

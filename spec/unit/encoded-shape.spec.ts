@@ -17,15 +17,25 @@ const callWithKwargs = (kwargs: unknown): unknown[] => [MessageType.CALL, 1, {},
 /** A CALL with `args` in its args slot (element 4). */
 const callWithArgs = (args: unknown): unknown[] => [MessageType.CALL, 1, {}, 'com.x', args, { k: 1 }];
 
-class Plain { a = 1; }
-class WithToJson { a = 1; toJSON(): unknown { return 5; } }
-class Iterable { a = 1; *[Symbol.iterator](): Generator<number> { yield 1; } }
+class Plain {
+  a = 1;
+}
+class WithToJson {
+  a = 1;
+  toJSON(): unknown {
+    return 5;
+  }
+}
+class Iterable {
+  a = 1;
+  *[Symbol.iterator](): Generator<number> {
+    yield 1;
+  }
+}
 class List extends Array<unknown> {}
 
-const nonEnumerable = <T extends object>(target: T, key: string, value: unknown): T =>
-  Object.defineProperty(target, key, { value, enumerable: false });
-const getter = <T extends object>(target: T, key: string, get: () => unknown): T =>
-  Object.defineProperty(target, key, { get, enumerable: false });
+const nonEnumerable = <T extends object>(target: T, key: string, value: unknown): T => Object.defineProperty(target, key, { value, enumerable: false });
+const getter = <T extends object>(target: T, key: string, get: () => unknown): T => Object.defineProperty(target, key, { get, enumerable: false });
 const nullProto = (entries: object): object => Object.assign(Object.create(null) as object, entries);
 
 /** Values that pass as a dict in a kwargs slot, and the serializers that would not write them as a dict. */
@@ -37,10 +47,22 @@ const KWARGS: ReadonlyArray<{ name: string; value: () => unknown; refusedBy: rea
   { name: 'a plain object with toJSON', value: () => ({ a: 1, toJSON: () => 5 }), refusedBy: ['json', 'cbor', 'msgpack'] },
   { name: 'a plain object with a non-enumerable toJSON', value: () => nonEnumerable({ a: 1 }, 'toJSON', () => 5), refusedBy: ['json'] },
   { name: 'a plain object with a toJSON getter', value: () => getter({ a: 1 }, 'toJSON', () => () => [1]), refusedBy: ['json'] },
-  { name: 'a plain object inheriting toJSON', value: () => Object.assign(Object.create(nonEnumerable({}, 'toJSON', () => 'x')) as object, { a: 1 }), refusedBy: ['json'] },
+  {
+    name: 'a plain object inheriting toJSON',
+    value: () => Object.assign(Object.create(nonEnumerable({}, 'toJSON', () => 'x')) as object, { a: 1 }),
+    refusedBy: ['json'],
+  },
   { name: 'a class instance with toJSON', value: () => new WithToJson(), refusedBy: ['json', 'msgpack'] },
-  { name: 'a null-prototype object with a non-enumerable toJSON', value: () => nonEnumerable(nullProto({ a: 1 }), 'toJSON', () => 5), refusedBy: ['json', 'msgpack'] },
-  { name: 'a plain object with an own constructor: Array', value: () => nonEnumerable({ length: 1, 0: 'x' }, 'constructor', Array), refusedBy: ['cbor', 'msgpack'] },
+  {
+    name: 'a null-prototype object with a non-enumerable toJSON',
+    value: () => nonEnumerable(nullProto({ a: 1 }), 'toJSON', () => 5),
+    refusedBy: ['json', 'msgpack'],
+  },
+  {
+    name: 'a plain object with an own constructor: Array',
+    value: () => nonEnumerable({ length: 1, 0: 'x' }, 'constructor', Array),
+    refusedBy: ['cbor', 'msgpack'],
+  },
   { name: 'a plain object with a constructor getter', value: () => getter({ length: 1, 0: 'x' }, 'constructor', () => Array), refusedBy: ['cbor', 'msgpack'] },
   { name: 'an iterable class instance', value: () => new Iterable(), refusedBy: ['cbor'] },
   { name: 'a Map', value: () => new Map([['a', 1]]), refusedBy: ['cbor'] }, // cbor-x tags it (259)
@@ -93,9 +115,13 @@ for (const codec of CODECS) {
     }
 
     it('names the element and what it would be written as', () => {
-      const [message, written] = codec.name === 'json'
-        ? [callWithArgs(Object.assign([1], { toJSON: () => 5 })), /^element 4 of the message would be serialized as 5$/]
-        : [callWithKwargs(nonEnumerable({ length: 1, 0: 'x' }, 'constructor', Array)), /^element 5 of the message would be serialized as (CBOR|MessagePack) starting 0x[89]1, an array$/];
+      const [message, written] =
+        codec.name === 'json'
+          ? [callWithArgs(Object.assign([1], { toJSON: () => 5 })), /^element 4 of the message would be serialized as 5$/]
+          : [
+              callWithKwargs(nonEnumerable({ length: 1, 0: 'x' }, 'constructor', Array)),
+              /^element 5 of the message would be serialized as (CBOR|MessagePack) starting 0x[89]1, an array$/,
+            ];
       expect(() => codec.encode(message)).to.throw(SerializationError, written);
     });
 
@@ -137,8 +163,10 @@ describe('codec json: the fast path and the checked path', () => {
     const script = `import { jsonCodec } from './src/codec/json.ts';
       try { jsonCodec.encode([${MessageType.CALL}, 1, {}, 'com.x', [], JSON.rawJSON('5')]); console.log('sent'); }
       catch (error) { console.log(error.name, error.message); }`;
-    const child = spawnSync(process.execPath, ['--harmony-json-parse-with-source', '--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--harmony-json-parse-with-source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../../', import.meta.url)),
+      encoding: 'utf8',
+    });
     expect(child.stdout.trim(), child.stderr).to.match(/^SerializationError element 5 /);
   });
 });
@@ -147,7 +175,15 @@ describe('withPayload: args must be an array and kwargs a dict, whatever the typ
   const yieldOf = (args: unknown, kwargs: unknown): unknown[] => withPayload([MessageType.YIELD, 1, {}, args, kwargs]);
 
   it('refuses a non-array args and a non-dict kwargs with a SerializationError', () => {
-    for (const [args, kwargs] of [[5, undefined], ['ab', {}], [{ 0: 'a' }, undefined], [[], [1]], [[], 'ab'], [[], 5], [[], new Uint8Array(1)]] as const) {
+    for (const [args, kwargs] of [
+      [5, undefined],
+      ['ab', {}],
+      [{ 0: 'a' }, undefined],
+      [[], [1]],
+      [[], 'ab'],
+      [[], 5],
+      [[], new Uint8Array(1)],
+    ] as const) {
       expect(() => yieldOf(args, kwargs), JSON.stringify([args, kwargs])).to.throw(SerializationError, /args must be an array, kwargs a dict/);
     }
   });

@@ -46,12 +46,20 @@ class Harness {
         if (answer === 'refuse') return Promise.reject(new WampConnectionError('connect-failed', `nothing listens at ${url}`));
         if (answer === 'deny') return Promise.reject(new WampConnectionError('router-closed', 'denied', { reason: 'wamp.error.authentication_denied' }));
         const session = new FakeSession();
-        this.live = { session, end: (error) => { session.isOpen = false; ended(session as unknown as Session, error); } };
+        this.live = {
+          session,
+          end: (error) => {
+            session.isOpen = false;
+            ended(session as unknown as Session, error);
+          },
+        };
         return Promise.resolve({ session } as unknown as ActiveSession);
       },
       opened: () => undefined,
       closed: () => undefined,
-      report: (error) => { throw error; },
+      report: (error) => {
+        throw error;
+      },
     });
     this.connection.state$.subscribe((state) => this.states.push(state));
   }
@@ -67,11 +75,16 @@ class Harness {
   trace(from = 0): string[] {
     return this.states.slice(from).map((state) => {
       switch (state.status) {
-        case 'connecting': return `connecting ${state.attempt} ${state.url}`;
-        case 'open': return `open ${state.url}`;
-        case 'reconnecting': return `reconnecting ${state.attempt}`;
-        case 'closed': return `closed ${state.willRetry ? 'willRetry' : 'final'}`;
-        default: return state.status;
+        case 'connecting':
+          return `connecting ${state.attempt} ${state.url}`;
+        case 'open':
+          return `open ${state.url}`;
+        case 'reconnecting':
+          return `reconnecting ${state.attempt}`;
+        case 'closed':
+          return `closed ${state.willRetry ? 'willRetry' : 'final'}`;
+        default:
+          return state.status;
       }
     });
   }
@@ -129,10 +142,19 @@ describe('client: several endpoints (url: [...])', () => {
       await until(() => harness!.isOpen());
       expect(harness.tried.slice(2)).to.deep.equal([C, A, B, C, A, B, C, A]);
       expect(harness.trace(before)).to.deep.equal([
-        'closed willRetry', 'reconnecting 1',
-        `connecting 1 ${C}`, `connecting 1 ${A}`, `connecting 1 ${B}`, 'reconnecting 2',
-        `connecting 2 ${C}`, `connecting 2 ${A}`, `connecting 2 ${B}`, 'reconnecting 3',
-        `connecting 3 ${C}`, `connecting 3 ${A}`, `open ${A}`,
+        'closed willRetry',
+        'reconnecting 1',
+        `connecting 1 ${C}`,
+        `connecting 1 ${A}`,
+        `connecting 1 ${B}`,
+        'reconnecting 2',
+        `connecting 2 ${C}`,
+        `connecting 2 ${A}`,
+        `connecting 2 ${B}`,
+        'reconnecting 3',
+        `connecting 3 ${C}`,
+        `connecting 3 ${A}`,
+        `open ${A}`,
       ]);
     });
 
@@ -159,7 +181,10 @@ describe('client: several endpoints (url: [...])', () => {
       await until(() => harness!.isClosedForGood());
       expect(harness.tried).to.deep.equal([A, B, C, A, B, C, A]);
       const waits = harness.states.filter((state) => state.status === 'reconnecting');
-      expect(waits.map((state) => [state.attempt, state.delay])).to.deep.equal([[1, 5], [2, 10]]);
+      expect(waits.map((state) => [state.attempt, state.delay])).to.deep.equal([
+        [1, 5],
+        [2, 10],
+      ]);
     });
 
     it('does not carry a refusal to let it in (authentication_denied) to the other endpoints', async () => {
@@ -202,8 +227,15 @@ describe('client: several endpoints (url: [...])', () => {
       await until(() => harness!.isClosedForGood());
       expect(harness.tried).to.deep.equal([A, A, A]);
       expect(harness.trace()).to.deep.equal([
-        'idle', `connecting 1 ${A}`, `open ${A}`,
-        'closed willRetry', 'reconnecting 1', `connecting 1 ${A}`, 'reconnecting 2', `connecting 2 ${A}`, 'closed final',
+        'idle',
+        `connecting 1 ${A}`,
+        `open ${A}`,
+        'closed willRetry',
+        'reconnecting 1',
+        `connecting 1 ${A}`,
+        'reconnecting 2',
+        `connecting 2 ${A}`,
+        'closed final',
       ]);
     });
   });
@@ -218,15 +250,18 @@ describe('client: several endpoints (url: [...])', () => {
     });
 
     it('refuses a bad endpoint in a list with the TypeError a single bad URL gets', () => {
-      const wanted = /^options\.url must be a ws:\/\/, wss:\/\/, http:\/\/ or https:\/\/ URL, got /;
-      expect(make(['ws://127.0.0.1:1/ws', 'ftp://example.test/ws'])).to.throw(TypeError, 'options.url must be a ws://, wss://, http:// or https:// URL, got "ftp://example.test/ws"');
+      const wanted = /^options\.url must be a ws:\/\/, wss:\/\/, http:\/\/ or https:\/\/ URL \(rs:\/\/ with rxwamp\/rawsocket\), got /;
+      expect(make(['ws://127.0.0.1:1/ws', 'ftp://example.test/ws'])).to.throw(
+        TypeError,
+        'options.url must be a ws://, wss://, http:// or https:// URL (rs:// with rxwamp/rawsocket), got "ftp://example.test/ws"',
+      );
       expect(make(['ws://127.0.0.1:1/ws', 8080])).to.throw(TypeError, /got number$/);
       expect(make([['ws://127.0.0.1:1/ws']])).to.throw(TypeError, /got object$/); // lists do not nest
       expect(make(['ws://127.0.0.1:1/ws', ''])).to.throw(TypeError, wanted);
     });
 
     it('refuses an empty list, saying so', () => {
-      expect(make([])).to.throw(TypeError, 'options.url must be a ws://, wss://, http:// or https:// URL, got []');
+      expect(make([])).to.throw(TypeError, 'options.url must be a ws://, wss://, http:// or https:// URL (rs:// with rxwamp/rawsocket), got []');
     });
 
     it('copies the list: changing the array afterwards changes nothing', async () => {

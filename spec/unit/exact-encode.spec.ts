@@ -12,13 +12,58 @@ import { seededRandom as prng } from '../helpers/seeded-random.js';
 
 const hex = (frame: Uint8Array): string => Buffer.from(frame).toString('hex');
 
-
 /** Numbers at every width boundary of both formats, and the floats around them. */
 const EDGES = [
-  0, 1, 23, 24, 31, 32, 127, 128, 255, 256, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 40, 2 ** 53 - 1, 2 ** 53,
-  2 ** 63, 2 ** 64 - 2048, 2 ** 64, -1, -24, -25, -32, -33, -128, -129, -256, -257, -32768, -32769, -65536, -65537,
-  -(2 ** 31), -(2 ** 31) - 1, -(2 ** 32), -(2 ** 32) - 1, -(2 ** 40), -(2 ** 63), -(2 ** 64) + 2048, -(2 ** 64),
-  0.5, -1.5, 1e300, -0, NaN, Infinity, -Infinity,
+  0,
+  1,
+  23,
+  24,
+  31,
+  32,
+  127,
+  128,
+  255,
+  256,
+  65535,
+  65536,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 32 - 1,
+  2 ** 32,
+  2 ** 40,
+  2 ** 53 - 1,
+  2 ** 53,
+  2 ** 63,
+  2 ** 64 - 2048,
+  2 ** 64,
+  -1,
+  -24,
+  -25,
+  -32,
+  -33,
+  -128,
+  -129,
+  -256,
+  -257,
+  -32768,
+  -32769,
+  -65536,
+  -65537,
+  -(2 ** 31),
+  -(2 ** 31) - 1,
+  -(2 ** 32),
+  -(2 ** 32) - 1,
+  -(2 ** 40),
+  -(2 ** 63),
+  -(2 ** 64) + 2048,
+  -(2 ** 64),
+  0.5,
+  -1.5,
+  1e300,
+  -0,
+  NaN,
+  Infinity,
+  -Infinity,
 ];
 
 function randomNumber(random: () => number): number {
@@ -44,13 +89,19 @@ function randomMessage(random: () => number): unknown[] {
   return message;
 }
 
-for (const [name, library] of [['cbor', cborLibrary], ['msgpack', msgpackLibrary]] as const) {
+for (const [name, library] of [
+  ['cbor', cborLibrary],
+  ['msgpack', msgpackLibrary],
+] as const) {
   describe(`codec ${name}: leading ids patched in place`, () => {
     const walked = (message: unknown[]) => hex(library.encode(withExactNumbers(message, library.format)));
 
     it('encodes an EVENT with wide ids with one library call, as the walk would', () => {
       let calls = 0;
-      const counting = (message: readonly unknown[]) => { calls++; return library.encode(message); };
+      const counting = (message: readonly unknown[]) => {
+        calls++;
+        return library.encode(message);
+      };
       const event = [36, 2 ** 40 + 5, 2 ** 53 - 1, { topic: 'a.b' }, [2 ** 33, -(2 ** 40)], { k: 2 ** 50 }];
       expect(hex(encodeWithExactNumbers(event, library.format, counting))).to.equal(walked(event));
       expect(calls).to.equal(1);
@@ -59,7 +110,10 @@ for (const [name, library] of [['cbor', cborLibrary], ['msgpack', msgpackLibrary
     it('gives the same bytes as the walk for 5000 random messages, never falling back (seed 8)', () => {
       const random = prng(8);
       let calls = 0;
-      const counting = (message: readonly unknown[]) => { calls++; return library.encode(message); };
+      const counting = (message: readonly unknown[]) => {
+        calls++;
+        return library.encode(message);
+      };
       for (let i = 0; i < 5000; i++) {
         const message = randomMessage(random);
         expect(hex(encodeWithExactNumbers(message, library.format, counting)), JSON.stringify(message)).to.equal(walked(message));
@@ -71,7 +125,10 @@ for (const [name, library] of [['cbor', cborLibrary], ['msgpack', msgpackLibrary
     it('falls back to the walk when the frame is not laid out as expected', () => {
       const wrongSizes: BinaryNumberFormat = { ...library.format, numberSize: () => 1 };
       let calls = 0;
-      const counting = (message: readonly unknown[]) => { calls++; return library.encode(message); };
+      const counting = (message: readonly unknown[]) => {
+        calls++;
+        return library.encode(message);
+      };
       const message = [68, 300, 2 ** 45, {}, []];
       expect(hex(encodeWithExactNumbers(message, wrongSizes, counting))).to.equal(walked(message));
       expect(calls).to.equal(2);

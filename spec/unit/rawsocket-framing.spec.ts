@@ -1,9 +1,25 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import {
-  decodeFrameHeader, decodeHandshakeReply, decodeHandshakeRequest, describeHandshakeError, encodeFrame, encodeFrameHeader,
-  encodeHandshake, encodeHandshakeError, FrameDecoder, FrameType, hexOctets, lengthExponentFor, maxLengthOf, MAX_FRAME_PAYLOAD,
-  RawSocketFramingError, RawSocketHandshakeError, RawSocketSerializerId, serializerNameOf, type RawSocketFrame,
+  decodeFrameHeader,
+  decodeHandshakeReply,
+  decodeHandshakeRequest,
+  describeHandshakeError,
+  encodeFrame,
+  encodeFrameHeader,
+  encodeHandshake,
+  encodeHandshakeError,
+  FrameDecoder,
+  FrameType,
+  hexOctets,
+  lengthExponentFor,
+  maxLengthOf,
+  MAX_FRAME_PAYLOAD,
+  RawSocketFramingError,
+  RawSocketHandshakeError,
+  RawSocketSerializerId,
+  serializerNameOf,
+  type RawSocketFrame,
 } from '../../src/transport/rawsocket-framing.js';
 
 const bytes = (...octets: number[]) => Uint8Array.of(...octets);
@@ -29,7 +45,7 @@ function framingError(action: () => unknown): RawSocketFramingError {
 
 describe('unit: WAMP-RawSocket framing (spec §8.4)', () => {
   describe('handshake', () => {
-    it('encodes the spec\'s examples: JSON and MessagePack with 16 MiB, CBOR with 512 B', () => {
+    it("encodes the spec's examples: JSON and MessagePack with 16 MiB, CBOR with 512 B", () => {
       expect(hex(encodeHandshake({ lengthExponent: 15, serializerId: RawSocketSerializerId.json }))).to.equal('7F F1 00 00');
       expect(hex(encodeHandshake({ lengthExponent: 15, serializerId: RawSocketSerializerId.msgpack }))).to.equal('7F F2 00 00');
       expect(hex(encodeHandshake({ lengthExponent: 0, serializerId: RawSocketSerializerId.cbor }))).to.equal('7F 03 00 00');
@@ -55,7 +71,7 @@ describe('unit: WAMP-RawSocket framing (spec §8.4)', () => {
       for (let exponent = 0; exponent <= 15; exponent++) expect(lengthExponentFor(maxLengthOf(exponent))).to.equal(exponent);
     });
 
-    it('reads a client\'s handshake: well formed, not RawSocket at all, or with reserved octets set', () => {
+    it("reads a client's handshake: well formed, not RawSocket at all, or with reserved octets set", () => {
       expect(decodeHandshakeRequest(bytes(0x7f, 0xf1, 0, 0))).to.deep.equal({ kind: 'request', lengthExponent: 15, maxLength: 2 ** 24, serializerId: 1 });
       expect(decodeHandshakeRequest(bytes(0x7f, 0x03, 0, 0))).to.deep.equal({ kind: 'request', lengthExponent: 0, maxLength: 512, serializerId: 3 });
       // Serializer 0 and unknown ids are well formed here: the router refuses them with error 1.
@@ -66,7 +82,7 @@ describe('unit: WAMP-RawSocket framing (spec §8.4)', () => {
       expect(() => decodeHandshakeRequest(bytes(0x7f, 0xf1, 0))).to.throw(RangeError);
     });
 
-    it('encodes and reads every refusal: 7F E0 00 00 with the spec\'s codes', () => {
+    it("encodes and reads every refusal: 7F E0 00 00 with the spec's codes", () => {
       const codes = [
         [RawSocketHandshakeError.serializerUnsupported, '7F 10 00 00', 'serializer unsupported'],
         [RawSocketHandshakeError.maxLengthUnacceptable, '7F 20 00 00', 'maximum message length unacceptable'],
@@ -136,10 +152,17 @@ describe('unit: WAMP-RawSocket framing (spec §8.4)', () => {
       ...encodeFrame(FrameType.ping, bytes(9, 9, 9, 9)),
       ...encodeFrame(FrameType.message, new Uint8Array(0)),
       ...encodeFrame(FrameType.pong, bytes(7)),
-      ...encodeFrame(FrameType.message, Uint8Array.from({ length: 300 }, (_, i) => i & 0xff)),
+      ...encodeFrame(
+        FrameType.message,
+        Uint8Array.from({ length: 300 }, (_, i) => i & 0xff),
+      ),
     ]);
     const expected: Array<[number, number[]]> = [
-      [0, [1, 2, 3]], [1, [9, 9, 9, 9]], [0, []], [2, [7]], [0, Array.from({ length: 300 }, (_, i) => i & 0xff)],
+      [0, [1, 2, 3]],
+      [1, [9, 9, 9, 9]],
+      [0, []],
+      [2, [7]],
+      [0, Array.from({ length: 300 }, (_, i) => i & 0xff)],
     ];
 
     it('yields whole frames from one chunk', () => {
@@ -172,20 +195,23 @@ describe('unit: WAMP-RawSocket framing (spec §8.4)', () => {
 
     it('property: any frames, cut into any chunks, come out whole and in order', () => {
       const frameArb = fc.record({ type: fc.constantFrom(FrameType.message, FrameType.ping, FrameType.pong), payload: fc.uint8Array({ maxLength: 600 }) });
-      fc.assert(fc.property(fc.array(frameArb, { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 40 }), (frames, cuts) => {
-        const wire = Uint8Array.from(frames.flatMap((frame) => [...encodeFrame(frame.type, frame.payload)]));
-        const decoder = new FrameDecoder(600);
-        const out: RawSocketFrame[] = [];
-        let at = 0;
-        for (let i = 0; at < wire.length; i++) {
-          const size = cuts[i % cuts.length]!;
-          decoder.push(wire.subarray(at, at + size));
-          at += size;
-          for (let frame = decoder.next(); frame; frame = decoder.next()) out.push({ type: frame.type, payload: Uint8Array.from(frame.payload) });
-        }
-        expect(out.map((frame) => [frame.type, Array.from(frame.payload)])).to.deep.equal(frames.map((frame) => [frame.type, Array.from(frame.payload)]));
-        expect(decoder.bufferedLength).to.equal(0);
-      }), { numRuns: 300 });
+      fc.assert(
+        fc.property(fc.array(frameArb, { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 40 }), (frames, cuts) => {
+          const wire = Uint8Array.from(frames.flatMap((frame) => [...encodeFrame(frame.type, frame.payload)]));
+          const decoder = new FrameDecoder(600);
+          const out: RawSocketFrame[] = [];
+          let at = 0;
+          for (let i = 0; at < wire.length; i++) {
+            const size = cuts[i % cuts.length]!;
+            decoder.push(wire.subarray(at, at + size));
+            at += size;
+            for (let frame = decoder.next(); frame; frame = decoder.next()) out.push({ type: frame.type, payload: Uint8Array.from(frame.payload) });
+          }
+          expect(out.map((frame) => [frame.type, Array.from(frame.payload)])).to.deep.equal(frames.map((frame) => [frame.type, Array.from(frame.payload)]));
+          expect(decoder.bufferedLength).to.equal(0);
+        }),
+        { numRuns: 300 },
+      );
     });
 
     it('refuses an oversize length as soon as the header is in, without waiting for the payload, and stays refused', () => {

@@ -18,7 +18,9 @@ function subscribeWith(teardown: () => void, body: (subscriber: Subscriber<numbe
 describe('unit: setTeardown (a call$ teardown without a finalizer array)', () => {
   it('is used with this rxjs, and runs the teardown once on unsubscribe', () => {
     let runs = 0;
-    const { source, used } = subscribeWith(() => { runs++; });
+    const { source, used } = subscribeWith(() => {
+      runs++;
+    });
     const subscription = source.subscribe();
     expect(used()).to.equal(true);
     expect(runs).to.equal(0);
@@ -31,7 +33,12 @@ describe('unit: setTeardown (a call$ teardown without a finalizer array)', () =>
     for (const end of ['complete', 'error'] as const) {
       const order: string[] = [];
       let subscriber!: Subscriber<number>;
-      const { source } = subscribeWith(() => order.push('teardown'), (s) => { subscriber = s; });
+      const { source } = subscribeWith(
+        () => order.push('teardown'),
+        (s) => {
+          subscriber = s;
+        },
+      );
       source.subscribe({ complete: () => order.push('complete'), error: () => order.push('error') });
       if (end === 'complete') subscriber.complete();
       else subscriber.error(new Error('x'));
@@ -42,7 +49,9 @@ describe('unit: setTeardown (a call$ teardown without a finalizer array)', () =>
   it('runs the teardown when an operator downstream unsubscribes (takeUntil)', () => {
     let runs = 0;
     const stop = new Subject<void>();
-    const { source, used } = subscribeWith(() => { runs++; });
+    const { source, used } = subscribeWith(() => {
+      runs++;
+    });
     source.pipe(takeUntil(stop)).subscribe();
     expect(used()).to.equal(true);
     stop.next();
@@ -51,7 +60,9 @@ describe('unit: setTeardown (a call$ teardown without a finalizer array)', () =>
 
   it('is not used for a subscriber that is already closed (the subscribe function returns the teardown)', () => {
     let runs = 0;
-    const { source, used } = subscribeWith(() => { runs++; }, undefined);
+    const { source, used } = subscribeWith(() => {
+      runs++;
+    }, undefined);
     const closedFirst = new Observable<number>((s) => {
       s.complete();
       return source.subscribe(s); // s is closed: setTeardown must leave it to rxjs, which runs it at once

@@ -7,7 +7,10 @@ import { serializer as serializerEntry } from '../helpers/serializers.js';
 
 /** The client side of authentication (digest §9.1): exact HELLO / AUTHENTICATE frames, refusals. */
 describeWire('wire: authentication', (t) => {
-  async function client(auth: ConstructorParameters<typeof WampClient>[0]['auth'], extra: Partial<ConstructorParameters<typeof WampClient>[0]> = {}): Promise<WampClient> {
+  async function client(
+    auth: ConstructorParameters<typeof WampClient>[0]['auth'],
+    extra: Partial<ConstructorParameters<typeof WampClient>[0]> = {},
+  ): Promise<WampClient> {
     await t.restart({ autoWelcome: false });
     return new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], auth, ...extra });
   }
@@ -33,7 +36,7 @@ describeWire('wire: authentication', (t) => {
       anonymous(),
     ]);
     const connected = c.connect();
-    const [, , details] = await t.peer.next(1) as [number, string, Record<string, unknown>];
+    const [, , details] = (await t.peer.next(1)) as [number, string, Record<string, unknown>];
     expect(details['authmethods']).to.deep.equal(['cryptosign', 'wampcra', 'anonymous']);
     expect(details['authid']).to.equal('alice');
     expect(details['authextra']).to.deep.equal({ pubkey: '1adfc8bfe1d35616e64dffbd900096f23b066f914c8c2ffbb66f6075b96e116d' });
@@ -52,7 +55,7 @@ describeWire('wire: authentication', (t) => {
     t.peer.send([4, 'wampcra', { challenge: 'x' }]);
     const abort = await t.peer.next(3);
     expect(abort[2]).to.equal('wamp.error.authentication_failed');
-    const error = await connected as WampError;
+    const error = (await connected) as WampError;
     expect(error.uri).to.equal('wamp.error.authentication_failed');
     expect(error.message).to.match(/wampcra challenge, but the client offered ticket/);
   });
@@ -80,7 +83,13 @@ describeWire('wire: authentication', (t) => {
     let issued = 0;
     const answer = (f: Frame) => (f[0] === 1 ? [[4, 'ticket', {}]] : f[0] === 5 ? [[2, 9, { authmethod: 'ticket', roles: {} }]] : undefined);
     await t.restart({ autoWelcome: false, respond: answer });
-    const refreshed = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], auth: ticket({ authid: 'joe', ticket: async () => `ticket-${++issued}` }), reconnect: { initialDelay: 10 } });
+    const refreshed = new WampClient({
+      url: t.peer.url,
+      realm: 'realm1',
+      serializers: [serializerEntry(t.serializer)],
+      auth: ticket({ authid: 'joe', ticket: async () => `ticket-${++issued}` }),
+      reconnect: { initialDelay: 10 },
+    });
     await refreshed.connect();
     expect((await t.peer.next(5))[1]).to.equal('ticket-1');
     t.peer.dropConnection();
@@ -90,12 +99,19 @@ describeWire('wire: authentication', (t) => {
   });
 
   it('a secret function that throws ends the join with cannot_authenticate, and the secret never appears in the error', async () => {
-    const c = await client(wampcra({ authid: 'peter', secret: () => { throw new Error('vault unreachable'); } }));
+    const c = await client(
+      wampcra({
+        authid: 'peter',
+        secret: () => {
+          throw new Error('vault unreachable');
+        },
+      }),
+    );
     const connected = c.connect().catch((e: unknown) => e);
     await t.peer.next(1);
     t.peer.send([4, 'wampcra', { challenge: 'c' }]);
     expect((await t.peer.next(3))[2]).to.equal('wamp.error.cannot_authenticate');
-    const error = await connected as WampError;
+    const error = (await connected) as WampError;
     expect(error.uri).to.equal('wamp.error.cannot_authenticate');
     expect(error.message).to.match(/could not answer the wampcra challenge: vault unreachable/);
 
@@ -105,7 +121,7 @@ describeWire('wire: authentication', (t) => {
     t.peer.send([4, 'ticket', {}]);
     await t.peer.next(5);
     t.peer.send([3, {}, 'wamp.error.authentication_failed']);
-    const refusal = await refused as Error;
+    const refusal = (await refused) as Error;
     expect(`${refusal.message} ${JSON.stringify(refusal)} ${JSON.stringify(leaky.state)}`).not.to.include('hunter2');
   });
 });

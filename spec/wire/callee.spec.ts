@@ -4,7 +4,6 @@ import { final, payload, WampClient, WampConnectionError, WampError, type Regist
 import { describeWire, settle, until } from '../helpers/scripted-peer.js';
 import { serializer as serializerEntry } from '../helpers/serializers.js';
 
-
 describeWire('wire: callee', (t) => {
   let nextRegistrationId = 1000;
 
@@ -20,7 +19,8 @@ describeWire('wire: callee', (t) => {
 
   it('REGISTERs on subscribe, emits once REGISTERED, UNREGISTERs on unsubscribe', async () => {
     const emissions: Registration[] = [];
-    const subscription = t.client.register('com.myapp.add', ([a, b]) => (a as number) + (b as number), { match: 'prefix', invoke: 'roundrobin' })
+    const subscription = t.client
+      .register('com.myapp.add', ([a, b]) => (a as number) + (b as number), { match: 'prefix', invoke: 'roundrobin' })
       .subscribe((r) => emissions.push(r));
     const register = await t.peer.next(64);
     expect(register).to.deep.equal([64, 1, { match: 'prefix', invoke: 'roundrobin' }, 'com.myapp.add']);
@@ -55,8 +55,17 @@ describeWire('wire: callee', (t) => {
 
   it('sends final(x) without progress and ends the stream there', async () => {
     let tornDown = false;
-    const { registrationId } = await registered(t.client.registerStream('com.myapp.longop', ([n]) =>
-      concat(of(1, 2), of(final(n)), new Observable<never>(() => () => { tornDown = true; }))));
+    const { registrationId } = await registered(
+      t.client.registerStream('com.myapp.longop', ([n]) =>
+        concat(
+          of(1, 2),
+          of(final(n)),
+          new Observable<never>(() => () => {
+            tornDown = true;
+          }),
+        ),
+      ),
+    );
     t.peer.send([68, 6, registrationId, { receive_progress: true }, [3]]);
     expect(await t.peer.next(70)).to.deep.equal([70, 6, { progress: true }, [1]]);
     expect(await t.peer.next(70)).to.deep.equal([70, 6, { progress: true }, [2]]);
@@ -78,11 +87,19 @@ describeWire('wire: callee', (t) => {
   it('INTERRUPT tears the stream down and answers ERROR canceled exactly once', async () => {
     let teardowns = 0;
     const values = new Subject<number>();
-    const { registrationId } = await registered(t.client.registerStream('com.myapp.longop', () =>
-      new Observable<number>((subscriber) => {
-        const inner = values.subscribe(subscriber);
-        return () => { teardowns++; inner.unsubscribe(); };
-      })));
+    const { registrationId } = await registered(
+      t.client.registerStream(
+        'com.myapp.longop',
+        () =>
+          new Observable<number>((subscriber) => {
+            const inner = values.subscribe(subscriber);
+            return () => {
+              teardowns++;
+              inner.unsubscribe();
+            };
+          }),
+      ),
+    );
     t.peer.send([68, 9, registrationId, { receive_progress: true }, []]);
     await settle();
     values.next(1);
@@ -90,7 +107,9 @@ describeWire('wire: callee', (t) => {
     t.peer.send([69, 9, { mode: 'kill' }]);
     expect(await t.peer.next(8)).to.deep.equal([8, 68, 9, {}, 'wamp.error.canceled']);
     expect(teardowns).to.equal(1);
-    expect((t.client as unknown as { connection: { current: { callee: { activeInvocationCount: number } } } }).connection.current.callee.activeInvocationCount).to.equal(0);
+    expect(
+      (t.client as unknown as { connection: { current: { callee: { activeInvocationCount: number } } } }).connection.current.callee.activeInvocationCount,
+    ).to.equal(0);
     values.next(2); // after the teardown nothing more goes out
     t.peer.send([69, 9, { mode: 'killnowait' }]); // a second INTERRUPT is ignored
     t.peer.send([69, 12345, { mode: 'kill' }]); // as is one for an unknown invocation
@@ -110,11 +129,13 @@ describeWire('wire: callee', (t) => {
   });
 
   it('answers a thrown WampError with its uri, args and kwargs, anything else with runtime_error', async () => {
-    const { registrationId } = await registered(t.client.register('com.myapp.fail', ([kind]) => {
-      if (kind === 'wamp') throw new WampError('com.myapp.error.invalid', { args: ['bad input'], kwargs: { field: 'x' } });
-      if (kind === 'stream') return throwError(() => new Error('stream broke'));
-      throw new Error('plain failure');
-    }));
+    const { registrationId } = await registered(
+      t.client.register('com.myapp.fail', ([kind]) => {
+        if (kind === 'wamp') throw new WampError('com.myapp.error.invalid', { args: ['bad input'], kwargs: { field: 'x' } });
+        if (kind === 'stream') return throwError(() => new Error('stream broke'));
+        throw new Error('plain failure');
+      }),
+    );
     t.peer.send([68, 20, registrationId, {}, ['wamp']]);
     expect(await t.peer.next(8)).to.deep.equal([8, 68, 20, {}, 'com.myapp.error.invalid', ['bad input'], { field: 'x' }]);
     t.peer.send([68, 21, registrationId, {}, ['plain']]);
@@ -125,11 +146,18 @@ describeWire('wire: callee', (t) => {
 
   it('answers ERROR instead of crashing when a result cannot be serialized', async () => {
     let tornDown = false;
-    const { registrationId } = await registered(t.client.registerStream('com.myapp.badvalue', () =>
-      new Observable((subscriber) => {
-        subscriber.next(() => 'a function is not serializable');
-        return () => { tornDown = true; };
-      })));
+    const { registrationId } = await registered(
+      t.client.registerStream(
+        'com.myapp.badvalue',
+        () =>
+          new Observable((subscriber) => {
+            subscriber.next(() => 'a function is not serializable');
+            return () => {
+              tornDown = true;
+            };
+          }),
+      ),
+    );
     t.peer.send([68, 30, registrationId, { receive_progress: true }, []]);
     const error = await t.peer.next(8);
     expect(error.slice(0, 5)).to.deep.equal([8, 68, 30, {}, 'wamp.error.invalid_argument']);
@@ -141,7 +169,10 @@ describeWire('wire: callee', (t) => {
     const result = firstValueFrom(t.client.register('com.myapp.taken', () => 1));
     const [, requestId] = await t.peer.next(64);
     t.peer.send([8, 64, requestId, {}, 'wamp.error.procedure_already_exists']);
-    const error = await result.then(() => undefined, (e: unknown) => e);
+    const error = await result.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(WampError);
     expect((error as WampError).uri).to.equal('wamp.error.procedure_already_exists');
   });
@@ -165,7 +196,14 @@ describeWire('wire: callee', (t) => {
     let tornDown = 0;
     const emissions: Registration[] = [];
     const errors: unknown[] = [];
-    const subscription = client.registerStream('com.myapp.forever', () => new Observable(() => () => { tornDown++; }))
+    const subscription = client
+      .registerStream(
+        'com.myapp.forever',
+        () =>
+          new Observable(() => () => {
+            tornDown++;
+          }),
+      )
       .subscribe({ next: (registration) => emissions.push(registration), error: (error) => errors.push(error) });
     const [, requestId] = await t.peer.next(64);
     t.peer.send([65, requestId, 1000]);
@@ -177,7 +215,10 @@ describeWire('wire: callee', (t) => {
     expect(await t.peer.next(64)).to.deep.equal([64, 1, {}, 'com.myapp.forever']);
     t.peer.send([65, 1, 2000]);
     await until(() => emissions.length === 2);
-    expect(emissions).to.deep.equal([{ id: 1000, procedure: 'com.myapp.forever' }, { id: 2000, procedure: 'com.myapp.forever' }]);
+    expect(emissions).to.deep.equal([
+      { id: 1000, procedure: 'com.myapp.forever' },
+      { id: 2000, procedure: 'com.myapp.forever' },
+    ]);
     expect([tornDown, errors]).to.deep.equal([1, []]);
     subscription.unsubscribe();
     expect(await t.peer.next(66)).to.deep.equal([66, 2, 2000]);
@@ -191,7 +232,7 @@ describeWire('wire: callee', (t) => {
     t.peer.send([65, requestId, 1000]);
     await settle();
     t.peer.dropConnection();
-    const error = await registrationError as WampConnectionError;
+    const error = (await registrationError) as WampConnectionError;
     expect([error.name, error.code]).to.deep.equal(['WampConnectionError', 'lost']);
     expect(client.state).to.include({ status: 'closed', willRetry: false });
   });
@@ -199,7 +240,13 @@ describeWire('wire: callee', (t) => {
   it('completes registrations on a deliberate close()', async () => {
     let completed = false;
     const { emitted } = await registered(t.client.registerStream('com.myapp.x', () => NEVER));
-    t.client.registerStream('com.myapp.y', () => NEVER).subscribe({ complete: () => { completed = true; } });
+    t.client
+      .registerStream('com.myapp.y', () => NEVER)
+      .subscribe({
+        complete: () => {
+          completed = true;
+        },
+      });
     const [, requestId] = await t.peer.next(64);
     t.peer.send([65, requestId, 4321]);
     await emitted;

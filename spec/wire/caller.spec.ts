@@ -7,17 +7,26 @@ import type { WebSocketConstructor } from '../../src/transport/websocket.js';
 import { describeWire, ScriptedPeer, settle, until, type Frame } from '../helpers/scripted-peer.js';
 import { serializer } from '../helpers/serializers.js';
 
-
 describeWire('wire: caller', (t) => {
-
   it('announces exactly the implemented features in HELLO', async () => {
     await t.client.connect();
-    const [, realm, details] = await t.peer.next(1) as [number, string, Record<string, unknown>];
+    const [, realm, details] = (await t.peer.next(1)) as [number, string, Record<string, unknown>];
     expect(realm).to.equal('realm1');
     expect(details['agent']).to.match(/^rxwamp\//);
     expect(details['roles']).to.deep.equal({
-      caller: { features: { progressive_call_results: true, progressive_call_invocations: true, call_canceling: true, call_timeout: true, caller_identification: true } },
-      callee: { features: { progressive_call_results: true, progressive_call_invocations: true, call_canceling: true, caller_identification: true, pattern_based_registration: true, shared_registration: true } },
+      caller: {
+        features: { progressive_call_results: true, progressive_call_invocations: true, call_canceling: true, call_timeout: true, caller_identification: true },
+      },
+      callee: {
+        features: {
+          progressive_call_results: true,
+          progressive_call_invocations: true,
+          call_canceling: true,
+          caller_identification: true,
+          pattern_based_registration: true,
+          shared_registration: true,
+        },
+      },
       publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true } },
       subscriber: { features: { pattern_based_subscription: true, publisher_identification: true } },
     });
@@ -25,7 +34,9 @@ describeWire('wire: caller', (t) => {
 
   it('sends the exact CALL with receive_progress, request ids from 1', async () => {
     const results: CallResult[] = [];
-    t.client.call$('com.myapp.longop', [3], { unit: 's' }, { timeout: 5000, discloseMe: true }).subscribe({ next: (r) => results.push(r), error: () => undefined });
+    t.client
+      .call$('com.myapp.longop', [3], { unit: 's' }, { timeout: 5000, discloseMe: true })
+      .subscribe({ next: (r) => results.push(r), error: () => undefined });
     expect(await t.peer.next(48)).to.deep.equal([48, 1, { receive_progress: true, timeout: 5000, disclose_me: true }, 'com.myapp.longop', [3], { unit: 's' }]);
     t.client.call$('com.myapp.noargs').subscribe({ error: () => undefined });
     expect(await t.peer.next(48)).to.deep.equal([48, 2, { receive_progress: true }, 'com.myapp.noargs']);
@@ -71,7 +82,10 @@ describeWire('wire: caller', (t) => {
     const result = firstValueFrom(t.client.call$('com.myapp.fails'));
     const [, id] = await t.peer.next(48);
     t.peer.send([8, 48, id, { x: 1 }, 'com.myapp.error.bad', ['why', 2], { code: 7 }]);
-    const error = await result.then(() => undefined, (e: unknown) => e);
+    const error = await result.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(WampError).and.instanceOf(Error);
     const wampError = error as WampError;
     expect(wampError.uri).to.equal('com.myapp.error.bad');
@@ -107,7 +121,15 @@ describeWire('wire: caller', (t) => {
     const stop = new Subject<void>();
     const seen: CallResult[] = [];
     let errored = false;
-    t.client.call$('com.myapp.longop').pipe(takeUntil(stop)).subscribe({ next: (r) => seen.push(r), error: () => { errored = true; } });
+    t.client
+      .call$('com.myapp.longop')
+      .pipe(takeUntil(stop))
+      .subscribe({
+        next: (r) => seen.push(r),
+        error: () => {
+          errored = true;
+        },
+      });
     const [, id] = await t.peer.next(48);
     stop.next();
     await t.peer.next(49);
@@ -125,7 +147,8 @@ describeWire('wire: caller', (t) => {
   });
 
   it('keeps nothing in memory for calls that ended, errored or were cancelled', async () => {
-    const pendingCalls = () => (t.client as unknown as { connection: { current: { caller: { pendingCount: number } } } }).connection.current.caller.pendingCount;
+    const pendingCalls = () =>
+      (t.client as unknown as { connection: { current: { caller: { pendingCount: number } } } }).connection.current.caller.pendingCount;
     const done = firstValueFrom(t.client.call$('com.myapp.a'));
     const failed = firstValueFrom(t.client.call$('com.myapp.b')).catch(() => undefined);
     const cancelled = t.client.call$('com.myapp.c').subscribe();
@@ -172,11 +195,18 @@ describeWire('wire: caller', (t) => {
     class Watched extends WebSocket {
       constructor(url: string, protocols: string[], options: object) {
         super(url, protocols, options);
-        this.once('open', () => { tcp = (this as unknown as { _socket: typeof tcp })._socket; });
+        this.once('open', () => {
+          tcp = (this as unknown as { _socket: typeof tcp })._socket;
+        });
       }
     }
     await t.client.close();
-    t.client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializer(t.serializer)], WebSocket: Watched as unknown as WebSocketConstructor });
+    t.client = new WampClient({
+      url: t.peer.url,
+      realm: 'realm1',
+      serializers: [serializer(t.serializer)],
+      WebSocket: Watched as unknown as WebSocketConstructor,
+    });
     await t.client.connect();
     return () => tcp!;
   }
@@ -197,11 +227,15 @@ describeWire('wire: caller', (t) => {
     expect(mostUnsent).to.be.within(1, 8 * 1024);
   });
 
-  it('holds a job\'s calls corked until its microtasks are done, with no async resource per send', async () => {
+  it("holds a job's calls corked until its microtasks are done, with no async resource per send", async () => {
     const tcp = await watchedSocket();
     // Node's queueMicrotask creates a 'Microtask' async resource per callback.
     let microtaskResources = 0;
-    const hook = createHook({ init: (_id, type) => { if (type === 'Microtask') microtaskResources++; } }).enable();
+    const hook = createHook({
+      init: (_id, type) => {
+        if (type === 'Microtask') microtaskResources++;
+      },
+    }).enable();
     try {
       for (let i = 0; i < 20; i++) {
         const sent = t.peer.next(48);

@@ -3,7 +3,9 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { procedure, topic, WampError, type Registration } from '../../src/index.js';
 import { describeWire, settle } from '../helpers/scripted-peer.js';
 
-const isNumber = (value: unknown) => { if (typeof value !== 'number') throw new TypeError(`expected a number, got ${typeof value}`); };
+const isNumber = (value: unknown) => {
+  if (typeof value !== 'number') throw new TypeError(`expected a number, got ${typeof value}`);
+};
 
 /** Typed contracts' run-time checks: what arrives from the wire is checked, the rest of the session goes on. */
 describeWire('wire: contract checks', (t) => {
@@ -17,14 +19,20 @@ describeWire('wire: contract checks', (t) => {
     expect(call).to.deep.equal([48, 1, { receive_progress: true }, 'com.myapp.longop', [2]]);
     t.peer.send([50, 1, { progress: true }, [0]]);
     t.peer.send([50, 1, {}, [2]]);
-    expect((await results).map((r) => [r.progress, r.args[0]])).to.deep.equal([[true, 0], [false, 2]]);
+    expect((await results).map((r) => [r.progress, r.args[0]])).to.deep.equal([
+      [true, 0],
+      [false, 2],
+    ]);
   });
 
   it('a progressive result that breaks the contract errors the call with contract_violation and cancels it', async () => {
-    const outcome = lastValueFrom(t.client.call$(longop, [2])).then(() => undefined, (e: unknown) => e);
+    const outcome = lastValueFrom(t.client.call$(longop, [2])).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await t.peer.next(48);
     t.peer.send([50, 1, { progress: true }, ['zero']]);
-    const error = await outcome as WampError;
+    const error = (await outcome) as WampError;
     expect(error).to.be.instanceOf(WampError);
     expect(error.uri).to.equal('rxwamp.error.contract_violation');
     expect(error.message).to.contain('a progressive result failed its contract check: expected a number, got string');
@@ -35,7 +43,12 @@ describeWire('wire: contract checks', (t) => {
   it('a callee with a contract answers invalid_argument for bad arguments without running its handler', async () => {
     let runs = 0;
     await new Promise<Registration>((resolve, reject) => {
-      t.client.register(longop, ([n]) => { runs++; return n * 2; }).subscribe({ next: resolve, error: reject });
+      t.client
+        .register(longop, ([n]) => {
+          runs++;
+          return n * 2;
+        })
+        .subscribe({ next: resolve, error: reject });
       void t.peer.next(64).then(([, id]) => t.peer.send([65, id, 300]));
     });
     t.peer.send([68, 1, 300, {}, ['three']]);
@@ -49,7 +62,11 @@ describeWire('wire: contract checks', (t) => {
 
   it('an event that breaks a topic contract errors the subscription (UNSUBSCRIBE follows)', async () => {
     const news = topic<{ args: [headline: string] }>('com.myapp.news', {
-      validate: { event: ([headline]) => { if (typeof headline !== 'string') throw new TypeError('headline must be a string'); } },
+      validate: {
+        event: ([headline]) => {
+          if (typeof headline !== 'string') throw new TypeError('headline must be a string');
+        },
+      },
     });
     const seen: string[] = [];
     const ended = new Promise<unknown>((resolve) => t.client.topic$(news).subscribe({ next: (e) => seen.push(e.args[0]), error: resolve }));

@@ -13,7 +13,10 @@ describeWire('wire: the debug hook', (t) => {
     await t.restart({ autoWelcome: auth === undefined });
     const seen: Seen[] = [];
     const client = new WampClient({
-      url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], reconnect: false,
+      url: t.peer.url,
+      realm: 'realm1',
+      serializers: [serializerEntry(t.serializer)],
+      reconnect: false,
       ...(auth ? { auth } : {}),
       debug: (direction, message) => seen.push([direction, message]),
     });
@@ -29,7 +32,13 @@ describeWire('wire: the debug hook', (t) => {
     expect((await results).map((r) => r.args[0])).to.deep.equal([0, 2]);
     await client.close();
     expect(seen.map(([direction, message]) => `${direction} ${String(message[0])}`)).to.deep.equal([
-      'out 1', 'in 2', 'out 48', 'in 50', 'in 50', 'out 6', 'in 6',
+      'out 1',
+      'in 2',
+      'out 48',
+      'in 50',
+      'in 50',
+      'out 6',
+      'in 6',
     ]);
     expect(seen[2]).to.deep.equal(['out', [48, requestId, { receive_progress: true }, 'com.example.longop', [2]]]);
     expect(seen[3]).to.deep.equal(['in', [50, requestId, { progress: true }, [0]]]);
@@ -49,8 +58,12 @@ describeWire('wire: the debug hook', (t) => {
   const secrets: Array<[string, () => Authenticator, Frame, string]> = [
     ['ticket', () => ticket({ authid: 'joe', ticket: 'the-secret-ticket', authextra: { token: 'hello-secret' } }), [4, 'ticket', {}], 'the-secret-ticket'],
     ['wampcra', () => wampcra({ authid: 'peter', secret: 'secret1' }), [4, 'wampcra', { challenge: '{"nonce":"n"}' }], ''],
-    ['cryptosign', () => cryptosign({ authid: 'alice', privateKey: '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510' }),
-      [4, 'cryptosign', { challenge: 'a'.repeat(64) }], ''],
+    [
+      'cryptosign',
+      () => cryptosign({ authid: 'alice', privateKey: '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510' }),
+      [4, 'cryptosign', { challenge: 'a'.repeat(64) }],
+      '',
+    ],
   ];
   for (const [method, authenticator, challenge, secret] of secrets) {
     it(`${method}: the AUTHENTICATE signature and HELLO's authextra secrets are redacted, the wire is not`, async () => {
@@ -85,8 +98,12 @@ describeWire('wire: the debug hook', (t) => {
   it('a listener that throws does not disturb the session', async () => {
     await t.restart();
     const client = new WampClient({
-      url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)],
-      debug: () => { throw new Error('a broken debug listener'); },
+      url: t.peer.url,
+      realm: 'realm1',
+      serializers: [serializerEntry(t.serializer)],
+      debug: () => {
+        throw new Error('a broken debug listener');
+      },
     });
     const result = lastValueFrom(client.call$('com.example.add', [1, 2]));
     const [, requestId] = await t.peer.next(48);

@@ -5,9 +5,12 @@ import { describeWire, settle, until } from '../helpers/scripted-peer.js';
 
 /** The callee's side of progressive call invocations (digest §6.2): INVOCATION chunks as input$. */
 describeWire('wire: duplex callee (registerDuplex)', (t) => {
-  const callee = () => (t.client as unknown as { connection: { current: { callee: { activeInvocationCount: number; openInputCount: number } } } }).connection.current.callee;
+  const callee = () =>
+    (t.client as unknown as { connection: { current: { callee: { activeInvocationCount: number; openInputCount: number } } } }).connection.current.callee;
   const held: Subscription[] = [];
-  afterEach(() => { for (const subscription of held.splice(0)) subscription.unsubscribe(); });
+  afterEach(() => {
+    for (const subscription of held.splice(0)) subscription.unsubscribe();
+  });
 
   /** Registers through the peer as registration 500; resolves once REGISTERED was handled. */
   async function registered(registration: Observable<Registration>): Promise<number> {
@@ -21,10 +24,20 @@ describeWire('wire: duplex callee (registerDuplex)', (t) => {
   it('each chunk is a next of input$, the last chunk completes it; results go out while input still comes', async () => {
     const seen: unknown[] = [];
     let inputCompleted = false;
-    const registration = await registered(t.client.registerDuplex('com.myapp.echo', (input$, details) => {
-      seen.push(details);
-      return input$.pipe(finalize(() => { inputCompleted = true; }), map((chunk) => { seen.push(chunk); return chunk; }));
-    }));
+    const registration = await registered(
+      t.client.registerDuplex('com.myapp.echo', (input$, details) => {
+        seen.push(details);
+        return input$.pipe(
+          finalize(() => {
+            inputCompleted = true;
+          }),
+          map((chunk) => {
+            seen.push(chunk);
+            return chunk;
+          }),
+        );
+      }),
+    );
     t.peer.send([68, 7, registration, { receive_progress: true, progress: true }, ['a']]);
     expect(await t.peer.next(70)).to.deep.equal([70, 7, { progress: true }, ['a']]);
     t.peer.send([68, 7, registration, { receive_progress: true, progress: true }, [], { k: 1 }]);
@@ -43,8 +56,14 @@ describeWire('wire: duplex callee (registerDuplex)', (t) => {
   });
 
   it('an empty last chunk only completes input$; a plain INVOCATION is one chunk (none when empty)', async () => {
-    const registration = await registered(t.client.registerDuplex('com.myapp.count', (input$) =>
-      input$.pipe(toArray(), map((chunks) => final(chunks.map((c) => (c instanceof Payload ? { args: c.args, kwargs: c.kwargs } : c)))))));
+    const registration = await registered(
+      t.client.registerDuplex('com.myapp.count', (input$) =>
+        input$.pipe(
+          toArray(),
+          map((chunks) => final(chunks.map((c) => (c instanceof Payload ? { args: c.args, kwargs: c.kwargs } : c)))),
+        ),
+      ),
+    );
     t.peer.send([68, 8, registration, {}, ['x'], { y: 2 }]);
     expect(await t.peer.next(70)).to.deep.equal([70, 8, {}, [[{ args: ['x'], kwargs: { y: 2 } }]]]);
     t.peer.send([68, 9, registration, { progress: true }, ['a']]);
@@ -58,11 +77,25 @@ describeWire('wire: duplex callee (registerDuplex)', (t) => {
     let chunks = 0;
     let inputCompleted = false;
     const kept: unknown[] = [];
-    const registration = await registered(t.client.registerDuplex('com.myapp.first', (input$) => {
-      // A subscription apart from the answer: it sees input$ complete when the callee answers.
-      held.push(input$.subscribe({ next: (chunk) => kept.push(chunk), complete: () => { inputCompleted = true; } }));
-      return input$.pipe(map((chunk) => { chunks++; return final(chunk); }));
-    }));
+    const registration = await registered(
+      t.client.registerDuplex('com.myapp.first', (input$) => {
+        // A subscription apart from the answer: it sees input$ complete when the callee answers.
+        held.push(
+          input$.subscribe({
+            next: (chunk) => kept.push(chunk),
+            complete: () => {
+              inputCompleted = true;
+            },
+          }),
+        );
+        return input$.pipe(
+          map((chunk) => {
+            chunks++;
+            return final(chunk);
+          }),
+        );
+      }),
+    );
     t.peer.send([68, 9, registration, { progress: true }, ['first']]);
     expect(await t.peer.next(70)).to.deep.equal([70, 9, {}, ['first']]);
     expect(inputCompleted).to.equal(true);
@@ -84,10 +117,20 @@ describeWire('wire: duplex callee (registerDuplex)', (t) => {
   it('INTERRUPT tears down both sides: the answer is unsubscribed, input$ errors with canceled, later chunks are dropped', async () => {
     let answerTornDown = false;
     let inputError: unknown;
-    const registration = await registered(t.client.registerDuplex('com.myapp.slow', (input$) => {
-      held.push(input$.subscribe({ error: (error: unknown) => { inputError = error; } }));
-      return new Observable<never>(() => () => { answerTornDown = true; });
-    }));
+    const registration = await registered(
+      t.client.registerDuplex('com.myapp.slow', (input$) => {
+        held.push(
+          input$.subscribe({
+            error: (error: unknown) => {
+              inputError = error;
+            },
+          }),
+        );
+        return new Observable<never>(() => () => {
+          answerTornDown = true;
+        });
+      }),
+    );
     t.peer.send([68, 11, registration, { receive_progress: true, progress: true }, ['a']]);
     await until(() => callee().activeInvocationCount === 1);
     t.peer.send([69, 11, { mode: 'kill' }]);
@@ -105,11 +148,25 @@ describeWire('wire: duplex callee (registerDuplex)', (t) => {
 
   it('keeps chunks for a handler that subscribes to input$ later', async () => {
     const later = new Subject<void>();
-    const registration = await registered(t.client.registerDuplex('com.myapp.later', (input$) =>
-      new Observable<unknown>((subscriber) => {
-        const subscription = later.subscribe(() => subscription.add(input$.pipe(scan((sum, n) => sum + (n as number), 0), takeWhile(() => true)).subscribe(subscriber)));
-        return subscription;
-      })));
+    const registration = await registered(
+      t.client.registerDuplex(
+        'com.myapp.later',
+        (input$) =>
+          new Observable<unknown>((subscriber) => {
+            const subscription = later.subscribe(() =>
+              subscription.add(
+                input$
+                  .pipe(
+                    scan((sum, n) => sum + (n as number), 0),
+                    takeWhile(() => true),
+                  )
+                  .subscribe(subscriber),
+              ),
+            );
+            return subscription;
+          }),
+      ),
+    );
     t.peer.send([68, 12, registration, { receive_progress: true, progress: true }, [1]]);
     t.peer.send([68, 12, registration, { receive_progress: true, progress: true }, [2]]);
     t.peer.send([68, 12, registration, { receive_progress: true }, [3]]);
@@ -124,7 +181,12 @@ describeWire('wire: duplex callee (registerDuplex)', (t) => {
 
   it('a procedure registered without registerDuplex refuses streamed input with feature_not_supported and drops the rest', async () => {
     let calls = 0;
-    const registration = await registered(t.client.register('com.myapp.plain', () => { calls++; return 'no'; }));
+    const registration = await registered(
+      t.client.register('com.myapp.plain', () => {
+        calls++;
+        return 'no';
+      }),
+    );
     t.peer.send([68, 13, registration, { progress: true }, ['a']]);
     const error = await t.peer.next(8);
     expect(error.slice(0, 5)).to.deep.equal([8, 68, 13, {}, 'wamp.error.feature_not_supported']);
@@ -137,10 +199,20 @@ describeWire('wire: duplex callee (registerDuplex)', (t) => {
 
   it('a contract check refuses a bad input chunk with invalid_argument', async () => {
     const upload = procedure<{ input: number; result: number }>('com.myapp.sum', {
-      validate: { input: (value) => { if (typeof value !== 'number') throw new TypeError(`expected a number, got ${typeof value}`); } },
+      validate: {
+        input: (value) => {
+          if (typeof value !== 'number') throw new TypeError(`expected a number, got ${typeof value}`);
+        },
+      },
     });
-    const registration = await registered(t.client.registerDuplex(upload, (input$) =>
-      input$.pipe(toArray(), map((numbers) => final(numbers.reduce((a, b) => a + b, 0))))));
+    const registration = await registered(
+      t.client.registerDuplex(upload, (input$) =>
+        input$.pipe(
+          toArray(),
+          map((numbers) => final(numbers.reduce((a, b) => a + b, 0))),
+        ),
+      ),
+    );
     t.peer.send([68, 14, registration, { progress: true }, [1]]);
     t.peer.send([68, 14, registration, { progress: true }, ['two']]);
     const error = await t.peer.next(8);
@@ -155,10 +227,22 @@ describeWire('wire: duplex callee (registerDuplex)', (t) => {
   it('a lost session errors input$ and tears the answer down', async () => {
     let answerTornDown = false;
     let inputError: unknown;
-    const registration = await registered(t.client.registerDuplex('com.myapp.lost', (input$) => {
-      held.push(input$.subscribe({ error: (error: unknown) => { inputError = error; } }));
-      return input$.pipe(finalize(() => { answerTornDown = true; }));
-    }));
+    const registration = await registered(
+      t.client.registerDuplex('com.myapp.lost', (input$) => {
+        held.push(
+          input$.subscribe({
+            error: (error: unknown) => {
+              inputError = error;
+            },
+          }),
+        );
+        return input$.pipe(
+          finalize(() => {
+            answerTornDown = true;
+          }),
+        );
+      }),
+    );
     t.peer.send([68, 16, registration, { progress: true }, ['a']]);
     await until(() => callee().activeInvocationCount === 1);
     t.peer.dropConnection();

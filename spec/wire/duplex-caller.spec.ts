@@ -21,7 +21,13 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
     t.client.callStream$('com.myapp.upload', input, { timeout: 5000, discloseMe: true }).subscribe((r) => results.push(r));
     await t.client.connect();
     input.next('chunk-0');
-    expect(await t.peer.next(48)).to.deep.equal([48, 1, { receive_progress: true, timeout: 5000, disclose_me: true, progress: true }, 'com.myapp.upload', ['chunk-0']]);
+    expect(await t.peer.next(48)).to.deep.equal([
+      48,
+      1,
+      { receive_progress: true, timeout: 5000, disclose_me: true, progress: true },
+      'com.myapp.upload',
+      ['chunk-0'],
+    ]);
     input.next(payload([], { part: 1 })); // kwargs only: args stay as [] (§1.3)
     expect(await t.peer.next(48)).to.deep.equal([48, 1, { progress: true }, 'com.myapp.upload', [], { part: 1 }]);
     input.next(undefined); // an empty chunk: no payload slots at all
@@ -34,11 +40,14 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
     expect(await t.peer.next(48)).to.deep.equal([48, 1, {}, 'com.myapp.upload']);
     t.peer.send([50, 1, {}, ['stored']]);
     await until(() => results.length === 2);
-    expect(results.map((r) => [r.progress, r.args])).to.deep.equal([[true, [4]], [false, ['stored']]]);
+    expect(results.map((r) => [r.progress, r.args])).to.deep.equal([
+      [true, [4]],
+      [false, ['stored']],
+    ]);
     expect(pendingCalls()).to.equal(0);
   });
 
-  it('takes the next request id for the next new request, so the router\'s watermark stays in sequence', async () => {
+  it("takes the next request id for the next new request, so the router's watermark stays in sequence", async () => {
     const input = new Subject<unknown>();
     t.client.callStream$('com.myapp.upload', input).subscribe({ error: () => undefined });
     await t.client.connect();
@@ -69,8 +78,14 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
   it('errors with feature_not_supported and sends nothing when the router did not announce progressive_call_invocations', async () => {
     await t.restart(); // the default scripted dealer: progressive results and canceling only
     let subscribed = false;
-    const input = defer(() => { subscribed = true; return of(1, 2, 3); });
-    const error = await lastValueFrom(t.client.callStream$('com.myapp.upload', input)).then(() => undefined, (e: unknown) => e);
+    const input = defer(() => {
+      subscribed = true;
+      return of(1, 2, 3);
+    });
+    const error = await lastValueFrom(t.client.callStream$('com.myapp.upload', input)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(WampError);
     expect((error as WampError).uri).to.equal('wamp.error.feature_not_supported');
     expect(subscribed).to.equal(false);
@@ -82,7 +97,16 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
   it('unsubscribing mid-stream unsubscribes the input and sends CANCEL; no chunk follows', async () => {
     let inputTornDown = false;
     const input = new Subject<unknown>();
-    const subscription = t.client.callStream$('com.myapp.upload', input.pipe(finalize(() => { inputTornDown = true; })), { cancelMode: 'killnowait' })
+    const subscription = t.client
+      .callStream$(
+        'com.myapp.upload',
+        input.pipe(
+          finalize(() => {
+            inputTornDown = true;
+          }),
+        ),
+        { cancelMode: 'killnowait' },
+      )
       .subscribe({ error: () => undefined });
     await t.client.connect();
     input.next('a');
@@ -101,7 +125,10 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
 
   it('an input error cancels the call and errors the stream with it', async () => {
     const input = new Subject<unknown>();
-    const outcome = lastValueFrom(t.client.callStream$('com.myapp.upload', input)).then(() => undefined, (e: unknown) => e);
+    const outcome = lastValueFrom(t.client.callStream$('com.myapp.upload', input)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await t.client.connect();
     input.next('a');
     await t.peer.next(48);
@@ -114,7 +141,18 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
   it('when the callee answers before the input ends, the input is unsubscribed and nothing more is sent', async () => {
     let inputTornDown = false;
     const input = new Subject<unknown>();
-    const results = lastValueFrom(t.client.callStream$('com.myapp.upload', input.pipe(finalize(() => { inputTornDown = true; }))).pipe(toArray()));
+    const results = lastValueFrom(
+      t.client
+        .callStream$(
+          'com.myapp.upload',
+          input.pipe(
+            finalize(() => {
+              inputTornDown = true;
+            }),
+          ),
+        )
+        .pipe(toArray()),
+    );
     await t.client.connect();
     input.next('a');
     await t.peer.next(48);
@@ -129,7 +167,10 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
 
   it('a router ERROR for the call ends it and unsubscribes the input', async () => {
     const input = new Subject<unknown>();
-    const outcome = lastValueFrom(t.client.callStream$('com.myapp.upload', input)).then(() => undefined, (e: unknown) => e);
+    const outcome = lastValueFrom(t.client.callStream$('com.myapp.upload', input)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await t.client.connect();
     input.next('a');
     await t.peer.next(48);
@@ -140,7 +181,10 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
 
   it('a chunk that cannot be serialized fails the call and cancels it; the session stays', async () => {
     const input = new Subject<unknown>();
-    const outcome = lastValueFrom(t.client.callStream$('com.myapp.upload', input)).then(() => undefined, (e: unknown) => e);
+    const outcome = lastValueFrom(t.client.callStream$('com.myapp.upload', input)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await t.client.connect();
     input.next('a');
     await t.peer.next(48);
@@ -155,7 +199,10 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
 
   it('connection loss fails the call and unsubscribes the input', async () => {
     const input = new Subject<unknown>();
-    const outcome = lastValueFrom(t.client.callStream$('com.myapp.upload', concat(input, NEVER))).then(() => undefined, (e: unknown) => e);
+    const outcome = lastValueFrom(t.client.callStream$('com.myapp.upload', concat(input, NEVER))).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await t.client.connect();
     input.next('a');
     await t.peer.next(48);
@@ -165,9 +212,15 @@ describeWire('wire: duplex caller (callStream$)', (t) => {
   });
 
   it('rejects an input that is not subscribable before connecting', async () => {
-    const error = await lastValueFrom(t.client.callStream$('com.myapp.upload', 42 as unknown as Observable<unknown>)).then(() => undefined, (e: unknown) => e);
+    const error = await lastValueFrom(t.client.callStream$('com.myapp.upload', 42 as unknown as Observable<unknown>)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(TypeError);
-    const bad = await lastValueFrom(t.client.callStream$('com..bad', of(1))).then(() => undefined, (e: unknown) => e);
+    const bad = await lastValueFrom(t.client.callStream$('com..bad', of(1))).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(bad).to.be.instanceOf(TypeError);
     expect(t.peer.received).to.deep.equal([]);
   });
@@ -212,7 +265,7 @@ describe('wire: duplex caller input paced by the connection', function () {
     await until(() => peer.received.some((f) => f[0] === 48 && !(f[2] as { progress?: boolean }).progress), 30_000, 'the last CALL chunk');
     const calls = peer.received.filter((f) => f[0] === 48);
     expect(calls).to.have.length(CHUNKS + 1);
-    expect(calls.slice(0, CHUNKS).map((f) => ((f[4] as Array<{ i: number }>)[0]!).i)).to.deep.equal(Array.from({ length: CHUNKS }, (_, i) => i));
+    expect(calls.slice(0, CHUNKS).map((f) => (f[4] as Array<{ i: number }>)[0]!.i)).to.deep.equal(Array.from({ length: CHUNKS }, (_, i) => i));
     expect(calls.every((f) => f[1] === 1)).to.equal(true);
     expect(calls.at(-1)).to.deep.equal([48, 1, {}, 'com.pace.upload']);
     expect(Math.max(...bufferedAtPull)).to.be.at.most(HIGH_WATER_MARK);
@@ -226,7 +279,10 @@ describe('wire: duplex caller input paced by the connection', function () {
     const input = new Observable<string>((subscriber) => {
       for (let i = 0; i < CHUNKS && !subscriber.closed; i++) subscriber.next(CHUNK);
     });
-    const outcome = await lastValueFrom(client.callStream$('com.pace.push', input)).then(() => undefined, (e: unknown) => e);
+    const outcome = await lastValueFrom(client.callStream$('com.pace.push', input)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(outcome).to.be.instanceOf(WampError);
     expect((outcome as WampError).uri).to.equal('rxwamp.error.stream_overflow');
     peer.resumeReading();

@@ -14,10 +14,8 @@ import { serializer as serializerEntry } from '../helpers/serializers.js';
  * SerializationError, nothing is sent and the session carries on.
  */
 
-const nonEnumerable = <T extends object>(target: T, key: string, value: unknown): T =>
-  Object.defineProperty(target, key, { value, enumerable: false });
-const getter = <T extends object>(target: T, key: string, get: () => unknown): T =>
-  Object.defineProperty(target, key, { get, enumerable: false });
+const nonEnumerable = <T extends object>(target: T, key: string, value: unknown): T => Object.defineProperty(target, key, { value, enumerable: false });
+const getter = <T extends object>(target: T, key: string, get: () => unknown): T => Object.defineProperty(target, key, { get, enumerable: false });
 
 /** An input that passes call$'s and publish's checks, and the serializers that would write it as another shape. */
 interface Case {
@@ -34,7 +32,12 @@ const CASES: readonly Case[] = [
   { name: 'a non-enumerable toJSON on kwargs', args: () => [], kwargs: () => nonEnumerable({ a: 1 }, 'toJSON', () => 5), refusedBy: ['json'] },
   { name: 'a toJSON getter on kwargs', args: () => [], kwargs: () => getter({ a: 1 }, 'toJSON', () => () => ['x']), refusedBy: ['json'] },
   // cbor-x and msgpackr branch on value.constructor: these plain objects come out as arrays.
-  { name: 'a constructor getter on kwargs', args: () => [], kwargs: () => getter({ length: 1, 0: 'x' }, 'constructor', () => Array), refusedBy: ['cbor', 'msgpack'] },
+  {
+    name: 'a constructor getter on kwargs',
+    args: () => [],
+    kwargs: () => getter({ length: 1, 0: 'x' }, 'constructor', () => Array),
+    refusedBy: ['cbor', 'msgpack'],
+  },
   { name: 'an own constructor on args', args: () => nonEnumerable([1], 'constructor', Object), refusedBy: ['cbor', 'msgpack'] },
   // msgpackr calls toJSON on anything whose constructor is not Object.
   {
@@ -49,7 +52,11 @@ const CASES: readonly Case[] = [
 const isDict = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The outcome of a promise, never a rejection: the error itself, or 'done'. */
-const outcome = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'done', (error: unknown) => error);
+const outcome = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => 'done',
+    (error: unknown) => error,
+  );
 
 /** Per serializer, kwargs and args it writes as another shape (the callee answers with them). */
 function breakers(serializer: SerializerName): { kwargs: () => Record<string, unknown>; args: () => unknown[] } {
@@ -63,7 +70,7 @@ describeWire('wire: input is checked as it will be serialized', (t) => {
     const refused = refusedBy.includes(t.serializer);
     it(`call$ with ${name}: ${refused ? 'refused, nothing sent, no request id used' : 'sent as an array and a dict'}; a pending call completes`, async () => {
       const pending = firstValueFrom(t.client.call$('com.pending'));
-      const [, pendingId] = await t.peer.next(48) as [number, number];
+      const [, pendingId] = (await t.peer.next(48)) as [number, number];
       const bad = outcome(firstValueFrom(t.client.call$('com.bad', args(), kwargs?.())));
       const after = firstValueFrom(t.client.call$('com.after'));
       let next = await t.peer.next(48);
@@ -137,13 +144,19 @@ describeWire('wire: input is checked as it will be serialized', (t) => {
 
     it('a thrown WampError with such kwargs: the ERROR goes out with its URI alone', async () => {
       const { kwargs } = breakers(t.serializer);
-      const answer = await answerTo(() => { throw new WampError('com.myapp.error.bad', { args: ['why'], kwargs: kwargs() }); });
+      const answer = await answerTo(() => {
+        throw new WampError('com.myapp.error.bad', { args: ['why'], kwargs: kwargs() });
+      });
       expect(answer).to.deep.equal([8, 68, 1001, {}, 'com.myapp.error.bad']);
     });
   });
 });
 
-interface RealRouter { url: string; realm: string; stop(): Promise<void> }
+interface RealRouter {
+  url: string;
+  realm: string;
+  stop(): Promise<void>;
+}
 
 /**
  * Against a real router that validates what it receives (and ends the session of a peer that
@@ -154,8 +167,12 @@ function describeRealRouter(title: string, serializers: readonly SerializerName[
   describe(title, function () {
     this.timeout(30_000);
     let router: RealRouter;
-    before(async () => { router = await start(); });
-    after(async () => { await router?.stop(); });
+    before(async () => {
+      router = await start();
+    });
+    after(async () => {
+      await router?.stop();
+    });
 
     for (const serializer of serializers) {
       describe(`over ${serializer}`, () => {
@@ -171,10 +188,17 @@ function describeRealRouter(title: string, serializers: readonly SerializerName[
           slowInvoked = false;
           statuses.length = 0;
           client.state$.subscribe((state) => statuses.push(state.status));
-          await ready(client.register('com.encoded.slow', () => { slowInvoked = true; return firstValueFrom(release); }));
+          await ready(
+            client.register('com.encoded.slow', () => {
+              slowInvoked = true;
+              return firstValueFrom(release);
+            }),
+          );
           await ready(client.register('com.encoded.echo', (a, kw) => payload(a, kw)));
         });
-        afterEach(async () => { await client.close(); });
+        afterEach(async () => {
+          await client.close();
+        });
 
         /** Runs `operation` while an unrelated call is pending; checks that call and the session came through. */
         async function withPendingCall(operation: () => Promise<void>): Promise<void> {
@@ -217,7 +241,11 @@ function describeRealRouter(title: string, serializers: readonly SerializerName[
         });
 
         it('a callee throwing a WampError with such kwargs fails that call alone (with the error URI)', async () => {
-          await ready(client.register('com.encoded.bad_error', () => { throw new WampError('com.encoded.error.x', { kwargs: kwargs() }); }));
+          await ready(
+            client.register('com.encoded.bad_error', () => {
+              throw new WampError('com.encoded.error.x', { kwargs: kwargs() });
+            }),
+          );
           await withPendingCall(async () => {
             const error = await outcome(firstValueFrom(client.call$('com.encoded.bad_error')));
             expect(error).to.be.instanceOf(WampError);

@@ -40,18 +40,20 @@ describe('wire: callee streams paced by the connection', function () {
     let pulled = 0;
     const bufferedAtPull: number[] = [];
     let finished = false;
-    client.registerStream('com.pace.file', async function* chunks() {
-      try {
-        for (let i = 0; i < CHUNKS; i++) {
-          bufferedAtPull.push(buffered());
-          pulled++;
-          yield { i, chunk: CHUNK };
+    client
+      .registerStream('com.pace.file', async function* chunks() {
+        try {
+          for (let i = 0; i < CHUNKS; i++) {
+            bufferedAtPull.push(buffered());
+            pulled++;
+            yield { i, chunk: CHUNK };
+          }
+          yield final('end');
+        } finally {
+          finished = true;
         }
-        yield final('end');
-      } finally {
-        finished = true;
-      }
-    }).subscribe();
+      })
+      .subscribe();
     await invokeWithReaderStalled(7, 1);
     // Stalled: the generator waits with more than the mark buffered, far from its end.
     await until(() => pulled > 0 && buffered() > HIGH_WATER_MARK, 20_000, 'the producer waiting on a full connection');
@@ -63,22 +65,26 @@ describe('wire: callee streams paced by the connection', function () {
     await until(() => peer.received.some((f) => f[0] === 70 && !(f[2] as { progress?: boolean }).progress), 30_000, 'the final YIELD');
     const yields = peer.received.filter((f) => f[0] === 70);
     expect(yields).to.have.length(CHUNKS + 1);
-    expect(yields.slice(0, CHUNKS).map((f) => ((f[3] as Array<{ i: number }>)[0]!).i)).to.deep.equal(Array.from({ length: CHUNKS }, (_, i) => i));
+    expect(yields.slice(0, CHUNKS).map((f) => (f[3] as Array<{ i: number }>)[0]!.i)).to.deep.equal(Array.from({ length: CHUNKS }, (_, i) => i));
     expect(yields.at(-1)).to.deep.equal([70, 1, {}, ['end']]);
     expect(Math.max(...bufferedAtPull)).to.be.at.most(HIGH_WATER_MARK);
     expect(finished).to.equal(true);
-    console.log(`      paced generator: ${pulledWhileStalled} of ${CHUNKS} chunks pulled while the reader was stalled; at most ${Math.max(...bufferedAtPull)} bytes waiting at any pull`);
+    console.log(
+      `      paced generator: ${pulledWhileStalled} of ${CHUNKS} chunks pulled while the reader was stalled; at most ${Math.max(...bufferedAtPull)} bytes waiting at any pull`,
+    );
   });
 
   it('INTERRUPT while the generator waits on the connection runs its finally', async () => {
     let finished = false;
-    client.registerStream('com.pace.stop', async function* chunks() {
-      try {
-        for (let i = 0; i < CHUNKS; i++) yield CHUNK;
-      } finally {
-        finished = true;
-      }
-    }).subscribe();
+    client
+      .registerStream('com.pace.stop', async function* chunks() {
+        try {
+          for (let i = 0; i < CHUNKS; i++) yield CHUNK;
+        } finally {
+          finished = true;
+        }
+      })
+      .subscribe();
     await invokeWithReaderStalled(8, 2);
     await until(() => buffered() > HIGH_WATER_MARK, 20_000, 'stalled');
     peer.send([69, 2, { mode: 'kill' }]);
@@ -88,7 +94,13 @@ describe('wire: callee streams paced by the connection', function () {
 
   it('a push Observable that outruns the connection fails its call with rxwamp.error.stream_overflow', async () => {
     let unsubscribed = false;
-    client.registerStream('com.pace.flood', () => flood(() => { unsubscribed = true; })).subscribe();
+    client
+      .registerStream('com.pace.flood', () =>
+        flood(() => {
+          unsubscribed = true;
+        }),
+      )
+      .subscribe();
     await invokeWithReaderStalled(9, 3);
     await until(() => unsubscribed, 20_000, 'the flood stopped');
     peer.resumeReading();
@@ -103,6 +115,9 @@ function flood(onStop: () => void): Observable<string> {
     const timer = setInterval(() => {
       for (let i = 0; i < 64; i++) subscriber.next('f'.repeat(16 * 1024));
     }, 1);
-    return () => { clearInterval(timer); onStop(); };
+    return () => {
+      clearInterval(timer);
+      onStop();
+    };
   });
 }

@@ -3,12 +3,19 @@ import { WampClient, WampConnectionError, WampError, type WampEvent } from '../.
 import { describeWire, settle, until } from '../helpers/scripted-peer.js';
 import { serializer as serializerEntry } from '../helpers/serializers.js';
 
-
 describeWire('wire: publish and subscribe', (t) => {
-
   it('sends the exact PUBLISH and resolves at once without acknowledge', async () => {
-    expect(await t.client.publish('com.myapp.news', ['hello'], { n: 1 }, { excludeMe: false, exclude: [7], eligibleAuthrole: ['admin'], discloseMe: true })).to.equal(undefined);
-    expect(await t.peer.next(16)).to.deep.equal([16, 1, { exclude_me: false, disclose_me: true, exclude: [7], eligible_authrole: ['admin'] }, 'com.myapp.news', ['hello'], { n: 1 }]);
+    expect(
+      await t.client.publish('com.myapp.news', ['hello'], { n: 1 }, { excludeMe: false, exclude: [7], eligibleAuthrole: ['admin'], discloseMe: true }),
+    ).to.equal(undefined);
+    expect(await t.peer.next(16)).to.deep.equal([
+      16,
+      1,
+      { exclude_me: false, disclose_me: true, exclude: [7], eligible_authrole: ['admin'] },
+      'com.myapp.news',
+      ['hello'],
+      { n: 1 },
+    ]);
   });
 
   it('waits for PUBLISHED with acknowledge, and rejects a refusal with a WampError', async () => {
@@ -52,7 +59,7 @@ describeWire('wire: publish and subscribe', (t) => {
     expect(first).to.have.length(2);
   });
 
-  it('a topic$ joining while the last listener\'s UNSUBSCRIBE is in flight subscribes anew once it is answered (finding 5)', async () => {
+  it("a topic$ joining while the last listener's UNSUBSCRIBE is in flight subscribes anew once it is answered (finding 5)", async () => {
     const events: WampEvent[] = [];
     const ready: number[] = [];
     const a = t.client.topic$('com.t').subscribe();
@@ -98,14 +105,18 @@ describeWire('wire: publish and subscribe', (t) => {
 
   it('completes topic$ on close(); errors a topic$ whose SUBSCRIBE was still pending', async () => {
     let completed = false;
-    t.client.topic$('com.a').subscribe({ complete: () => { completed = true; } });
+    t.client.topic$('com.a').subscribe({
+      complete: () => {
+        completed = true;
+      },
+    });
     const pending = new Promise((resolve) => t.client.topic$('com.pending').subscribe({ error: resolve }));
     const [, id] = await t.peer.next((frame) => frame[0] === 32 && frame[3] === 'com.a');
     t.peer.send([33, id, 1]);
     await settle();
     await t.client.close();
     expect(completed).to.equal(true);
-    const error = await pending as WampConnectionError;
+    const error = (await pending) as WampConnectionError;
     expect([error.name, error.code]).to.deep.equal(['WampConnectionError', 'closed']);
   });
 
@@ -113,7 +124,9 @@ describeWire('wire: publish and subscribe', (t) => {
     const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], reconnect: { initialDelay: 10 } });
     const events: unknown[] = [];
     const subscribed: number[] = [];
-    const subscription = client.topic$('com.b', { onSubscribed: ({ id }) => subscribed.push(id) }).subscribe({ next: (e) => events.push(e.args), error: (e) => events.push(e) });
+    const subscription = client
+      .topic$('com.b', { onSubscribed: ({ id }) => subscribed.push(id) })
+      .subscribe({ next: (e) => events.push(e.args), error: (e) => events.push(e) });
     const [, id] = await t.peer.next(32);
     t.peer.send([33, id, 2]);
     await until(() => subscribed.length === 1);

@@ -9,7 +9,10 @@ describe('wire: connection state, reconnect and restore', () => {
   let client: WampClient;
   let states: ConnectionState[];
 
-  async function start(options: Partial<ConstructorParameters<typeof WampClient>[0]> = {}, peerOptions: { respond?: (frame: Frame) => Frame[] | undefined; autoWelcome?: boolean } = {}): Promise<void> {
+  async function start(
+    options: Partial<ConstructorParameters<typeof WampClient>[0]> = {},
+    peerOptions: { respond?: (frame: Frame) => Frame[] | undefined; autoWelcome?: boolean } = {},
+  ): Promise<void> {
     peer = await ScriptedPeer.start({ serializer: 'json', ...peerOptions });
     client = new WampClient({ url: peer.url, realm: 'realm1', serializers: ['json'], reconnect: { initialDelay: 20, jitter: 0 }, ...options });
     states = [];
@@ -46,7 +49,7 @@ describe('wire: connection state, reconnect and restore', () => {
     await peer.next((f) => f[0] === 48 && f[3] === 'com.myapp.x');
     await peer.next((f) => f[0] === 48 && f[3] === 'com.myapp.y');
     peer.dropConnection();
-    const error = await failed as WampConnectionError;
+    const error = (await failed) as WampConnectionError;
     expect([error.code, error.retryable]).to.deep.equal(['lost', true]);
     // The retried CALL waits for the new session and goes out there (request id 1 again).
     const [, id, , procedure] = await peer.next(48);
@@ -87,7 +90,7 @@ describe('wire: connection state, reconnect and restore', () => {
     peer.send([65, requestId, 5]);
     await settle();
     await peer.stop(); // nothing listens any more: every attempt is refused
-    const error = await registration as WampConnectionError;
+    const error = (await registration) as WampConnectionError;
     expect(error.code).to.equal('connect-failed');
     expect(states.filter((s) => s.status === 'reconnecting').map((s) => (s as { attempt: number }).attempt)).to.deep.equal([1, 2]);
     expect(client.state).to.include({ status: 'closed', willRetry: false });
@@ -96,18 +99,21 @@ describe('wire: connection state, reconnect and restore', () => {
 
   it('does not retry after an ABORT for authentication on a rejoin, nor after a router GOODBYE wamp.close.killed', async () => {
     let hellos = 0;
-    await start({}, {
-      autoWelcome: false,
-      respond: (frame) => {
-        if (frame[0] !== 1) return undefined;
-        hellos++;
-        return hellos === 1 ? [[2, 1, {}]] : [[3, { message: 'the ticket expired' }, 'wamp.error.authentication_failed']];
+    await start(
+      {},
+      {
+        autoWelcome: false,
+        respond: (frame) => {
+          if (frame[0] !== 1) return undefined;
+          hellos++;
+          return hellos === 1 ? [[2, 1, {}]] : [[3, { message: 'the ticket expired' }, 'wamp.error.authentication_failed']];
+        },
       },
-    });
+    );
     const registration = new Promise<unknown>((resolve) => client.registerStream('com.myapp.p', () => NEVER).subscribe({ error: resolve }));
     await peer.next(64);
     peer.dropConnection();
-    const error = await registration as WampError;
+    const error = (await registration) as WampError;
     expect(error).to.be.instanceOf(WampError);
     expect(error.uri).to.equal('wamp.error.authentication_failed');
     expect(hellos).to.equal(2);
@@ -118,7 +124,7 @@ describe('wire: connection state, reconnect and restore', () => {
     const call = firstValueFrom(killed.call$('com.myapp.x')).catch((e: unknown) => e);
     await peer.next(48);
     peer.send([6, { message: 'kicked' }, 'wamp.close.killed']);
-    const goodbye = await call as WampConnectionError;
+    const goodbye = (await call) as WampConnectionError;
     expect([goodbye.code, goodbye.reason, goodbye.retryable]).to.deep.equal(['router-closed', 'wamp.close.killed', false]);
     expect(killed.state).to.include({ status: 'closed', willRetry: false });
     await killed.close();
@@ -150,15 +156,17 @@ describe('wire: connection state, reconnect and restore', () => {
     await start({ pingInterval: 0, idleTimeout: 150, reconnect: false });
     const call = firstValueFrom(client.call$('com.myapp.silence')).catch((e: unknown) => e);
     await peer.next(48); // the router takes the CALL and then says nothing at all
-    const error = await call as WampConnectionError;
+    const error = (await call) as WampConnectionError;
     expect([error.code, error.retryable]).to.deep.equal(['lost', true]);
     expect(error.message).to.match(/nothing received for 150 ms/);
   });
 
-  it('idleTimeout is kept from firing by any traffic (here: the router\'s progressive results)', async () => {
+  it("idleTimeout is kept from firing by any traffic (here: the router's progressive results)", async () => {
     await start({ pingInterval: 0, idleTimeout: 1_000, reconnect: false });
     const results: unknown[] = [];
-    const done = new Promise<void>((resolve, reject) => client.call$('com.myapp.slow').subscribe({ next: (r) => results.push(r.args[0]), complete: resolve, error: reject }));
+    const done = new Promise<void>((resolve, reject) =>
+      client.call$('com.myapp.slow').subscribe({ next: (r) => results.push(r.args[0]), complete: resolve, error: reject }),
+    );
     const [, id] = await peer.next(48);
     for (let i = 0; i < 8; i++) {
       peer.send([50, id, { progress: true }, [i]]);
@@ -171,11 +179,20 @@ describe('wire: connection state, reconnect and restore', () => {
   });
 
   it('an acknowledged publish fails (not hangs) when GOODBYE arrives in the same tick as WELCOME (finding 3)', async () => {
-    await start({ reconnect: false }, {
-      autoWelcome: false,
-      respond: (frame) => (frame[0] === 1 ? [[2, 1, {}], [6, { message: 'bye' }, 'wamp.close.system_shutdown']] : undefined),
-    });
-    const error = await client.publish('com.myapp.t', [], {}, { acknowledge: true }).catch((e: unknown) => e) as WampConnectionError;
+    await start(
+      { reconnect: false },
+      {
+        autoWelcome: false,
+        respond: (frame) =>
+          frame[0] === 1
+            ? [
+                [2, 1, {}],
+                [6, { message: 'bye' }, 'wamp.close.system_shutdown'],
+              ]
+            : undefined,
+      },
+    );
+    const error = (await client.publish('com.myapp.t', [], {}, { acknowledge: true }).catch((e: unknown) => e)) as WampConnectionError;
     expect(error).to.be.instanceOf(WampConnectionError);
     expect([error.code, error.reason]).to.deep.equal(['router-closed', 'wamp.close.system_shutdown']);
   });

@@ -6,9 +6,13 @@ import { msgpack } from '../../src/msgpack.js';
 import { describeWire, ScriptedPeer, settle } from '../helpers/scripted-peer.js';
 import { serializer as serializerEntry } from '../helpers/serializers.js';
 
-
 function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => { throw new Error('expected a failure'); }, (error: unknown) => error);
+  return promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: unknown) => error,
+  );
 }
 
 describeWire('wire: session', (t) => {
@@ -17,7 +21,7 @@ describeWire('wire: session', (t) => {
     const call = failure(firstValueFrom(t.client.call$('com.myapp.x')));
     await t.peer.next(1);
     t.peer.send([3, { message: 'The realm does not exist.' }, 'wamp.error.no_such_realm']);
-    const error = await call as WampError;
+    const error = (await call) as WampError;
     expect(error).to.be.instanceOf(WampError);
     expect(error.uri).to.equal('wamp.error.no_such_realm');
     expect(error.message).to.equal('wamp.error.no_such_realm: The realm does not exist.');
@@ -43,7 +47,7 @@ describeWire('wire: session', (t) => {
       t.peer.send(frame as unknown[]);
       const abort = await t.peer.next(3);
       expect(abort[2]).to.equal('wamp.error.protocol_violation');
-      const error = await call as WampConnectionError;
+      const error = (await call) as WampConnectionError;
       expect(error).to.be.instanceOf(WampConnectionError);
       expect([error.code, error.reason, error.retryable]).to.deep.equal(['protocol-violation', 'wamp.error.protocol_violation', true]);
       await t.peer.closed();
@@ -55,13 +59,13 @@ describeWire('wire: session', (t) => {
     await t.peer.next(48);
     t.peer.sendRaw(t.serializer === 'json' ? '[50, 1, {' : new Uint8Array([0xc1, 0xff, 0x00, 0xff]));
     expect((await t.peer.next(3))[2]).to.equal('wamp.error.protocol_violation');
-    expect((await call as WampConnectionError).reason).to.equal('wamp.error.protocol_violation');
+    expect(((await call) as WampConnectionError).reason).to.equal('wamp.error.protocol_violation');
   });
 
   it('gives up with WampConnectionError when the router never answers HELLO', async () => {
     await t.restart({ autoWelcome: false });
     const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], connectTimeout: 100 });
-    const error = await failure(firstValueFrom(client.call$('com.myapp.x'))) as Error;
+    const error = (await failure(firstValueFrom(client.call$('com.myapp.x')))) as Error;
     expect(error).to.be.instanceOf(WampConnectionError);
     expect((error as WampConnectionError).code).to.equal('timeout');
     expect(error.message).to.equal('the router did not answer HELLO within connectTimeout (100 ms)');
@@ -75,7 +79,7 @@ describeWire('wire: session', (t) => {
     await t.peer.next(1);
     t.peer.send([50, 1, {}]);
     expect((await t.peer.next(3))[2]).to.equal('wamp.error.protocol_violation');
-    expect((await connected as WampConnectionError).reason).to.equal('wamp.error.protocol_violation');
+    expect(((await connected) as WampConnectionError).reason).to.equal('wamp.error.protocol_violation');
   });
 
   it('opens a new session for the next operation after one was aborted', async () => {
@@ -96,7 +100,7 @@ describeWire('wire: session', (t) => {
     await t.peer.next(48);
     t.peer.send([6, { message: 'maintenance' }, 'wamp.close.system_shutdown']);
     expect(await t.peer.next(6)).to.deep.equal([6, {}, 'wamp.close.goodbye_and_out']);
-    const error = await call as WampConnectionError;
+    const error = (await call) as WampConnectionError;
     expect([error.code, error.reason, error.retryable]).to.deep.equal(['router-closed', 'wamp.close.system_shutdown', true]);
   });
 
@@ -105,7 +109,7 @@ describeWire('wire: session', (t) => {
     await t.peer.next(48);
     await t.client.close();
     expect(await t.peer.next(6)).to.deep.equal([6, {}, 'wamp.close.close_realm']);
-    const error = await call as WampConnectionError;
+    const error = (await call) as WampConnectionError;
     expect(error).to.be.instanceOf(WampConnectionError);
     expect([error.code, error.retryable]).to.deep.equal(['closed', false]);
     expect(t.client.session).to.equal(undefined);
@@ -115,7 +119,7 @@ describeWire('wire: session', (t) => {
     const call = failure(firstValueFrom(t.client.call$('com.myapp.x')));
     await t.peer.next(48);
     t.peer.dropConnection();
-    const error = await call as WampConnectionError;
+    const error = (await call) as WampConnectionError;
     expect(error).to.be.instanceOf(WampConnectionError);
     expect([error.code, error.closeCode, error.retryable]).to.deep.equal(['lost', 1006, true]);
   });
@@ -126,10 +130,22 @@ describeWire('wire: session', (t) => {
       ['an empty URI component', (c) => firstValueFrom(c.call$('com..x')), /not a valid WAMP URI/],
       ['a non-string procedure', (c) => firstValueFrom(c.call$(42 as unknown as string)), /must be a string URI/],
       ['args that are not an array', (c) => firstValueFrom(c.call$('com.myapp.x', 'oops' as unknown as unknown[])), /args must be an array, got string/],
-      ['kwargs that are not a plain object', (c) => firstValueFrom(c.call$('com.myapp.x', [], new Map() as unknown as Record<string, unknown>)), /kwargs must be a plain object, got Map/],
+      [
+        'kwargs that are not a plain object',
+        (c) => firstValueFrom(c.call$('com.myapp.x', [], new Map() as unknown as Record<string, unknown>)),
+        /kwargs must be a plain object, got Map/,
+      ],
       ['an unknown cancel mode', (c) => firstValueFrom(c.call$('com.myapp.x', [], {}, { cancelMode: 'later' as 'kill' })), /cancelMode/],
       ['an unserializable value', (c) => firstValueFrom(c.call$('com.myapp.x', [() => 1])), /cannot serialize a function/],
-      ['a circular value', (c) => { const o: Record<string, unknown> = {}; o['o'] = o; return firstValueFrom(c.call$('com.myapp.x', [o])); }, /circular|call stack/i],
+      [
+        'a circular value',
+        (c) => {
+          const o: Record<string, unknown> = {};
+          o['o'] = o;
+          return firstValueFrom(c.call$('com.myapp.x', [o]));
+        },
+        /circular|call stack/i,
+      ],
       ['a registration with an invalid URI', (c) => firstValueFrom(c.register('com.#.x', () => 1)), /not a valid WAMP URI/],
       ['a handler that is not a function', (c) => firstValueFrom(c.register('com.myapp.x', 'no' as unknown as () => 1)), /handler must be a function/],
     ];
@@ -137,7 +153,7 @@ describeWire('wire: session', (t) => {
       it(what, async () => {
         await t.client.connect();
         await t.peer.next(1);
-        const error = await failure(operation(t.client)) as Error;
+        const error = (await failure(operation(t.client))) as Error;
         expect(error).to.be.instanceOf(TypeError);
         expect(error.message).to.match(message);
         await settle();
@@ -161,7 +177,13 @@ describeWire('wire: session', (t) => {
 describe('wire: subprotocol negotiation', () => {
   it('offers serializers in preference order and uses the one the router chose', async () => {
     let offered: string[] = [];
-    const peer = await ScriptedPeer.start({ serializer: 'msgpack', chooseProtocol: (protocols) => { offered = [...protocols]; return 'wamp.2.msgpack'; } });
+    const peer = await ScriptedPeer.start({
+      serializer: 'msgpack',
+      chooseProtocol: (protocols) => {
+        offered = [...protocols];
+        return 'wamp.2.msgpack';
+      },
+    });
     const client = new WampClient({ url: peer.url, realm: 'realm1', serializers: [cbor, msgpack, 'json'] });
     await client.connect();
     expect(offered).to.deep.equal(['wamp.2.cbor', 'wamp.2.msgpack', 'wamp.2.json']);
@@ -171,7 +193,13 @@ describe('wire: subprotocol negotiation', () => {
 
   it('offers JSON alone by default (CBOR and MessagePack are imported, not bundled)', async () => {
     let offered: string[] = [];
-    const peer = await ScriptedPeer.start({ serializer: 'json', chooseProtocol: (protocols) => { offered = [...protocols]; return 'wamp.2.json'; } });
+    const peer = await ScriptedPeer.start({
+      serializer: 'json',
+      chooseProtocol: (protocols) => {
+        offered = [...protocols];
+        return 'wamp.2.json';
+      },
+    });
     const client = new WampClient({ url: peer.url, realm: 'realm1' });
     await client.connect();
     expect(offered).to.deep.equal(['wamp.2.json']);
@@ -182,7 +210,7 @@ describe('wire: subprotocol negotiation', () => {
   it('fails with WampConnectionError when the router chose no subprotocol', async () => {
     const peer = await ScriptedPeer.start({ serializer: 'json', chooseProtocol: () => false });
     const client = new WampClient({ url: peer.url, realm: 'realm1', serializers: ['json'] });
-    const error = await failure(client.connect()) as Error;
+    const error = (await failure(client.connect())) as Error;
     expect(error).to.be.instanceOf(WampConnectionError);
     // ws itself refuses the handshake; browsers do the same. Either way the reason is named.
     expect(error.message).to.match(/subprotocol/i);
@@ -194,7 +222,7 @@ describe('wire: subprotocol negotiation', () => {
     const url = peer.url;
     await peer.stop();
     const client = new WampClient({ url, realm: 'realm1', serializers: ['json'] });
-    const error = await failure(firstValueFrom(client.call$('com.myapp.x'))) as Error;
+    const error = (await failure(firstValueFrom(client.call$('com.myapp.x')))) as Error;
     expect(error).to.be.instanceOf(WampConnectionError);
     expect(error.message).to.match(/cannot connect/);
   });

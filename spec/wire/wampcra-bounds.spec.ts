@@ -12,10 +12,14 @@ import { serializer as serializerEntry } from '../helpers/serializers.js';
  */
 
 const HOSTILE = 2 ** 31 - 1;
-const CHALLENGE = '{"authid":"peter","authrole":"user","authmethod":"wampcra","authprovider":"static","nonce":"n0nce","timestamp":"2026-01-01T00:00:00.000Z","session":7}';
+const CHALLENGE =
+  '{"authid":"peter","authrole":"user","authmethod":"wampcra","authprovider":"static","nonce":"n0nce","timestamp":"2026-01-01T00:00:00.000Z","session":7}';
 const CANNOT_AUTHENTICATE = 'wamp.error.cannot_authenticate';
 
-interface Derivation { readonly iterations: number; readonly bits: number }
+interface Derivation {
+  readonly iterations: number;
+  readonly bits: number;
+}
 
 /**
  * Watches WebCrypto's PBKDF2 (importKey 'PBKDF2' and deriveBits) on the shared `crypto.subtle`.
@@ -45,7 +49,10 @@ function watchPbkdf2(refuseOver?: number): { readonly derivations: Derivation[];
   return {
     derivations,
     keyImports: () => keyImports,
-    restore: () => { delete own['importKey']; delete own['deriveBits']; },
+    restore: () => {
+      delete own['importKey'];
+      delete own['deriveBits'];
+    },
   };
 }
 
@@ -56,13 +63,18 @@ function expectedSignature(password: string, salt: string, iterations: number, k
 
 describe('wampcra bounds: the PBKDF2 parameters are checked before any derivation', () => {
   let spy: ReturnType<typeof watchPbkdf2>;
-  beforeEach(() => { spy = watchPbkdf2(50_000_000); });
+  beforeEach(() => {
+    spy = watchPbkdf2(50_000_000);
+  });
   afterEach(() => spy.restore());
 
   const answer = (extra: Record<string, unknown>, limits: { maxIterations?: number; maxKeylen?: number } = {}) =>
     wampcra({ authid: 'peter', secret: 'pepper-pass', ...limits }).answer({ challenge: CHALLENGE, ...extra });
   const refusal = async (extra: Record<string, unknown>, limits: { maxIterations?: number; maxKeylen?: number } = {}) => {
-    const outcome = await Promise.resolve(answer(extra, limits)).then((ok) => ok, (error: unknown) => error);
+    const outcome = await Promise.resolve(answer(extra, limits)).then(
+      (ok) => ok,
+      (error: unknown) => error,
+    );
     expect(outcome, 'the answer was refused').to.be.instanceOf(Error);
     expect({ derivations: spy.derivations, keyImports: spy.keyImports() }, 'no derivation started').to.deep.equal({ derivations: [], keyImports: 0 });
     return (outcome as Error).message;
@@ -81,14 +93,30 @@ describe('wampcra bounds: the PBKDF2 parameters are checked before any derivatio
 
   it('refuses just over the default iterations limit, and at a lowered limit', async () => {
     expect(await refusal({ salt: 'salt123', iterations: 1_000_001 })).to.include('iterations 1000001');
-    expect(await refusal({ salt: 'salt123', iterations: 1000 }, { maxIterations: 500 })).to.include('500').and.include('maxIterations');
-    expect(await refusal({ salt: 'salt123', keylen: 32 }, { maxKeylen: 16 })).to.include('16').and.include('maxKeylen');
+    expect(await refusal({ salt: 'salt123', iterations: 1000 }, { maxIterations: 500 }))
+      .to.include('500')
+      .and.include('maxIterations');
+    expect(await refusal({ salt: 'salt123', keylen: 32 }, { maxKeylen: 16 }))
+      .to.include('16')
+      .and.include('maxKeylen');
   });
 
   for (const [field, value] of [
-    ['iterations', '1000'], ['iterations', 0], ['iterations', -1000], ['iterations', 1000.5], ['iterations', Number.NaN], ['iterations', true], ['iterations', [1000]],
-    ['keylen', '32'], ['keylen', 0], ['keylen', -32], ['keylen', 16.5], ['keylen', {}],
-    ['salt', 123], ['salt', { salt: 'x' }], ['salt', true],
+    ['iterations', '1000'],
+    ['iterations', 0],
+    ['iterations', -1000],
+    ['iterations', 1000.5],
+    ['iterations', Number.NaN],
+    ['iterations', true],
+    ['iterations', [1000]],
+    ['keylen', '32'],
+    ['keylen', 0],
+    ['keylen', -32],
+    ['keylen', 16.5],
+    ['keylen', {}],
+    ['salt', 123],
+    ['salt', { salt: 'x' }],
+    ['salt', true],
   ] as const) {
     it(`refuses ${field} ${typeof value === 'number' ? String(value) : JSON.stringify(value)} (${typeof value}) instead of replacing it with a default`, async () => {
       const message = await refusal({ salt: 'salt123', iterations: 100, keylen: 16, [field]: value });
@@ -96,7 +124,7 @@ describe('wampcra bounds: the PBKDF2 parameters are checked before any derivatio
     });
   }
 
-  it('absent iterations and keylen take Autobahn\'s defaults (1000, 32)', async () => {
+  it("absent iterations and keylen take Autobahn's defaults (1000, 32)", async () => {
     const { signature } = await answer({ salt: 'salt123' });
     expect(spy.derivations).to.deep.equal([{ iterations: 1000, bits: 256 }]);
     expect(signature).to.equal(expectedSignature('pepper-pass', 'salt123', 1000, 32));
@@ -134,16 +162,26 @@ describe('wampcra bounds: the PBKDF2 parameters are checked before any derivatio
 describeWire('wire: wampcra bounds', (t) => {
   let spy: ReturnType<typeof watchPbkdf2>;
   // Counts only: on code without the check the hostile derivation really runs, and the test times out.
-  beforeEach(() => { spy = watchPbkdf2(); });
+  beforeEach(() => {
+    spy = watchPbkdf2();
+  });
   afterEach(() => spy.restore());
 
   async function refusedJoin(extra: Record<string, unknown>): Promise<{ error: WampError; abort: Frame; states: ConnectionState[] }> {
     await t.restart({ autoWelcome: false });
-    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], auth: wampcra({ authid: 'peter', secret: 'pepper-pass' }) });
+    const client = new WampClient({
+      url: t.peer.url,
+      realm: 'realm1',
+      serializers: [serializerEntry(t.serializer)],
+      auth: wampcra({ authid: 'peter', secret: 'pepper-pass' }),
+    });
     t.client = client; // closed after the test
     const states: ConnectionState[] = [];
     client.state$.subscribe((state) => states.push(state));
-    const joined = client.connect().then(() => expect.fail('joined'), (error: unknown) => error as WampError);
+    const joined = client.connect().then(
+      () => expect.fail('joined'),
+      (error: unknown) => error as WampError,
+    );
     await t.peer.next(1);
     t.peer.send([4, 'wampcra', { challenge: CHALLENGE, ...extra }]);
     // ABORT or AUTHENTICATE, whichever comes first: code that derived a default answers with AUTHENTICATE.
@@ -196,7 +234,13 @@ describeWire('wire: wampcra bounds', (t) => {
         return frame[0] === 5 ? [[2, 9, { authmethod: 'wampcra', roles: {} }]] : undefined;
       },
     });
-    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], auth: wampcra({ authid: 'peter', secret: 'pepper-pass' }), reconnect: { initialDelay: 10 } });
+    const client = new WampClient({
+      url: t.peer.url,
+      realm: 'realm1',
+      serializers: [serializerEntry(t.serializer)],
+      auth: wampcra({ authid: 'peter', secret: 'pepper-pass' }),
+      reconnect: { initialDelay: 10 },
+    });
     t.client = client;
     const states: ConnectionState[] = [];
     client.state$.subscribe((state) => states.push(state));
@@ -212,7 +256,12 @@ describeWire('wire: wampcra bounds', (t) => {
 
   it('a salted challenge within the limits is answered with the right signature', async () => {
     await t.restart({ autoWelcome: false });
-    const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], auth: wampcra({ authid: 'peter', secret: 'pepper-pass' }) });
+    const client = new WampClient({
+      url: t.peer.url,
+      realm: 'realm1',
+      serializers: [serializerEntry(t.serializer)],
+      auth: wampcra({ authid: 'peter', secret: 'pepper-pass' }),
+    });
     t.client = client;
     const joined = client.connect();
     await t.peer.next(1);
@@ -232,18 +281,23 @@ describe('e2e: salted WAMP-CRA within the limits against the embedded router', f
   const ceiling = { salt: 'c2FsdC1jZWlsaW5n', iterations: 1_000_000, keylen: 64 };
   before(async () => {
     router = await startEmbeddedRouter({
-      authenticators: [wampcraAuth({
-        principals: {
-          owasp: { secret: deriveCraKey('owasp-pass', owasp.salt, owasp.iterations, owasp.keylen), ...owasp, authrole: 'user' },
-          ceiling: { secret: deriveCraKey('ceiling-pass', ceiling.salt, ceiling.iterations, ceiling.keylen), ...ceiling, authrole: 'admin' },
-        },
-      })],
+      authenticators: [
+        wampcraAuth({
+          principals: {
+            owasp: { secret: deriveCraKey('owasp-pass', owasp.salt, owasp.iterations, owasp.keylen), ...owasp, authrole: 'user' },
+            ceiling: { secret: deriveCraKey('ceiling-pass', ceiling.salt, ceiling.iterations, ceiling.keylen), ...ceiling, authrole: 'admin' },
+          },
+        }),
+      ],
     });
   });
   after(() => router.stop());
 
-  it('joins with OWASP\'s 600,000 iterations and at the ceiling (1,000,000 iterations, keylen 64)', async () => {
-    for (const [authid, secret, authrole] of [['owasp', 'owasp-pass', 'user'], ['ceiling', 'ceiling-pass', 'admin']] as const) {
+  it("joins with OWASP's 600,000 iterations and at the ceiling (1,000,000 iterations, keylen 64)", async () => {
+    for (const [authid, secret, authrole] of [
+      ['owasp', 'owasp-pass', 'user'],
+      ['ceiling', 'ceiling-pass', 'admin'],
+    ] as const) {
       const client = new WampClient({ url: router.url, realm: router.realm, auth: wampcra({ authid, secret }) });
       expect(await client.connect()).to.deep.include({ authid, authrole, authmethod: 'wampcra' });
       await client.close();
@@ -252,7 +306,10 @@ describe('e2e: salted WAMP-CRA within the limits against the embedded router', f
 
   it('a client with a lowered limit refuses the same router before deriving, and is told why', async () => {
     const client = new WampClient({ url: router.url, realm: router.realm, auth: wampcra({ authid: 'owasp', secret: 'owasp-pass', maxIterations: 100_000 }) });
-    const error = await client.connect().then(() => expect.fail('joined'), (e: unknown) => e as WampError);
+    const error = await client.connect().then(
+      () => expect.fail('joined'),
+      (e: unknown) => e as WampError,
+    );
     expect(error.uri).to.equal(CANNOT_AUTHENTICATE);
     expect(error.message).to.match(/iterations 600000.*100000.*maxIterations/);
     await client.close();

@@ -93,8 +93,10 @@ function parameter(value: unknown, name: string, fallback: number, limit: number
     throw new TypeError(`the wampcra CHALLENGE's ${name} must be a positive integer, but is ${describe(value)}`);
   }
   if (value > limit) {
-    throw new RangeError(`the wampcra CHALLENGE asks for PBKDF2 ${name} ${value}, over this client's limit of ${limit}; `
-      + `refused before deriving the key (if your router is really configured so, raise the limit: wampcra({ ..., ${option}: ${value} }))`);
+    throw new RangeError(
+      `the wampcra CHALLENGE asks for PBKDF2 ${name} ${value}, over this client's limit of ${limit}; ` +
+        `refused before deriving the key (if your router is really configured so, raise the limit: wampcra({ ..., ${option}: ${value} }))`,
+    );
   }
   return value;
 }

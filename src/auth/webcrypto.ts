@@ -4,7 +4,10 @@
  */
 export function subtle(purpose: string): SubtleCrypto {
   const api = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
-  if (!api) throw new Error(`${purpose} needs WebCrypto (crypto.subtle), which this platform does not provide (browsers offer it only on secure origins: https or localhost)`);
+  if (!api)
+    throw new Error(
+      `${purpose} needs WebCrypto (crypto.subtle), which this platform does not provide (browsers offer it only on secure origins: https or localhost)`,
+    );
   return api;
 }
 

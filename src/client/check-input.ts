@@ -54,7 +54,8 @@ export function readCall(procedure: unknown, args: unknown, kwargs: unknown, opt
     const cancelMode = given['cancelMode'];
     if (cancelMode !== undefined && !CANCEL_MODES.has(cancelMode)) fail(`cancelMode must be skip, kill or killnowait, got ${show(cancelMode)}`);
     const timeout = given['timeout'];
-    if (timeout !== undefined && !(Number.isSafeInteger(timeout) && (timeout as number) >= 0)) fail(`timeout must be a non-negative integer (ms), got ${show(timeout)}`);
+    if (timeout !== undefined && !(Number.isSafeInteger(timeout) && (timeout as number) >= 0))
+      fail(`timeout must be a non-negative integer (ms), got ${show(timeout)}`);
     const snapshot: Snapshot<CallOptions> = {};
     put(snapshot, 'receiveProgress', readBoolean(given['receiveProgress'], 'receiveProgress'));
     put(snapshot, 'timeout', timeout as number | undefined);
@@ -104,7 +105,8 @@ export function readPublish(topic: unknown, args: unknown, kwargs: unknown, opti
     // Read in loops: a line per option costs more in a bundle.
     for (const name of ['acknowledge', 'excludeMe', 'discloseMe'] as const) put(snapshot, name, readBoolean(given[name], name));
     for (const name of ['exclude', 'eligible'] as const) put(snapshot, name, readIdList(given[name], name));
-    for (const name of ['excludeAuthid', 'excludeAuthrole', 'eligibleAuthid', 'eligibleAuthrole'] as const) put(snapshot, name, readStringList(given[name], name));
+    for (const name of ['excludeAuthid', 'excludeAuthrole', 'eligibleAuthid', 'eligibleAuthrole'] as const)
+      put(snapshot, name, readStringList(given[name], name));
     return { topic: uri, args: (args ?? undefined) as Args | undefined, kwargs: (kwargs ?? undefined) as Dict | undefined, options: snapshot };
   } catch (error) {
     throw asInputError(error);

@@ -1,22 +1,34 @@
 import { map, Observable, tap, throwError, type ObservableInput, type Subscriber as RxSubscriber, type TeardownLogic } from 'rxjs';
-import {
-  argsCheck, asContract, eventCheck, inputCheck, resultCheck, type Procedure, type ProcedureChecks, type Topic,
-} from '../contracts.js';
+import { argsCheck, asContract, eventCheck, inputCheck, resultCheck, type Procedure, type ProcedureChecks, type Topic } from '../contracts.js';
 import type {
-  CallInputFor, CallParams, CallResultFor, DuplexHandlerFor, EventFor, InvocationHandlerFor, ProcedureRef, PublishParams,
-  StreamHandlerFor, TopicRef,
+  CallInputFor,
+  CallParams,
+  CallResultFor,
+  DuplexHandlerFor,
+  EventFor,
+  InvocationHandlerFor,
+  ProcedureRef,
+  PublishParams,
+  StreamHandlerFor,
+  TopicRef,
 } from '../contract-params.js';
 import type { Args, Dict } from '../protocol/messages.js';
 import { callStream } from '../roles/call-stream.js';
 import { asStreamInput, type StreamInput } from '../roles/paced.js';
 import {
-  registerOptions, runDuplexHandler, runStreamHandler, runValueHandler,
-  type DuplexHandler, type InvocationHandler, type RegistrationRequest, type RunDuplexHandler, type RunHandler, type StreamHandler,
+  registerOptions,
+  runDuplexHandler,
+  runStreamHandler,
+  runValueHandler,
+  type DuplexHandler,
+  type InvocationHandler,
+  type RegistrationRequest,
+  type RunDuplexHandler,
+  type RunHandler,
+  type StreamHandler,
 } from '../roles/callee.js';
 import type { TopicRequest } from '../roles/subscriber.js';
-import type {
-  CallOptions, CallResult, Publication, PublishOptions, Registration, RegisterOptions, SubscribeOptions, WampEvent,
-} from '../roles/types.js';
+import type { CallOptions, CallResult, Publication, PublishOptions, Registration, RegisterOptions, SubscribeOptions, WampEvent } from '../roles/types.js';
 import type { SessionInfo } from '../session/session.js';
 import { readCall, readPublish, readRegister, readSubscribe } from './check-input.js';
 import { Connection } from './connection.js';
@@ -205,14 +217,16 @@ export class WampClient {
       const request: TopicRequest = {
         topic: input.topic,
         match: input.match,
-        event: check ? (event) => {
-          try {
-            check(event.args, event.kwargs);
-          } catch (error) {
-            return listener.error(error);
-          }
-          listener.next(event);
-        } : (event) => listener.next(event),
+        event: check
+          ? (event) => {
+              try {
+                check(event.args, event.kwargs);
+              } catch (error) {
+                return listener.error(error);
+              }
+              listener.next(event);
+            }
+          : (event) => listener.next(event),
         subscribed: (subscription) => {
           established();
           try {
@@ -236,7 +250,12 @@ export class WampClient {
     return this.connection.close();
   }
 
-  #registration(procedure: string | Procedure, handler: InvocationHandler | StreamHandler | DuplexHandler, options: RegisterOptions | undefined, kind: 'value' | 'stream' | 'duplex'): Observable<Registration> {
+  #registration(
+    procedure: string | Procedure,
+    handler: InvocationHandler | StreamHandler | DuplexHandler,
+    options: RegisterOptions | undefined,
+    kind: 'value' | 'stream' | 'duplex',
+  ): Observable<Registration> {
     const contract = asContract<Procedure>(procedure, 'procedure');
     let input: ReturnType<typeof readRegister>;
     try {
@@ -269,7 +288,9 @@ export class WampClient {
   #held<T>(setUp: (subscriber: RxSubscriber<T>, established: () => void) => (active: ActiveSession) => () => void): Observable<T> {
     return new Observable<T>((subscriber) => {
       let wasEstablished = false;
-      const attach = setUp(subscriber, () => { wasEstablished = true; });
+      const attach = setUp(subscriber, () => {
+        wasEstablished = true;
+      });
       const item: Restorable = {
         attach,
         // close() completes what was in place; what never got in place (and any give-up) errors.
@@ -296,7 +317,9 @@ export class WampClient {
       // Started later: its teardown is added then (run at once by rxjs if the operation
       // already ended while starting, e.g. a streaming call whose input failed at once).
       return this.connection.whenOpen(
-        (active) => { subscriber.add(start(active, subscriber, use)); },
+        (active) => {
+          subscriber.add(start(active, subscriber, use));
+        },
         (error) => subscriber.error(error),
       );
     });
@@ -304,7 +327,11 @@ export class WampClient {
 }
 
 /** The run functions of a registration, with the contract's checks of what arrives in front of the handler. */
-function handlerRuns(handler: InvocationHandler | StreamHandler | DuplexHandler, kind: 'value' | 'stream' | 'duplex', checks: ProcedureChecks | undefined): { run: RunHandler } | { runDuplex: RunDuplexHandler } {
+function handlerRuns(
+  handler: InvocationHandler | StreamHandler | DuplexHandler,
+  kind: 'value' | 'stream' | 'duplex',
+  checks: ProcedureChecks | undefined,
+): { run: RunHandler } | { runDuplex: RunDuplexHandler } {
   if (kind === 'duplex') {
     const check = inputCheck(checks);
     const duplex = handler as DuplexHandler;
@@ -313,7 +340,12 @@ function handlerRuns(handler: InvocationHandler | StreamHandler | DuplexHandler,
   }
   const check = argsCheck(checks);
   const plain = handler as InvocationHandler;
-  const checked: InvocationHandler = check ? (args, kwargs, details) => { check(args, kwargs); return plain(args, kwargs, details); } : plain;
+  const checked: InvocationHandler = check
+    ? (args, kwargs, details) => {
+        check(args, kwargs);
+        return plain(args, kwargs, details);
+      }
+    : plain;
   return { run: kind === 'stream' ? runStreamHandler(checked as StreamHandler) : runValueHandler(checked) };
 }
 
@@ -337,7 +369,11 @@ function readInput(input: unknown): StreamInput {
 }
 
 /** Runs one operation on a session; whatever it throws errors that operation alone. */
-function start<T>(active: ActiveSession, subscriber: RxSubscriber<T>, use: (active: ActiveSession, subscriber: RxSubscriber<T>) => TeardownLogic): TeardownLogic {
+function start<T>(
+  active: ActiveSession,
+  subscriber: RxSubscriber<T>,
+  use: (active: ActiveSession, subscriber: RxSubscriber<T>) => TeardownLogic,
+): TeardownLogic {
   try {
     return use(active, subscriber);
   } catch (error) {

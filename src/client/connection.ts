@@ -250,11 +250,15 @@ export class Connection {
     const delay = backoffDelay(attempt, this.#reconnect as Required<ReconnectOptions>);
     this.#first = this.#at; // the next round starts where this one did
     this.#moveTo({ status: 'reconnecting', attempt, delay, error });
-    const timer = setTimeout(() => this.#step(() => {
-      if (this.#retryTimer !== timer) return; // a later transition cleared it
-      this.#retryTimer = undefined;
-      this.#startAttempt(attempt, true);
-    }), delay);
+    const timer = setTimeout(
+      () =>
+        this.#step(() => {
+          if (this.#retryTimer !== timer) return; // a later transition cleared it
+          this.#retryTimer = undefined;
+          this.#startAttempt(attempt, true);
+        }),
+      delay,
+    );
     this.#retryTimer = timer;
   }
 
@@ -357,4 +361,6 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-function noop(): void { /* nothing was waiting */ }
+function noop(): void {
+  /* nothing was waiting */
+}

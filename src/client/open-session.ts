@@ -24,16 +24,22 @@ const ROLES = {
 };
 
 /**
- * One connection attempt to the endpoint `url` (one of `options.urls`): opens the WebSocket and
- * joins the realm within one `connectTimeout` deadline for both. Aborting `signal` drops
+ * One connection attempt to the endpoint `url` (one of `options.urls`): opens the transport its URL's
+ * scheme picks (WebSocket, or RawSocket when plugged in) and joins the realm within one `connectTimeout` deadline for both. Aborting `signal` drops
  * whatever is open and rejects with its reason. `ended` hears of the session's end first,
  * before its roles fail their operations.
  */
-export async function openSession(options: ResolvedOptions, url: string, signal: AbortSignal, ended: (session: Session, error: Error) => void): Promise<ActiveSession> {
+export async function openSession(
+  options: ResolvedOptions,
+  url: string,
+  signal: AbortSignal,
+  ended: (session: Session, error: Error) => void,
+): Promise<ActiveSession> {
   const deadline = Date.now() + options.connectTimeout;
   // The resolved options are handed on whole: each part reads the fields it declares.
-  // The endpoint's scheme picks the transport; only the WebSocket one exists so far.
-  const transport = await openWebSocket({ ...options, url, signal });
+  // The endpoint's scheme picks the transport: rs(s):// the plugged-in RawSocket one (resolveOptions
+  // made sure it was given), anything else the WebSocket. A test of one letter: the URL was checked.
+  const transport = await (/^r/i.test(url) ? options.rawSocket! : openWebSocket)({ ...options, url, signal });
   const session = new Session(transport, { ...options, roles: ROLES });
   session.onClose((error) => ended(session, error));
   const active: ActiveSession = {
@@ -48,8 +54,10 @@ export async function openSession(options: ResolvedOptions, url: string, signal:
   signal.addEventListener('abort', abort);
   try {
     // What is left of the one deadline (at least 1 ms, so the HELLO still gets its chance); 0: no limit.
-    await session.open(options.connectTimeout > 0 ? Math.max(1, deadline - Date.now()) : 0,
-      `the router did not answer HELLO within connectTimeout (${options.connectTimeout} ms)`);
+    await session.open(
+      options.connectTimeout > 0 ? Math.max(1, deadline - Date.now()) : 0,
+      `the router did not answer HELLO within connectTimeout (${options.connectTimeout} ms)`,
+    );
   } finally {
     signal.removeEventListener('abort', abort);
   }

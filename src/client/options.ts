@@ -3,7 +3,8 @@ import { jsonCodec } from '../codec/json.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { DebugListener } from '../transport/debug.js';
 import { logError, type ErrorReporter } from '../session/error-report.js';
-import type { WebSocketConstructor } from '../transport/websocket.js';
+import type { WebSocketConstructor, WebSocketTransportOptions } from '../transport/websocket.js';
+import type { Transport } from '../transport/transport.js';
 
 /** Randomized exponential backoff between reconnection attempts (defaults like autobahn-js's). */
 export interface ReconnectOptions {
@@ -29,7 +30,9 @@ export interface ReconnectOptions {
 export interface WampClientOptions {
   /**
    * Router WebSocket URL, e.g. `ws://127.0.0.1:8080/ws`: `ws://`, `wss://`, or `http://` /
-   * `https://` (opened as `ws://` / `wss://`). Anything else is a TypeError at construction.
+   * `https://` (opened as `ws://` / `wss://`); in Node also a WAMP-RawSocket URL, `rs://host:port`,
+   * `rss://host:port` or `rs://unix:/path`, with `transports: [rawSocket]` from `rxwamp/rawsocket`.
+   * Anything else is a TypeError at construction.
    *
    * Or a non-empty list of them: the endpoints of several router nodes that serve the realm
    * (a cluster), in order of preference, e.g. `['wss://a.example.com/ws', 'wss://b.example.com/ws']`.
@@ -77,8 +80,15 @@ export interface WampClientOptions {
    * Run again on every (re)join, so secrets given as functions are asked for afresh.
    */
   readonly auth?: Authenticator | readonly Authenticator[];
-  /** Node (`ws`) only: TLS options for `wss://` (browsers use their own trust store). */
+  /** Node (`ws`) only: TLS options for `wss://` and `rss://` (browsers use their own trust store). */
   readonly tls?: TlsOptions;
+  /**
+   * Transports besides the built-in WebSocket (which opens ws://, wss://, http://, https://):
+   * `transports: [rawSocket]` (from `rxwamp/rawsocket`, Node only) opens `rs://host:port`,
+   * `rss://host:port` and `rs://unix:/path` endpoints; without it such a URL is a TypeError at
+   * construction. Default: none (WebSocket only).
+   */
+  readonly transports?: readonly TransportFactory[];
   /**
    * A `registerStream` handler that returns an async iterable (e.g. an async generator) is
    * pulled only while at most this many bytes wait to be sent. Default 64 KiB.
@@ -110,6 +120,17 @@ export interface WampClientOptions {
   readonly onError?: ErrorReporter;
 }
 
+/**
+ * A transport to list in a client's `transports`: `rawSocket` from `rxwamp/rawsocket`. How it
+ * opens a connection is rxwamp's own business.
+ */
+export interface TransportFactory {
+  /** The endpoint URLs it opens: `/^rss?:\/\/./i` for RawSocket. */
+  readonly urls: RegExp;
+  /** @internal Opens one connection with the client's resolved options and one endpoint URL. */
+  readonly open: (options: WebSocketTransportOptions) => Promise<Transport>;
+}
+
 /** TLS settings handed to Node's `ws` (and so to `tls.connect`) for `wss://` URLs. */
 export interface TlsOptions {
   /** Trusted CA certificate(s), PEM: for routers with a private or self-signed certificate. */
@@ -131,6 +152,8 @@ export const VERSION = '0.1.0';
 export interface ResolvedOptions {
   /** `options.url` as a list: the endpoints, in order (one when a single URL was given). */
   readonly urls: readonly string[];
+  /** The RawSocket transport's opener from `options.transports`, for rs:// and rss:// endpoints (the built-in WebSocket opens the others). */
+  readonly rawSocket: TransportFactory['open'] | undefined;
   readonly realm: string;
   readonly serializers: readonly Codec[];
   readonly agent: string;
@@ -157,12 +180,16 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
   const url: unknown = options.url;
   const urls: unknown[] = [url].flat(); // a copy of a list, or the one URL in a list of its own
   const realm: unknown = options.realm;
-  // Checked here: a URL no WebSocket can open would otherwise fail each attempt later, as a
+  const rawSocket = options.transports?.[0];
+  // Checked here: a URL no transport can open would otherwise fail each attempt later, as a
   // retryable connect-failed. http(s):// is passed on as given: ws and browsers open it as ws(s)://.
   // Each endpoint of a list is checked the same way; an empty list is refused too.
   for (const each of urls.length ? urls : [url]) {
-    if (typeof each !== 'string' || !/^(ws|http)s?:\/\/./i.test(each)) {
-      throw new TypeError(`options.url must be a ws://, wss://, http:// or https:// URL, got ${typeof each === 'string' ? `"${each}"` : urls.length ? typeof each : '[]'}`);
+    // rs(s):// is opened by the RawSocket transport, which only Node apps import and pass.
+    if (typeof each !== 'string' || !(rawSocket ? /^(ws|http|rs)s?:\/\/./i : /^(ws|http)s?:\/\/./i).test(each)) {
+      throw new TypeError(
+        `options.url must be a ws://, wss://, http:// or https:// URL (rs:// with rxwamp/rawsocket), got ${typeof each === 'string' ? `"${each}"` : urls.length ? typeof each : '[]'}`,
+      );
     }
   }
   if (typeof realm !== 'string' || realm.length === 0) throw new TypeError('options.realm must be a realm URI');
@@ -172,10 +199,11 @@ export function resolveOptions(options: WampClientOptions): ResolvedOptions {
   const agent: unknown = options.agent ?? `rxwamp/${VERSION}`;
   if (typeof agent !== 'string') throw new TypeError('options.agent must be a string');
   const WebSocket = optionalFunction(options.WebSocket, 'WebSocket', 'a WebSocket class');
-  const debug = optionalFunction(options.debug, 'debug', 'a function (direction, message) => void');
-  const onError = optionalFunction(options.onError, 'onError', 'a function (error, context) => void') ?? logError;
+  const debug = optionalFunction(options.debug, 'debug', 'a function');
+  const onError = optionalFunction(options.onError, 'onError', 'a function') ?? logError;
   return {
     urls: urls as string[],
+    rawSocket: rawSocket?.open,
     realm,
     serializers: codecs,
     agent,
@@ -197,7 +225,9 @@ const SIZES = { maxMessageSize: 16 * 1024 * 1024, streamHighWaterMark: 64 * 1024
 
 /** Each option named in `defaults`, read with `read` (a table: one line per option costs more in a bundle). */
 function readNumbers<K extends keyof WampClientOptions>(
-  options: WampClientOptions, defaults: Record<K, number>, read: (value: unknown, name: string, fallback: number) => number,
+  options: WampClientOptions,
+  defaults: Record<K, number>,
+  read: (value: unknown, name: string, fallback: number) => number,
 ): Record<K, number> {
   const numbers = {} as Record<K, number>;
   for (const name in defaults) numbers[name] = read(options[name], name, defaults[name]);
@@ -247,23 +277,32 @@ function positive(value: unknown, name: string, fallback: number): number {
 function resolveSerializer(serializer: unknown): Codec {
   if (serializer === 'json') return jsonCodec;
   if (serializer === 'cbor' || serializer === 'msgpack') {
-    throw new TypeError(`serializer "${serializer}" is not built in: import { ${serializer} } from 'rxwamp/${serializer}' and pass it, e.g. serializers: [${serializer}, 'json']`);
+    throw new TypeError(
+      `serializer "${serializer}" is not built in: import { ${serializer} } from 'rxwamp/${serializer}' and pass it, e.g. serializers: [${serializer}, 'json']`,
+    );
   }
-  const candidate = serializer as Partial<Codec> | null;
-  if (typeof candidate === 'object' && candidate !== null && typeof candidate.encode === 'function' && typeof candidate.decode === 'function'
-    && typeof candidate.subprotocol === 'string' && candidate.subprotocol.startsWith('wamp.2.') && typeof candidate.binary === 'boolean') {
+  const candidate = serializer as Partial<Codec> | null | undefined;
+  // A serializer is an object with these members (a primitive or null has none of them).
+  if (
+    typeof candidate?.encode === 'function' &&
+    typeof candidate.decode === 'function' &&
+    typeof candidate.subprotocol === 'string' &&
+    candidate.subprotocol.startsWith('wamp.2.') &&
+    typeof candidate.binary === 'boolean'
+  ) {
     return candidate as Codec;
   }
-  throw new TypeError(`unknown serializer ${typeof serializer === 'string' ? `"${serializer}"` : typeof serializer} (expected 'json', or cbor / msgpack imported from rxwamp/cbor, rxwamp/msgpack)`);
+  throw new TypeError(
+    `unknown serializer ${typeof serializer === 'string' ? `"${serializer}"` : typeof serializer} (expected 'json', or cbor / msgpack imported from rxwamp/cbor, rxwamp/msgpack)`,
+  );
 }
 
 function resolveAuth(auth: unknown): readonly Authenticator[] {
   if (auth === undefined) return [];
   const list: unknown[] = [auth].flat(); // a copy of a list, or the one authenticator in a list
   for (const method of list) {
-    const candidate = method as Partial<Authenticator> | null;
-    if (typeof candidate !== 'object' || candidate === null || typeof candidate.method !== 'string'
-      || typeof candidate.hello !== 'function' || typeof candidate.answer !== 'function') {
+    const candidate = method as Partial<Authenticator> | null | undefined;
+    if (typeof candidate?.method !== 'string' || typeof candidate.hello !== 'function' || typeof candidate.answer !== 'function') {
       throw new TypeError('options.auth must be an authenticator (ticket(), wampcra(), cryptosign(), anonymous() from rxwamp/auth) or a list of them');
     }
   }

@@ -28,7 +28,9 @@ export function ready<T>(source: Observable<T>): Promise<Held<T>> {
   return new Promise<Held<T>>((resolve, reject) => {
     let first = true;
     let endedWith: (error: Error | undefined) => void = () => undefined;
-    const ended = new Promise<Error | undefined>((settle) => { endedWith = settle; });
+    const ended = new Promise<Error | undefined>((settle) => {
+      endedWith = settle;
+    });
     let subscription: Subscription | undefined;
     const unsubscribe = () => {
       subscription?.unsubscribe();

@@ -12,7 +12,9 @@ const cbor = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array
 class NegativeZero {}
 const NEGATIVE_ZERO = new NegativeZero();
 
-interface FloatSwitch { alwaysUseFloat?: boolean }
+interface FloatSwitch {
+  alwaysUseFloat?: boolean;
+}
 
 // No tag, so nothing but the float itself is written; `this` is the encoder, whose
 // `alwaysUseFloat` cbor-x reads on every number. No decode: nothing changes on the way in.

@@ -17,7 +17,11 @@ export interface BinaryNumberFormat extends NumberRewrite, NumberLayout {
  * walk takes the whole message instead: slower, never wrong. Refuses first a message whose
  * top-level arrays and dicts would not be written as such (see encoded-shape.ts).
  */
-export function encodeWithExactNumbers(message: readonly unknown[], format: BinaryNumberFormat, encode: (message: readonly unknown[]) => Uint8Array): Uint8Array {
+export function encodeWithExactNumbers(
+  message: readonly unknown[],
+  format: BinaryNumberFormat,
+  encode: (message: readonly unknown[]) => Uint8Array,
+): Uint8Array {
   assertShapes(message, format);
   const leading = leadingIntegerCount(message, format);
   if (leading > 0) {

@@ -6,6 +6,13 @@ import type { Codec } from './codec.js';
  */
 export function isCodec(value: unknown): value is Codec {
   const candidate = value as Partial<Codec> | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.encode === 'function' && typeof candidate.decode === 'function'
-    && typeof candidate.subprotocol === 'string' && candidate.subprotocol.startsWith('wamp.2.') && typeof candidate.binary === 'boolean';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.encode === 'function' &&
+    typeof candidate.decode === 'function' &&
+    typeof candidate.subprotocol === 'string' &&
+    candidate.subprotocol.startsWith('wamp.2.') &&
+    typeof candidate.binary === 'boolean'
+  );
 }

@@ -86,13 +86,15 @@ function isPlainJson(value: unknown, depth: number): boolean {
  * the way. The frame is the text JSON.stringify writes for the whole message.
  */
 function encodeChecked(message: readonly unknown[]): string {
-  return `[${message.map((item, index) => {
-    // In an array of its own, so that the replacer refuses an undefined here as anywhere.
-    const written = JSON.stringify([item], replacer).slice(1, -1);
-    const built = builtShape(item);
-    if (built && written[0] !== built) throw shapeRefusal(index, written);
-    return written;
-  }).join()}]`;
+  return `[${message
+    .map((item, index) => {
+      // In an array of its own, so that the replacer refuses an undefined here as anywhere.
+      const written = JSON.stringify([item], replacer).slice(1, -1);
+      const built = builtShape(item);
+      if (built && written[0] !== built) throw shapeRefusal(index, written);
+      return written;
+    })
+    .join()}]`;
 }
 
 export const jsonCodec: Codec = {

@@ -30,7 +30,11 @@ function writeExactNumber(value: number, { target, targetView, position }: Write
   }
 }
 
-interface WriteSpace { target: Uint8Array; targetView: DataView; position: number }
+interface WriteSpace {
+  target: Uint8Array;
+  targetView: DataView;
+  position: number;
+}
 
 // msgpackr hands `pack` a way to reserve bytes in its own buffer; writing there and returning
 // nothing puts the bytes out as they are, with no extension header. The type is one no byte

@@ -81,10 +81,19 @@ export interface WampConnectionErrorInit {
 
 /** Router close reasons after which reconnecting would only be refused or is not wanted. */
 const FINAL_REASONS = new Set([
-  'wamp.close.killed', 'wamp.close.close_realm', 'wamp.close.normal', 'wamp.close.goodbye_and_out',
-  'wamp.error.no_such_realm', 'wamp.error.authentication_failed', 'wamp.error.authentication_denied',
-  'wamp.error.authorization_failed', 'wamp.error.not_authorized', 'wamp.error.no_such_role',
-  'wamp.error.no_such_principal', 'wamp.error.no_auth_method', 'wamp.error.no_matching_auth_method',
+  'wamp.close.killed',
+  'wamp.close.close_realm',
+  'wamp.close.normal',
+  'wamp.close.goodbye_and_out',
+  'wamp.error.no_such_realm',
+  'wamp.error.authentication_failed',
+  'wamp.error.authentication_denied',
+  'wamp.error.authorization_failed',
+  'wamp.error.not_authorized',
+  'wamp.error.no_such_role',
+  'wamp.error.no_such_principal',
+  'wamp.error.no_auth_method',
+  'wamp.error.no_matching_auth_method',
 ]);
 
 /** Whether a router's GOODBYE/ABORT reason leaves a retry any hope (shutdowns do, refusals do not). */

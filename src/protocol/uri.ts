@@ -27,9 +27,7 @@ export interface UriCheckOptions {
 export function isValidUri(uri: unknown, options?: UriCheckOptions): uri is string {
   if (typeof uri !== 'string' || uri.length === 0) return false;
   const emptyAllowed = options?.match === 'wildcard';
-  const pattern = options?.strict
-    ? emptyAllowed ? STRICT_EMPTY_ALLOWED : STRICT
-    : emptyAllowed ? LOOSE_EMPTY_ALLOWED : LOOSE;
+  const pattern = options?.strict ? (emptyAllowed ? STRICT_EMPTY_ALLOWED : STRICT) : emptyAllowed ? LOOSE_EMPTY_ALLOWED : LOOSE;
   return pattern.test(uri);
 }
 
@@ -37,8 +35,9 @@ export function isValidUri(uri: unknown, options?: UriCheckOptions): uri is stri
 export function describeInvalidUri(uri: unknown, what: string, options?: UriCheckOptions): string | undefined {
   if (typeof uri !== 'string') return `${what} must be a string URI, got ${typeof uri}`;
   if (!isValidUri(uri, options)) {
-    return `${what} "${uri}" is not a valid WAMP URI (dot-separated components without whitespace or '#'` +
-      `${options?.match === 'wildcard' ? '' : ', none empty'})`;
+    return (
+      `${what} "${uri}" is not a valid WAMP URI (dot-separated components without whitespace or '#'` + `${options?.match === 'wildcard' ? '' : ', none empty'})`
+    );
   }
   return undefined;
 }

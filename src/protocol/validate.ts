@@ -62,7 +62,6 @@ export interface ReceiverRules {
   readonly layouts: ReadonlyArray<CompiledLayout | undefined>;
 }
 
-
 function isDict(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
 }
@@ -79,12 +78,18 @@ function checkId(value: unknown, zeroAllowed: boolean): number | undefined {
 
 function checkerFor(kind: Kind, errorRequestTypes: ReadonlySet<number>): Check {
   switch (kind) {
-    case 'id': return (value) => checkId(value, false);
-    case 'idOrZero': return (value) => checkId(value, true);
-    case 'uri': return (value) => (typeof value === 'string' && value.length > 0 ? value : undefined);
-    case 'string': return (value) => (typeof value === 'string' ? value : undefined);
-    case 'dict': return (value) => (isDict(value) ? value : undefined);
-    case 'requestType': return (value) => (typeof value === 'number' && errorRequestTypes.has(value) ? value : undefined);
+    case 'id':
+      return (value) => checkId(value, false);
+    case 'idOrZero':
+      return (value) => checkId(value, true);
+    case 'uri':
+      return (value) => (typeof value === 'string' && value.length > 0 ? value : undefined);
+    case 'string':
+      return (value) => (typeof value === 'string' ? value : undefined);
+    case 'dict':
+      return (value) => (isDict(value) ? value : undefined);
+    case 'requestType':
+      return (value) => (typeof value === 'number' && errorRequestTypes.has(value) ? value : undefined);
   }
 }
 
@@ -124,12 +129,26 @@ export function receiverRules(receiver: Receiver, receivable: readonly number[],
 }
 
 /** What a client may receive. */
-export const CLIENT_RULES = receiverRules('client', [
-  MessageType.WELCOME, MessageType.ABORT, MessageType.CHALLENGE, MessageType.GOODBYE, MessageType.ERROR,
-  MessageType.PUBLISHED, MessageType.SUBSCRIBED, MessageType.UNSUBSCRIBED, MessageType.EVENT,
-  MessageType.RESULT, MessageType.REGISTERED, MessageType.UNREGISTERED, MessageType.INVOCATION,
-  MessageType.INTERRUPT,
-], [MessageType.PUBLISH, MessageType.SUBSCRIBE, MessageType.UNSUBSCRIBE, MessageType.CALL, MessageType.REGISTER, MessageType.UNREGISTER]);
+export const CLIENT_RULES = receiverRules(
+  'client',
+  [
+    MessageType.WELCOME,
+    MessageType.ABORT,
+    MessageType.CHALLENGE,
+    MessageType.GOODBYE,
+    MessageType.ERROR,
+    MessageType.PUBLISHED,
+    MessageType.SUBSCRIBED,
+    MessageType.UNSUBSCRIBED,
+    MessageType.EVENT,
+    MessageType.RESULT,
+    MessageType.REGISTERED,
+    MessageType.UNREGISTERED,
+    MessageType.INVOCATION,
+    MessageType.INTERRUPT,
+  ],
+  [MessageType.PUBLISH, MessageType.SUBSCRIBE, MessageType.UNSUBSCRIBE, MessageType.CALL, MessageType.REGISTER, MessageType.UNREGISTER],
+);
 
 /**
  * The one place an incoming frame is checked: type code, length and the kind of every
@@ -158,9 +177,9 @@ function validateGeneric(raw: unknown, { receiver, layouts }: ReceiverRules): Wa
   const type: unknown = raw[0];
   const layout = typeof type === 'number' ? layouts[type] : undefined;
   if (layout === undefined) {
-    throw new ProtocolViolation(typeof type === 'number' && LAYOUTS[type]
-      ? `message type ${type} may not be sent to a ${receiver}`
-      : `unknown message type ${String(type)}`);
+    throw new ProtocolViolation(
+      typeof type === 'number' && LAYOUTS[type] ? `message type ${type} may not be sent to a ${receiver}` : `unknown message type ${String(type)}`,
+    );
   }
   const { fixed, maxLength, checks } = layout;
   if (raw.length < fixed || raw.length > maxLength) {
@@ -206,8 +225,10 @@ function completePayload(raw: unknown[], at: number): unknown[] {
   const filledArgs = args ?? [];
   const filledKwargs = kwargs ?? {};
   switch (at) {
-    case 3: return [raw[0], raw[1], raw[2], filledArgs, filledKwargs];
-    case 4: return [raw[0], raw[1], raw[2], raw[3], filledArgs, filledKwargs];
+    case 3:
+      return [raw[0], raw[1], raw[2], filledArgs, filledKwargs];
+    case 4:
+      return [raw[0], raw[1], raw[2], raw[3], filledArgs, filledKwargs];
     default: {
       const out = raw.slice(0, at);
       out.push(filledArgs, filledKwargs);

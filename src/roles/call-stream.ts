@@ -24,9 +24,7 @@ import type { CallOptions, CallResult } from './types.js';
  * most `streamHighWaterMark` bytes; a push Observable that gets more than `streamBufferLimit`
  * bytes waiting fails the call with `rxwamp.error.stream_overflow`.
  */
-export function callStream(
-  caller: Caller, subscriber: Subscriber<CallResult>, procedure: string, input: StreamInput, options: CallOptions,
-): void {
+export function callStream(caller: Caller, subscriber: Subscriber<CallResult>, procedure: string, input: StreamInput, options: CallOptions): void {
   const session = caller.session;
   if (!session.routerSupports('dealer', 'progressive_call_invocations')) {
     subscriber.error(new WampError(FEATURE_NOT_SUPPORTED, { args: ['the router did not announce progressive_call_invocations'] }));
@@ -63,31 +61,34 @@ export function callStream(
   // The input is the application's: made before it is subscribed, so a failure in the middle
   // of a synchronous emission stops it at once (a source that checks `closed` ends there), and
   // what its teardown throws is reported instead of thrown into the session.
-  const input$ = new IsolatedSubscriber<unknown>({
-    next: (value) => {
-      if (stopped) return;
-      try {
-        sendChunk(value, true);
-      } catch (error) {
-        return fail(error);
-      }
-      if (session.bufferedAmount > bufferLimit) {
-        fail(new WampError(STREAM_OVERFLOW, { args: [`the input outran the connection: over ${bufferLimit} bytes waiting`] }));
-      }
+  const input$ = new IsolatedSubscriber<unknown>(
+    {
+      next: (value) => {
+        if (stopped) return;
+        try {
+          sendChunk(value, true);
+        } catch (error) {
+          return fail(error);
+        }
+        if (session.bufferedAmount > bufferLimit) {
+          fail(new WampError(STREAM_OVERFLOW, { args: [`the input outran the connection: over ${bufferLimit} bytes waiting`] }));
+        }
+      },
+      error: (error: unknown) => {
+        if (!stopped) fail(error);
+      },
+      complete: () => {
+        if (stopped) return;
+        stopped = true;
+        try {
+          sendChunk(undefined, false);
+        } catch (error) {
+          subscriber.error(error);
+        }
+      },
     },
-    error: (error: unknown) => {
-      if (!stopped) fail(error);
-    },
-    complete: () => {
-      if (stopped) return;
-      stopped = true;
-      try {
-        sendChunk(undefined, false);
-      } catch (error) {
-        subscriber.error(error);
-      }
-    },
-  }, (error) => session.report(error, { source: 'teardown', uri: procedure }));
+    (error) => session.report(error, { source: 'teardown', uri: procedure }),
+  );
 
   const teardown = (): void => {
     stopped = true;

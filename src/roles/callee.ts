@@ -4,8 +4,13 @@ import { WampError } from '../protocol/errors.js';
 import * as MessageType from '../protocol/message-type.js';
 import {
   withPayload,
-  type Args, type Dict, type ErrorMessage, type InterruptMessage, type InvocationMessage,
-  type RegisteredMessage, type UnregisteredMessage,
+  type Args,
+  type Dict,
+  type ErrorMessage,
+  type InterruptMessage,
+  type InvocationMessage,
+  type RegisteredMessage,
+  type UnregisteredMessage,
 } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
 import { DroppedInputs, DuplexInput } from './duplex-invocation.js';
@@ -29,12 +34,13 @@ export type DuplexHandler = (input$: Observable<unknown>, details: InvocationDet
  * One `register`/`registerStream`/`registerDuplex` subscription as the client keeps it across sessions: the
  * callee role of each session registers it and reports back through `registered`/`refused`.
  */
-export type RegistrationRequest = RegistrationBase & (
+export type RegistrationRequest = RegistrationBase &
   /** Turns one invocation into the stream of values the callee answers with. */
-  | { readonly run: RunHandler; readonly runDuplex?: undefined }
-  /** `registerDuplex`: the invocation's chunks as an Observable in, the answer out. */
-  | { readonly run?: undefined; readonly runDuplex: RunDuplexHandler }
-);
+  (
+    | { readonly run: RunHandler; readonly runDuplex?: undefined }
+    /** `registerDuplex`: the invocation's chunks as an Observable in, the answer out. */
+    | { readonly run?: undefined; readonly runDuplex: RunDuplexHandler }
+  );
 
 export type RunHandler = (args: Args, kwargs: Dict, details: InvocationDetails, writable: () => Promise<void>) => Observable<unknown>;
 export type RunDuplexHandler = (input$: Observable<unknown>, details: InvocationDetails, writable: () => Promise<void>) => Observable<unknown>;
@@ -146,7 +152,9 @@ export class Callee {
     if (!this.#session.isOpen) return;
     try {
       this.#session.sendRequest([MessageType.UNREGISTER, 0, registrationId]);
-    } catch { /* the session is ending: the router drops the registration with it */ }
+    } catch {
+      /* the session is ending: the router drops the registration with it */
+    }
   }
 
   #onRegistered([, requestId, registrationId]: RegisteredMessage): void {
@@ -174,7 +182,9 @@ export class Callee {
     if (request === undefined) return;
     this.#registrations.delete(registrationId as number);
     const reason = typeof details['reason'] === 'string' ? `: ${details['reason']}` : '';
-    request.refused(new WampError('wamp.error.registration_revoked', { details, message: `registration of ${request.procedure} revoked by the router${reason}` }));
+    request.refused(
+      new WampError('wamp.error.registration_revoked', { details, message: `registration of ${request.procedure} revoked by the router${reason}` }),
+    );
   }
 
   #onInvocation([, requestId, registrationId, details, args, kwargs]: InvocationMessage): void {
@@ -192,9 +202,12 @@ export class Callee {
     if (more) {
       // Streamed input for a procedure registered without registerDuplex: refused, the rest dropped.
       this.#droppedInputs.add(requestId);
-      this.#sendError(requestId, new WampError(FEATURE_NOT_SUPPORTED, {
-        args: [`${entry.procedure} takes no streamed input (not registered with registerDuplex)`],
-      }));
+      this.#sendError(
+        requestId,
+        new WampError(FEATURE_NOT_SUPPORTED, {
+          args: [`${entry.procedure} takes no streamed input (not registered with registerDuplex)`],
+        }),
+      );
       return;
     }
     let source: Observable<unknown>;
@@ -211,7 +224,15 @@ export class Callee {
    * A new duplex invocation: the handler gets the input as an Observable, then the first chunk
    * (unless it is an empty last one); later chunks arrive through continueInput.
    */
-  #startDuplex(requestId: number, entry: RegistrationRequest, run: RunDuplexHandler, details: InvocationDetails, more: boolean, args: Args, kwargs: Dict): void {
+  #startDuplex(
+    requestId: number,
+    entry: RegistrationRequest,
+    run: RunDuplexHandler,
+    details: InvocationDetails,
+    more: boolean,
+    args: Args,
+    kwargs: Dict,
+  ): void {
     const input = new DuplexInput();
     if (more) this.#openInputs.set(requestId, input);
     let source: Observable<unknown>;
@@ -270,37 +291,43 @@ export class Callee {
     // Made before the handler's stream is subscribed, so it can be stopped at once, even in the
     // middle of a synchronous emission: nothing after a final() or a failed send is taken. Its
     // teardowns are the handler's: what they throw is reported, never thrown into dispatch.
-    const subscriber: IsolatedSubscriber<unknown> = new IsolatedSubscriber<unknown>({
-      next: (value) => {
-        if (invocation.finished) return;
-        if (value instanceof Final) {
-          finish();
-          this.#sendYield(requestId, value.value, false);
-          subscriber.unsubscribe();
-        } else if (progressive) {
-          if (!this.#sendYield(requestId, value, true)) {
+    const subscriber: IsolatedSubscriber<unknown> = new IsolatedSubscriber<unknown>(
+      {
+        next: (value) => {
+          if (invocation.finished) return;
+          if (value instanceof Final) {
             finish();
+            this.#sendYield(requestId, value.value, false);
             subscriber.unsubscribe();
-          } else if (this.#session.bufferedAmount > this.#limits.streamBufferLimit) {
-            // A push source that outruns the connection: fail this call, clearly, before
-            // memory does (async iterables are paced and never get here).
-            finish();
-            subscriber.unsubscribe();
-            this.#sendError(requestId, new WampError(STREAM_OVERFLOW, {
-              args: [`the callee's stream produced faster than the connection could send: over ${this.#limits.streamBufferLimit} bytes waiting`],
-            }));
+          } else if (progressive) {
+            if (!this.#sendYield(requestId, value, true)) {
+              finish();
+              subscriber.unsubscribe();
+            } else if (this.#session.bufferedAmount > this.#limits.streamBufferLimit) {
+              // A push source that outruns the connection: fail this call, clearly, before
+              // memory does (async iterables are paced and never get here).
+              finish();
+              subscriber.unsubscribe();
+              this.#sendError(
+                requestId,
+                new WampError(STREAM_OVERFLOW, {
+                  args: [`the callee's stream produced faster than the connection could send: over ${this.#limits.streamBufferLimit} bytes waiting`],
+                }),
+              );
+            }
+          } else {
+            lastValue = value;
           }
-        } else {
-          lastValue = value;
-        }
+        },
+        error: (error: unknown) => {
+          if (finish()) this.#sendError(requestId, error);
+        },
+        complete: () => {
+          if (finish()) this.#sendYield(requestId, progressive ? undefined : lastValue, false);
+        },
       },
-      error: (error: unknown) => {
-        if (finish()) this.#sendError(requestId, error);
-      },
-      complete: () => {
-        if (finish()) this.#sendYield(requestId, progressive ? undefined : lastValue, false);
-      },
-    }, (error) => this.#session.report(error, { source: 'teardown', uri: procedure }));
+      (error) => this.#session.report(error, { source: 'teardown', uri: procedure }),
+    );
     invocation.subscription = subscriber;
     source.subscribe(subscriber);
   }
@@ -313,17 +340,20 @@ export class Callee {
       return true;
     } catch (error) {
       // Too large: the caller learns payload_size_exceeded; unserializable: invalid_argument.
-      this.#sendError(requestId, error instanceof WampError ? error : new WampError(INVALID_ARGUMENT, {
-        args: [`result could not be serialized: ${(error as Error).message}`],
-      }));
+      this.#sendError(
+        requestId,
+        error instanceof WampError
+          ? error
+          : new WampError(INVALID_ARGUMENT, {
+              args: [`result could not be serialized: ${(error as Error).message}`],
+            }),
+      );
       return false;
     }
   }
 
   #sendError(requestId: number, error: unknown): void {
-    const wampError = error instanceof WampError
-      ? error
-      : new WampError(RUNTIME_ERROR, { args: [error instanceof Error ? error.message : String(error)] });
+    const wampError = error instanceof WampError ? error : new WampError(RUNTIME_ERROR, { args: [error instanceof Error ? error.message : String(error)] });
     if (!this.#session.isOpen) return;
     try {
       this.#session.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri, wampError.args, wampError.kwargs]));
@@ -331,7 +361,9 @@ export class Callee {
       // The error's own args could not be serialized (or are too large): send the URI alone.
       try {
         this.#session.send([MessageType.ERROR, MessageType.INVOCATION, requestId, {}, wampError.uri]);
-      } catch { /* the session ended meanwhile: the router answers the caller */ }
+      } catch {
+        /* the session ended meanwhile: the router answers the caller */
+      }
     }
   }
 

@@ -24,7 +24,13 @@ class PendingCall implements TrackedCall, Unsubscribable {
   readonly #requestId: number;
   readonly #cancelMode: CancelMode;
 
-  constructor(readonly subscriber: Subscriber<CallResult>, readonly receiveProgress: boolean, caller: Caller, requestId: number, cancelMode: CancelMode) {
+  constructor(
+    readonly subscriber: Subscriber<CallResult>,
+    readonly receiveProgress: boolean,
+    caller: Caller,
+    requestId: number,
+    cancelMode: CancelMode,
+  ) {
     this.#caller = caller;
     this.#requestId = requestId;
     this.#cancelMode = cancelMode;
@@ -54,7 +60,10 @@ export class Caller {
   /** Streaming calls still waiting for their first input value: no CALL yet, but they end with the session too. */
   readonly #startingCalls = new Set<Subscriber<CallResult>>();
 
-  constructor(readonly session: Session, readonly limits: StreamLimits) {
+  constructor(
+    readonly session: Session,
+    readonly limits: StreamLimits,
+  ) {
     session.route(MessageType.RESULT, (message) => this.#onResult(message));
     session.routeError(MessageType.CALL, (message) => this.#onError(message));
     session.onClose((error) => this.#failAll(error));

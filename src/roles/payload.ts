@@ -11,7 +11,10 @@ export class Payload {
    * @param args - The positional arguments, sent as they are. Default `[]`.
    * @param kwargs - The keyword arguments, sent as they are. Default `{}`.
    */
-  constructor(readonly args: Args = [], readonly kwargs: Dict = {}) {}
+  constructor(
+    readonly args: Args = [],
+    readonly kwargs: Dict = {},
+  ) {}
 }
 
 /** `payload(args, kwargs)`: a callee's value sent as exactly these args and kwargs (see Payload). */

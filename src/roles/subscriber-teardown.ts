@@ -38,7 +38,9 @@ function fill(slot: TeardownSlot, teardown: () => void): boolean {
 function checkSlot(): boolean {
   let runs = 0;
   const probe = new Subscription();
-  const filled = fill(probe as unknown as TeardownSlot, () => { runs++; });
+  const filled = fill(probe as unknown as TeardownSlot, () => {
+    runs++;
+  });
   probe.unsubscribe();
   probe.unsubscribe();
   return filled && runs === 1;

@@ -1,8 +1,6 @@
 import { WampError } from '../protocol/errors.js';
 import * as MessageType from '../protocol/message-type.js';
-import {
-  type Dict, type ErrorMessage, type EventMessage, type SubscribedMessage, type UnsubscribedMessage,
-} from '../protocol/messages.js';
+import { type Dict, type ErrorMessage, type EventMessage, type SubscribedMessage, type UnsubscribedMessage } from '../protocol/messages.js';
 import type { Session } from '../session/session.js';
 import type { SubscriptionInfo, WampEvent } from './types.js';
 

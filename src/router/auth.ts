@@ -42,12 +42,12 @@ export interface Identity {
 export type AuthStep =
   | { readonly kind: 'welcome'; readonly identity: Identity }
   | {
-    readonly kind: 'challenge';
-    /** CHALLENGE.Extra */
-    readonly extra: Dict;
-    /** Checks AUTHENTICATE's signature and extra; throws AuthDenied to refuse. */
-    verify(signature: string, extra: Dict): Identity | Promise<Identity>;
-  };
+      readonly kind: 'challenge';
+      /** CHALLENGE.Extra */
+      readonly extra: Dict;
+      /** Checks AUTHENTICATE's signature and extra; throws AuthDenied to refuse. */
+      verify(signature: string, extra: Dict): Identity | Promise<Identity>;
+    };
 
 /**
  * One authentication method (`authmethod` name as in HELLO.Details.authmethods). `begin`
@@ -100,7 +100,10 @@ export class AuthDenied extends Error {
    * @param uri - The ABORT reason, e.g. `wamp.error.authentication_denied` (see ErrorUri).
    * @param message - Sent to the client as ABORT.Details.message.
    */
-  constructor(readonly uri: string, message: string) {
+  constructor(
+    readonly uri: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'AuthDenied';
   }
@@ -110,9 +113,7 @@ export class AuthDenied extends Error {
  * Principals for the built-in authenticators: a table by authid, or a function (which may
  * consult a database) that also sees the realm.
  */
-export type PrincipalSource<P> =
-  | Readonly<Record<string, P>>
-  | ((authid: string, realm: string) => P | undefined | Promise<P | undefined>);
+export type PrincipalSource<P> = Readonly<Record<string, P>> | ((authid: string, realm: string) => P | undefined | Promise<P | undefined>);
 
 export async function lookupPrincipal<P>(source: PrincipalSource<P>, authid: string, realm: string): Promise<P | undefined> {
   if (typeof source === 'function') return source(authid, realm);

@@ -1,8 +1,5 @@
 import type { Codec } from '../codec/index.js';
-import {
-  ErrorUri, MessageType, withPayload,
-  type Dict, type PublishMessage, type SubscribeMessage, type UnsubscribeMessage,
-} from '../protocol/index.js';
+import { ErrorUri, MessageType, withPayload, type Dict, type PublishMessage, type SubscribeMessage, type UnsubscribeMessage } from '../protocol/index.js';
 import { randomGlobalId } from './global-ids.js';
 import { boolOption, idListOption, oneOfOption, stringListOption } from './options.js';
 import type { Permits } from './realm.js';
@@ -30,7 +27,10 @@ export class Broker {
   private readonly subscriptions = new SubscriptionTable();
 
   /** `permits`: the realm's authorizer, asked for every SUBSCRIBE and PUBLISH; `limits`: the realm's per-session limits. */
-  constructor(private readonly permits: Permits = () => true, private readonly limits: ResolvedSessionLimits = DEFAULT_SESSION_LIMITS) {}
+  constructor(
+    private readonly permits: Permits = () => true,
+    private readonly limits: ResolvedSessionLimits = DEFAULT_SESSION_LIMITS,
+  ) {}
 
   subscribe(session: RouterSession, [, requestId, options, topic]: SubscribeMessage): void {
     const match = oneOfOption(options, 'match', MATCH_POLICIES) ?? 'exact';
@@ -80,7 +80,8 @@ export class Broker {
       return;
     }
     if (!this.permits(session, 'publish', topic, 'exact')) {
-      if (acknowledge) session.send([MessageType.ERROR, MessageType.PUBLISH, requestId, { message: `not authorized to publish to "${topic}"` }, ErrorUri.notAuthorized]);
+      if (acknowledge)
+        session.send([MessageType.ERROR, MessageType.PUBLISH, requestId, { message: `not authorized to publish to "${topic}"` }, ErrorUri.notAuthorized]);
       return;
     }
     const publicationId = randomGlobalId();

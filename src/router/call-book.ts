@@ -63,12 +63,12 @@ export class CallBook {
 
   /** Calls the session made (as caller), as a snapshot. */
   callsOf(caller: RouterSession): ActiveCall[] {
-    return [...this.byCaller.get(caller)?.values() ?? []];
+    return [...(this.byCaller.get(caller)?.values() ?? [])];
   }
 
   /** Invocations the session is serving (as callee), as a snapshot. */
   invocationsOf(callee: RouterSession): ActiveCall[] {
-    return [...this.byCallee.get(callee)?.values() ?? []];
+    return [...(this.byCallee.get(callee)?.values() ?? [])];
   }
 
   /** Whether this caller's id belongs to a progressive-invocation call that already ended. */
@@ -105,6 +105,6 @@ export class CallBook {
 
 function indexed<K, V>(map: Map<K, V>, key: K, create: () => V = () => new Map() as V): V {
   let value = map.get(key);
-  if (value === undefined) map.set(key, value = create());
+  if (value === undefined) map.set(key, (value = create()));
   return value;
 }

@@ -46,11 +46,23 @@ export class ConfigError extends Error {
 /** RouterOptions' numeric keys. The Record makes the compiler insist that a new one be listed here. */
 type NumericOption = { [K in keyof RouterOptions]-?: Exclude<RouterOptions[K], undefined> extends number ? K : never }[keyof RouterOptions];
 const NUMERIC_OPTIONS: Readonly<Record<NumericOption, true>> = {
-  maxMessageSize: true, maxFrameSize: true, closeGraceMs: true, handshakeTimeoutMs: true, maxBufferedBytes: true,
-  flowHighWaterMark: true, flowLowWaterMark: true, stalledPeerTimeoutMs: true, pingInterval: true, pongTimeout: true,
+  maxMessageSize: true,
+  maxFrameSize: true,
+  closeGraceMs: true,
+  handshakeTimeoutMs: true,
+  maxBufferedBytes: true,
+  flowHighWaterMark: true,
+  flowLowWaterMark: true,
+  stalledPeerTimeoutMs: true,
+  pingInterval: true,
+  pongTimeout: true,
 };
 const SESSION_LIMITS: Readonly<Record<keyof SessionLimits, true>> = {
-  maxUriLength: true, maxRegistrations: true, maxSubscriptions: true, maxCallsInFlight: true, maxPendingInvocations: true,
+  maxUriLength: true,
+  maxRegistrations: true,
+  maxSubscriptions: true,
+  maxCallsInFlight: true,
+  maxPendingInvocations: true,
 };
 const AUTHMETHODS = ['anonymous', 'ticket', 'wampcra', 'cryptosign'] as const;
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
@@ -62,7 +74,8 @@ export async function readRouterConfig(file: string): Promise<RouterConfig> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
     throw new ConfigError(`cannot read config file ${file}: ${why}`);
   }
   return parseRouterConfig(text, file);
@@ -202,7 +215,8 @@ function cryptosignPrincipal(json: unknown, at: string): { authrole: string; aut
   const authorizedKeys = array(entry['authorizedKeys'], `${at}.authorizedKeys`).map((key, index) => {
     const where = `${at}.authorizedKeys[${index}]`;
     // A malformed key would only ever refuse its owner at join time; say so at start instead.
-    if (typeof key !== 'string' || !HEX_KEY.test(key)) throw new ConfigError(`${where} must be an Ed25519 public key as 64 hex characters, got ${describe(key)}`);
+    if (typeof key !== 'string' || !HEX_KEY.test(key))
+      throw new ConfigError(`${where} must be an Ed25519 public key as 64 hex characters, got ${describe(key)}`);
     return key;
   });
   return { authorizedKeys, authrole: string(entry['authrole'], `${at}.authrole`) };

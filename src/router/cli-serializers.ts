@@ -17,7 +17,8 @@ export type OptionalSerializerName = keyof typeof SERIALIZER_PACKAGES;
 export type SerializerImporter = (name: OptionalSerializerName) => Promise<Serializer>;
 
 /** The entry points a user imports (rxwamp/cbor, rxwamp/msgpack), loaded only when asked for. */
-export const importSerializer: SerializerImporter = async (name) => (name === 'cbor' ? (await import('../cbor.js')).cbor : (await import('../msgpack.js')).msgpack);
+export const importSerializer: SerializerImporter = async (name) =>
+  name === 'cbor' ? (await import('../cbor.js')).cbor : (await import('../msgpack.js')).msgpack;
 
 /** A serializer that was asked for and cannot be offered; the message says what to install. */
 export class SerializerUnavailable extends Error {
@@ -38,7 +39,10 @@ export interface LoadedSerializers {
  * package is installed (JSON always). One that was asked for and whose package is missing is a
  * SerializerUnavailable naming the package to install; so is any other failure to load one.
  */
-export async function loadSerializers(requested: readonly SerializerName[] | undefined, importer: SerializerImporter = importSerializer): Promise<LoadedSerializers> {
+export async function loadSerializers(
+  requested: readonly SerializerName[] | undefined,
+  importer: SerializerImporter = importSerializer,
+): Promise<LoadedSerializers> {
   const names: SerializerName[] = [];
   const serializers: (Serializer | 'json')[] = [];
   for (const name of requested ?? SERIALIZER_NAMES) {
@@ -53,10 +57,13 @@ export async function loadSerializers(requested: readonly SerializerName[] | und
       names.push(name);
     } catch (error) {
       if (!isMissingPackage(error, packageName)) {
-        throw new SerializerUnavailable(`cannot load the ${name} serializer (${packageName}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new SerializerUnavailable(`cannot load the ${name} serializer (${packageName}): ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
       }
       // Not asked for by name: offered only when its package is installed.
-      if (requested !== undefined) throw new SerializerUnavailable(`the ${name} serializer needs the ${packageName} package: npm install ${packageName}`, { cause: error });
+      if (requested !== undefined)
+        throw new SerializerUnavailable(`the ${name} serializer needs the ${packageName} package: npm install ${packageName}`, { cause: error });
     }
   }
   return { names, serializers };

@@ -11,7 +11,12 @@ import { parseArgs } from 'node:util';
 import type { SerializerName } from '../codec/codec.js';
 import { ConfigError, readRouterConfig, type RouterConfig } from './cli-config.js';
 import {
-  importSerializer, loadSerializers, SERIALIZER_NAMES, SerializerUnavailable, type LoadedSerializers, type SerializerImporter,
+  importSerializer,
+  loadSerializers,
+  SERIALIZER_NAMES,
+  SerializerUnavailable,
+  type LoadedSerializers,
+  type SerializerImporter,
 } from './cli-serializers.js';
 import { Router } from './router.js';
 
@@ -119,7 +124,8 @@ export function parseCommand(argv: readonly string[]): CliCommand {
   if (!path.startsWith('/') || /[\s?#]/.test(path)) throw new UsageError(`--path must start with / and hold no spaces, ? or #, got "${path}"`);
   const cert = values['tls-cert'];
   const key = values['tls-key'];
-  if ((cert === undefined) !== (key === undefined)) throw new UsageError(`--tls-cert and --tls-key go together: ${cert === undefined ? '--tls-cert' : '--tls-key'} is missing`);
+  if ((cert === undefined) !== (key === undefined))
+    throw new UsageError(`--tls-cert and --tls-key go together: ${cert === undefined ? '--tls-cert' : '--tls-key'} is missing`);
   return {
     help: values.help ?? false,
     version: values.version ?? false,
@@ -150,14 +156,17 @@ function parseArgsMessage(error: unknown): string {
   const { code, message } = error as { code?: string; message: string };
   // The option as Node quotes it: '--bogus', or '-p, --port <value>' (then the long name).
   const quoted = /'(-[^']*)'/.exec(message)?.[1];
-  const option = quoted === undefined ? undefined : /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(/[ ,]/)[0];
+  const option = quoted === undefined ? undefined : (/--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(/[ ,]/)[0]);
   switch (code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': return `unknown option ${option ?? message}`;
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': return `unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? message}: every setting is an --option`;
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ?? message}`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? message}: every setting is an --option`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (option !== undefined && message.includes('argument missing')) return `${option} needs a value`;
       return option !== undefined && message.includes('does not take an argument') ? `${option} takes no value` : message;
-    default: return message;
+    default:
+      return message;
   }
 }
 
@@ -223,7 +232,11 @@ export async function startRouter(command: CliCommand, importer: SerializerImpor
  * get the router's default handshake time (10 s) rather than Node's two minutes.
  */
 async function listenTls(
-  router: Router, command: CliCommand, files: NonNullable<CliCommand['tls']>, realms: readonly string[], serializers: readonly SerializerName[],
+  router: Router,
+  command: CliCommand,
+  files: NonNullable<CliCommand['tls']>,
+  realms: readonly string[],
+  serializers: readonly SerializerName[],
 ): Promise<RunningRouter> {
   const cert = readTlsFile(files.cert, '--tls-cert');
   const key = readTlsFile(files.key, '--tls-key');
@@ -265,7 +278,9 @@ function readTlsFile(file: string, flag: string): Buffer {
     return readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new StartError(`cannot read ${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`);
+    throw new StartError(
+      `cannot read ${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`,
+    );
   }
 }
 
@@ -275,11 +290,17 @@ function listenFailure(error: unknown, command: CliCommand): string {
   const code = (error as NodeJS.ErrnoException).code;
   const where = `${command.host}:${command.port}`;
   switch (code) {
-    case 'EADDRINUSE': return `port ${command.port} is already in use on ${command.host}: stop what holds it, or pick another with --port (--port 0 picks a free one)`;
-    case 'EACCES': return `not allowed to listen on ${where}${command.port < 1024 ? ' (ports below 1024 need privileges): pick a port from 1024 with --port' : ''}`;
-    case 'EADDRNOTAVAIL': return `--host ${command.host} is not an address of this machine`;
-    case 'ENOTFOUND': case 'EAI_AGAIN': return `--host ${command.host} could not be resolved`;
-    default: return `could not listen on ${where}: ${(error as Error).message}`;
+    case 'EADDRINUSE':
+      return `port ${command.port} is already in use on ${command.host}: stop what holds it, or pick another with --port (--port 0 picks a free one)`;
+    case 'EACCES':
+      return `not allowed to listen on ${where}${command.port < 1024 ? ' (ports below 1024 need privileges): pick a port from 1024 with --port' : ''}`;
+    case 'EADDRNOTAVAIL':
+      return `--host ${command.host} is not an address of this machine`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `--host ${command.host} could not be resolved`;
+    default:
+      return `could not listen on ${where}: ${(error as Error).message}`;
   }
 }
 

@@ -1,7 +1,15 @@
 import {
-  ErrorUri, MessageType, ProtocolViolation, withPayload,
-  type CallMessage, type CancelMessage, type Dict, type ErrorMessage, type RegisterMessage,
-  type UnregisterMessage, type YieldMessage,
+  ErrorUri,
+  MessageType,
+  ProtocolViolation,
+  withPayload,
+  type CallMessage,
+  type CancelMessage,
+  type Dict,
+  type ErrorMessage,
+  type RegisterMessage,
+  type UnregisterMessage,
+  type YieldMessage,
 } from '../protocol/index.js';
 import { CallBook, type ActiveCall } from './call-book.js';
 import { boolOption, oneOfOption } from './options.js';
@@ -14,7 +22,7 @@ import { refuseUri } from './uri-checks.js';
 
 const MATCH_POLICIES = ['exact', 'prefix', 'wildcard'] as const;
 const CANCEL_MODES = ['skip', 'kill', 'killnowait'] as const;
-type CancelMode = typeof CANCEL_MODES[number];
+type CancelMode = (typeof CANCEL_MODES)[number];
 
 /**
  * The dealer of one realm: registrations, and each call from CALL to its one terminating
@@ -26,7 +34,10 @@ export class Dealer {
   private readonly calls = new CallBook();
 
   /** `permits`: the realm's authorizer, asked for every REGISTER and new CALL; `limits`: the realm's per-session limits. */
-  constructor(private readonly permits: Permits = () => true, private readonly limits: ResolvedSessionLimits = DEFAULT_SESSION_LIMITS) {}
+  constructor(
+    private readonly permits: Permits = () => true,
+    private readonly limits: ResolvedSessionLimits = DEFAULT_SESSION_LIMITS,
+  ) {}
 
   register(session: RouterSession, [, requestId, options, procedure]: RegisterMessage): void {
     const match = oneOfOption(options, 'match', MATCH_POLICIES) ?? 'exact';
@@ -180,8 +191,10 @@ export class Dealer {
     const registration = this.registrations.match(procedure);
     if (!registration) {
       // The usual cause with rxwamp: register() was called but its Observable never subscribed.
-      return void fail(ErrorUri.noSuchProcedure,
-        `no callee has registered "${procedure}" (an rxwamp callee's register(), registerStream() or registerDuplex() Observable registers only while it is subscribed)`);
+      return void fail(
+        ErrorUri.noSuchProcedure,
+        `no callee has registered "${procedure}" (an rxwamp callee's register(), registerStream() or registerDuplex() Observable registers only while it is subscribed)`,
+      );
     }
     const picked = this.calleeWithRoom(registration.pickCallee(), registration.callees);
     if (!picked) return void fail(ErrorUri.noAvailableCallee, `the callee has ${this.limits.maxPendingInvocations} invocations unanswered, the router's limit`);
@@ -205,9 +218,19 @@ export class Dealer {
     if (progressToCaller) invocationDetails['receive_progress'] = true;
 
     const call: ActiveCall = {
-      caller, callerRequestId: requestId, procedure, callee, invocationId: callee.nextInvocationId(), registration,
-      invocationDetails, progressToCaller, calleeCancels, callerStreaming: streamsArguments, killRequested: false,
-      timeoutMs, timer: undefined,
+      caller,
+      callerRequestId: requestId,
+      procedure,
+      callee,
+      invocationId: callee.nextInvocationId(),
+      registration,
+      invocationDetails,
+      progressToCaller,
+      calleeCancels,
+      callerStreaming: streamsArguments,
+      killRequested: false,
+      timeoutMs,
+      timer: undefined,
     };
     this.calls.add(call);
     this.armTimeout(call);
@@ -307,7 +330,8 @@ function undeliverable(outcome: 'oversize' | 'unencodable', what: string): [uri:
  */
 function callTimeout(value: unknown): number | string {
   if (value === undefined || value === null) return 0;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return `option "timeout" must be a non-negative integer (ms), got ${String(value)}`;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    return `option "timeout" must be a non-negative integer (ms), got ${String(value)}`;
   if (value > MAX_TIMER_MS) return `option "timeout" must be at most ${MAX_TIMER_MS} ms, got ${value}`;
   return value;
 }

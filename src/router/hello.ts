@@ -12,7 +12,7 @@ export function readHello(realm: string, details: Dict, sessionId: number): Hell
     authid: typeof details['authid'] === 'string' ? details['authid'] : undefined,
     authrole: typeof details['authrole'] === 'string' ? details['authrole'] : undefined,
     authmethods,
-    authextra: typeof authextra === 'object' && authextra !== null && !Array.isArray(authextra) ? authextra as Dict : {},
+    authextra: typeof authextra === 'object' && authextra !== null && !Array.isArray(authextra) ? (authextra as Dict) : {},
     sessionId,
   };
 }

@@ -9,13 +9,18 @@ export type { RawSocketAddress, RawSocketListenOptions, RawSocketPingPolicy } fr
 export type { RouterOptions, RealmOptions } from './router-options.js';
 export { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './session-limits.js';
 export {
-  AuthDenied, type Authenticator, type AuthStep, type HelloInfo, type Identity, type PrincipalSource,
-  type Authorizer, type AuthorizationRequest, type AuthorizedAction,
+  AuthDenied,
+  type Authenticator,
+  type AuthStep,
+  type HelloInfo,
+  type Identity,
+  type PrincipalSource,
+  type Authorizer,
+  type AuthorizationRequest,
+  type AuthorizedAction,
 } from './auth.js';
 export { anonymousAuth, type AnonymousAuthOptions } from './authenticators/anonymous.js';
 export { ticketAuth, type TicketPrincipal, type TicketAuthOptions } from './authenticators/ticket.js';
-export {
-  wampcraAuth, deriveCraKey, signCraChallenge, type CraPrincipal, type CraDecoyShape, type WampcraAuthOptions,
-} from './authenticators/wampcra.js';
+export { wampcraAuth, deriveCraKey, signCraChallenge, type CraPrincipal, type CraDecoyShape, type WampcraAuthOptions } from './authenticators/wampcra.js';
 export { cryptosignAuth, type CryptosignAuthOptions, type CryptosignLookup, type CryptosignPrincipal } from './authenticators/cryptosign.js';
 export { ROUTER_ROLES, DEALER_FEATURES, BROKER_FEATURES } from './features.js';

@@ -55,7 +55,11 @@ export class PeerOutput {
     this.events.drained();
   };
 
-  constructor(private readonly limits: OutputLimits, private readonly unsentBytes: () => number, private readonly events: OutputEvents) {}
+  constructor(
+    private readonly limits: OutputLimits,
+    private readonly unsentBytes: () => number,
+    private readonly events: OutputEvents,
+  ) {}
 
   /** What the unsent output costs: its bytes plus each counted message's overhead. */
   private get heldBytes(): number {

@@ -120,10 +120,16 @@ export class RadixTrie<T> {
       // Pushed in reverse: the literal branch is taken first.
       const any = node.children.get(ANY);
       const anyEnd = any ? matchLabel(any.label, uri, at) : -1;
-      if (anyEnd >= 0) { nodes.push(any!); positions.push(anyEnd); }
+      if (anyEnd >= 0) {
+        nodes.push(any!);
+        positions.push(anyEnd);
+      }
       const literal = node.children.get(uri.charCodeAt(at));
       const literalEnd = literal && literal !== any ? matchLabel(literal.label, uri, at) : -1;
-      if (literalEnd >= 0) { nodes.push(literal!); positions.push(literalEnd); }
+      if (literalEnd >= 0) {
+        nodes.push(literal!);
+        positions.push(literalEnd);
+      }
     }
     return found;
   }
@@ -131,7 +137,10 @@ export class RadixTrie<T> {
 
 /** A wildcard pattern as a trie key: each empty component becomes `#` (`a..c` → `a.#.c`, `.b` → `#.b`). */
 export function wildcardKey(pattern: string): string {
-  return pattern.split('.').map((component) => (component === '' ? '#' : component)).join('.');
+  return pattern
+    .split('.')
+    .map((component) => (component === '' ? '#' : component))
+    .join('.');
 }
 
 /** Where `label` ends in `uri` when matched from `at` (`#` taking one whole non-empty component), or -1. */

@@ -53,7 +53,11 @@ export class RawSocketPeer implements PeerConnection {
   private pinging = false;
   private pingsSent = 0;
 
-  constructor(private readonly socket: Socket, readonly codec: Codec, private readonly limits: RawSocketPeerLimits) {
+  constructor(
+    private readonly socket: Socket,
+    readonly codec: Codec,
+    private readonly limits: RawSocketPeerLimits,
+  ) {
     this.decoder = new FrameDecoder(limits.receiveLimit);
     // RawSocket has no close frame to carry the reason: a peer that does not read is just dropped.
     this.output = new PeerOutput(limits, () => socket.writableLength, { drained: () => this.onDrained(), notReading: () => this.drop() });
@@ -138,7 +142,9 @@ export class RawSocketPeer implements PeerConnection {
   /** PING: one PONG with the identical payload, at once (§8.4). The peer answers PINGs too, so it may be pinged. */
   private answerPing(payload: Uint8Array): void {
     if (payload.byteLength > this.limits.sendLimit) {
-      return this.abortConnection(`a PING of ${payload.byteLength} octets cannot be answered: the PONG would be over the ${this.limits.sendLimit} octets announced in the handshake`);
+      return this.abortConnection(
+        `a PING of ${payload.byteLength} octets cannot be answered: the PONG would be over the ${this.limits.sendLimit} octets announced in the handshake`,
+      );
     }
     this.write(FrameType.pong, payload, payload.byteLength);
     if (this.limits.ping === 'if-peer-pings') this.startPinging();

@@ -2,8 +2,16 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { resolve as resolvePath } from 'node:path';
 import type { Codec } from '../codec/codec.js';
 import {
-  decodeHandshakeRequest, encodeHandshake, encodeHandshakeError, HANDSHAKE_LENGTH, lengthExponentFor, maxLengthOf,
-  MAX_SAFE_FRAME_PAYLOAD, RAWSOCKET_MAGIC, RawSocketHandshakeError, serializerNameOf,
+  decodeHandshakeRequest,
+  encodeHandshake,
+  encodeHandshakeError,
+  HANDSHAKE_LENGTH,
+  lengthExponentFor,
+  maxLengthOf,
+  MAX_SAFE_FRAME_PAYLOAD,
+  RAWSOCKET_MAGIC,
+  RawSocketHandshakeError,
+  serializerNameOf,
 } from '../transport/rawsocket-framing.js';
 import type { PeerConnection } from './peer-connection.js';
 import { RawSocketPeer, type RawSocketPingPolicy } from './rawsocket-peer.js';
@@ -12,6 +20,10 @@ import type { SocketHandlers } from './server-socket.js';
 
 export type { RawSocketPingPolicy };
 
+/**
+ * What every RawSocket listener takes, TCP or Unix.
+ * @inline
+ */
 interface RawSocketCommonOptions {
   /**
    * Connections this listener holds at most (default: no limit). One more is refused in the
@@ -27,10 +39,11 @@ interface RawSocketCommonOptions {
  * (default 127.0.0.1 and a free port), or the `path` of a Unix domain socket (which must not
  * exist yet; it is removed again on close()).
  */
-export type RawSocketListenOptions = RawSocketCommonOptions & (
-  | { readonly host?: string; readonly port?: number; readonly path?: undefined }
-  | { readonly path: string; readonly host?: undefined; readonly port?: undefined }
-);
+export type RawSocketListenOptions = RawSocketCommonOptions &
+  (
+    | { readonly host?: string; readonly port?: number; readonly path?: undefined }
+    | { readonly path: string; readonly host?: undefined; readonly port?: undefined }
+  );
 
 /** Where a RawSocket listener can be reached, as `Router.listenRawSocket()` resolves it. */
 export interface RawSocketAddress {

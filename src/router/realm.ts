@@ -27,21 +27,30 @@ export class Realm {
     readonly limits: ResolvedSessionLimits = DEFAULT_SESSION_LIMITS,
   ) {
     this.authenticators = new Map(authenticators.map((authenticator) => [authenticator.authmethod, authenticator]));
-    const permits: Permits = authorizer === undefined ? () => true : (session, action, uri, match) => {
-      const identity = session.identity;
-      if (!identity) return false;
-      try {
-        // Fails closed: only `true` grants, not a truthy value from an authorizer written in JavaScript.
-        const verdict: unknown = authorizer({
-          realm: this.uri, session: session.id, authid: identity.authid, authrole: identity.authrole,
-          authmethod: identity.authmethod, action, uri, match,
-        });
-        return verdict === true;
-      } catch (error) {
-        reportInternalError(error);
-        return false;
-      }
-    };
+    const permits: Permits =
+      authorizer === undefined
+        ? () => true
+        : (session, action, uri, match) => {
+            const identity = session.identity;
+            if (!identity) return false;
+            try {
+              // Fails closed: only `true` grants, not a truthy value from an authorizer written in JavaScript.
+              const verdict: unknown = authorizer({
+                realm: this.uri,
+                session: session.id,
+                authid: identity.authid,
+                authrole: identity.authrole,
+                authmethod: identity.authmethod,
+                action,
+                uri,
+                match,
+              });
+              return verdict === true;
+            } catch (error) {
+              reportInternalError(error);
+              return false;
+            }
+          };
     this.dealer = new Dealer(permits, limits);
     this.broker = new Broker(permits, limits);
   }

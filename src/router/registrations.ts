@@ -21,7 +21,12 @@ export class Registration {
   readonly callees: RegisteredCallee[] = [];
   private roundRobinNext = 0;
 
-  constructor(readonly id: number, readonly uri: string, readonly match: MatchPolicy, readonly invoke: InvokePolicy) {}
+  constructor(
+    readonly id: number,
+    readonly uri: string,
+    readonly match: MatchPolicy,
+    readonly invoke: InvokePolicy,
+  ) {}
 
   /** The callee the next call goes to, per the invocation policy. */
   pickCallee(): RegisteredCallee {
@@ -71,10 +76,16 @@ export class RegistrationTable {
       // The message names the procedure, so the one refusal among many restored registrations is found.
       const shown = `"${uri}"${match === 'exact' ? '' : ` (${match} match)`}`;
       if (registration.invoke === 'single' || invoke === 'single') {
-        return { error: ErrorUri.procedureAlreadyExists, message: `${shown} is already registered${registration.invoke === 'single' ? ' (invoke single)' : `, shared with invoke ${registration.invoke}`}` };
+        return {
+          error: ErrorUri.procedureAlreadyExists,
+          message: `${shown} is already registered${registration.invoke === 'single' ? ' (invoke single)' : `, shared with invoke ${registration.invoke}`}`,
+        };
       }
       if (registration.invoke !== invoke) {
-        return { error: 'wamp.error.procedure_exists_with_different_invocation_policy', message: `${shown} is registered with invoke ${registration.invoke}, not ${invoke}` };
+        return {
+          error: 'wamp.error.procedure_exists_with_different_invocation_policy',
+          message: `${shown} is registered with invoke ${registration.invoke}, not ${invoke}`,
+        };
       }
       if (registration.callees.some((callee) => callee.session === session)) {
         return { error: ErrorUri.procedureAlreadyExists, message: `${shown} is already registered by this session` };
@@ -86,7 +97,7 @@ export class RegistrationTable {
     }
     registration.callees.push({ session, discloseCaller });
     let held = this.bySession.get(session);
-    if (!held) this.bySession.set(session, held = new Set());
+    if (!held) this.bySession.set(session, (held = new Set()));
     held.add(registration);
     return { registration };
   }

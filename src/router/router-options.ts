@@ -160,10 +160,14 @@ export function resolveSerializers(options: RouterOptions): readonly Codec[] {
 function routerSerializer(serializer: unknown): Codec {
   if (serializer === 'json') return jsonCodec;
   if (serializer === 'cbor' || serializer === 'msgpack') {
-    throw new TypeError(`router option serializers: "${serializer}" is not built in: import { ${serializer} } from 'rxwamp/${serializer}' and pass it, e.g. serializers: ['json', ${serializer}]`);
+    throw new TypeError(
+      `router option serializers: "${serializer}" is not built in: import { ${serializer} } from 'rxwamp/${serializer}' and pass it, e.g. serializers: ['json', ${serializer}]`,
+    );
   }
   if (isCodec(serializer)) return serializer;
-  throw new TypeError(`router option serializers: unknown serializer ${typeof serializer === 'string' ? `"${serializer}"` : typeof serializer} (expected 'json', or cbor / msgpack imported from rxwamp/cbor, rxwamp/msgpack)`);
+  throw new TypeError(
+    `router option serializers: unknown serializer ${typeof serializer === 'string' ? `"${serializer}"` : typeof serializer} (expected 'json', or cbor / msgpack imported from rxwamp/cbor, rxwamp/msgpack)`,
+  );
 }
 
 /** setTimeout's largest delay: Node fires longer ones after 1 ms (with a warning). */
@@ -189,8 +193,17 @@ export function resolveLimits(options: RouterOptions): RouterLimits {
   };
 }
 
-type NumericOption = 'maxMessageSize' | 'maxFrameSize' | 'closeGraceMs' | 'handshakeTimeoutMs' | 'maxBufferedBytes'
-  | 'flowHighWaterMark' | 'flowLowWaterMark' | 'stalledPeerTimeoutMs' | 'pingInterval' | 'pongTimeout';
+type NumericOption =
+  | 'maxMessageSize'
+  | 'maxFrameSize'
+  | 'closeGraceMs'
+  | 'handshakeTimeoutMs'
+  | 'maxBufferedBytes'
+  | 'flowHighWaterMark'
+  | 'flowLowWaterMark'
+  | 'stalledPeerTimeoutMs'
+  | 'pingInterval'
+  | 'pongTimeout';
 
 function readLimit(options: RouterOptions, key: NumericOption, fallback: number, min: number, max: number): number {
   const value: unknown = options[key];

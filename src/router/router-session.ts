@@ -1,7 +1,16 @@
 import type { Codec } from '../codec/index.js';
 import {
-  CloseReason, ErrorUri, isValidUri, MessageType, ProtocolViolation, RequestIdCounter, validateMessage,
-  type AuthenticateMessage, type Dict, type HelloMessage, type WampMessage,
+  CloseReason,
+  ErrorUri,
+  isValidUri,
+  MessageType,
+  ProtocolViolation,
+  RequestIdCounter,
+  validateMessage,
+  type AuthenticateMessage,
+  type Dict,
+  type HelloMessage,
+  type WampMessage,
 } from '../protocol/index.js';
 import { AuthDenied, type AuthStep, type Identity } from './auth.js';
 import { ROUTER_AGENT, ROUTER_ROLES } from './features.js';
@@ -86,7 +95,10 @@ export class RouterSession {
   /** Runs while no session is established: a peer that never finishes joining is dropped. */
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly connection: PeerConnection, private readonly host: SessionHost) {
+  constructor(
+    private readonly connection: PeerConnection,
+    private readonly host: SessionHost,
+  ) {
     this.flow = new FlowGate(connection);
     this.armHandshakeTimer();
   }
@@ -100,7 +112,7 @@ export class RouterSession {
     return this.connection.unsentBytes;
   }
 
-    get isEstablished(): boolean {
+  get isEstablished(): boolean {
     return this.state === 'established';
   }
 
@@ -121,14 +133,22 @@ export class RouterSession {
       // Refused before decoding: an unjoined peer must not make the router walk a huge HELLO.
       const handshakeLimit = Math.min(this.host.maxMessageSize, MAX_HANDSHAKE_MESSAGE_BYTES);
       if (byteLength > handshakeLimit) {
-        return this.abort(ErrorUri.protocolViolation, `a message before WELCOME may be at most ${handshakeLimit} bytes; got ${byteLength}`, closeTooBig(byteLength));
+        return this.abort(
+          ErrorUri.protocolViolation,
+          `a message before WELCOME may be at most ${handshakeLimit} bytes; got ${byteLength}`,
+          closeTooBig(byteLength),
+        );
       }
     }
     let decoded: unknown;
     try {
       decoded = this.connection.codec.decode(frame);
     } catch (error) {
-      return this.abort(ErrorUri.protocolViolation, `undecodable frame: ${error instanceof Error ? error.message : String(error)}`, oversize ? closeTooBig(byteLength) : undefined);
+      return this.abort(
+        ErrorUri.protocolViolation,
+        `undecodable frame: ${error instanceof Error ? error.message : String(error)}`,
+        oversize ? closeTooBig(byteLength) : undefined,
+      );
     }
     try {
       const message = validateMessage(decoded, 'router');
@@ -368,7 +388,8 @@ export class RouterSession {
     const proceed = (outcome: AuthStep): void => {
       if (!current()) return;
       if (outcome.kind === 'welcome') {
-        if (!isIdentity(outcome.identity)) return refuse(new TypeError(`the ${authmethod} authenticator returned an identity without string authid and authrole`));
+        if (!isIdentity(outcome.identity))
+          return refuse(new TypeError(`the ${authmethod} authenticator returned an identity without string authid and authrole`));
         return this.welcome(realm, authmethod, outcome.identity);
       }
       this.pendingChallenge = { realm, authmethod, step: outcome };

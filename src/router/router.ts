@@ -80,7 +80,10 @@ export class Router {
       if (typeof realm.uri !== 'string' || !isValidUri(realm.uri)) throw new TypeError(`realm "${String(realm.uri)}" is not a valid WAMP URI`);
       if (this.realms.has(realm.uri)) throw new TypeError(`realm "${realm.uri}" is listed twice`);
       const sessionLimits = resolveSessionLimits(realm.sessionLimits, defaultSessionLimits);
-      this.realms.set(realm.uri, new Realm(realm.uri, realm.authenticators ?? defaultAuthenticators, realm.authorize ?? options.authorize, reportInternalError, sessionLimits));
+      this.realms.set(
+        realm.uri,
+        new Realm(realm.uri, realm.authenticators ?? defaultAuthenticators, realm.authorize ?? options.authorize, reportInternalError, sessionLimits),
+      );
     }
     this.closeGraceMs = limits.closeGraceMs;
     this.upgradeDeadlines = new UpgradeDeadlines(limits.handshakeTimeoutMs);
@@ -135,7 +138,7 @@ export class Router {
     return undefined;
   }
 
-    /** Starts an HTTP server of its own and accepts WebSockets on `path`. */
+  /** Starts an HTTP server of its own and accepts WebSockets on `path`. */
   async listen(options: ListenOptions = {}): Promise<ListeningAddress> {
     if (this.ownedServer) throw new Error('the router is already listening');
     const server = createServer((_request, response) => {

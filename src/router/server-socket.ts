@@ -120,7 +120,11 @@ class WebSocketPeer implements PeerConnection {
   private dropTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly output: PeerOutput;
 
-  constructor(private readonly socket: WebSocket, readonly codec: Codec, limits: OutputLimits) {
+  constructor(
+    private readonly socket: WebSocket,
+    readonly codec: Codec,
+    limits: OutputLimits,
+  ) {
     this.output = new PeerOutput(limits, () => socket.bufferedAmount, {
       drained: () => this.onDrained(),
       notReading: (reason) => this.drop(reason),

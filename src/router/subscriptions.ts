@@ -6,7 +6,11 @@ import type { RouterSession } from './router-session.js';
 /** One topic URI with its match policy; its id is shared by every subscriber (spec §1.5). */
 export class Subscription {
   readonly subscribers = new Set<RouterSession>();
-  constructor(readonly id: number, readonly uri: string, readonly match: MatchPolicy) {}
+  constructor(
+    readonly id: number,
+    readonly uri: string,
+    readonly match: MatchPolicy,
+  ) {}
 }
 
 /** Every subscription of one realm, by id and by (URI, match), plus what each session holds. */

@@ -16,10 +16,13 @@ export class UpgradeDeadlines {
   /** Starts the socket's deadline unless it already runs. */
   arm(socket: Duplex): void {
     if (this.pending.has(socket) || socket.destroyed) return;
-    this.pending.set(socket, setTimeout(() => {
-      this.pending.delete(socket);
-      socket.destroy();
-    }, this.timeoutMs));
+    this.pending.set(
+      socket,
+      setTimeout(() => {
+        this.pending.delete(socket);
+        socket.destroy();
+      }, this.timeoutMs),
+    );
     socket.once('close', () => this.disarm(socket));
   }
 

@@ -32,5 +32,7 @@ export function reportTo(reporter: ErrorReporter, error: unknown, context: Error
   }
   try {
     reporter(error, context);
-  } catch { /* the last resort failed: nothing may escape into the session */ }
+  } catch {
+    /* the last resort failed: nothing may escape into the session */
+  }
 }

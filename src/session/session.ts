@@ -100,13 +100,22 @@ export class Session {
    */
   open(timeoutMs: number, timeoutMessage: string): Promise<SessionInfo> {
     return new Promise<SessionInfo>((resolve, reject) => {
-      const timer = timeoutMs > 0 ? setTimeout(() => {
-        this.#end(new WampConnectionError('timeout', timeoutMessage));
-        this.#transport.abort('no WELCOME');
-      }, timeoutMs) : undefined;
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              this.#end(new WampConnectionError('timeout', timeoutMessage));
+              this.#transport.abort('no WELCOME');
+            }, timeoutMs)
+          : undefined;
       this.#opening = {
-        resolve: (info) => { clearTimeout(timer); resolve(info); },
-        reject: (error) => { clearTimeout(timer); reject(error); },
+        resolve: (info) => {
+          clearTimeout(timer);
+          resolve(info);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
       void this.#sendHello();
     });
@@ -138,8 +147,12 @@ export class Session {
       const offered = this.#options.auth?.map((candidate) => candidate.method).join(', ') || 'none';
       try {
         this.#transport.send([MessageType.ABORT, { message: `${method} was not offered` }, AUTHENTICATION_FAILED]);
-      } catch { /* ignore */ }
-      this.#end(new WampError(AUTHENTICATION_FAILED, { message: `${AUTHENTICATION_FAILED}: the router sent a ${method} challenge, but the client offered ${offered}` }));
+      } catch {
+        /* ignore */
+      }
+      this.#end(
+        new WampError(AUTHENTICATION_FAILED, { message: `${AUTHENTICATION_FAILED}: the router sent a ${method} challenge, but the client offered ${offered}` }),
+      );
       this.#transport.close(1000);
       return;
     }
@@ -162,7 +175,9 @@ export class Session {
     if (this.#state !== 'establishing') return;
     try {
       this.#transport.send([MessageType.ABORT, { message: 'the client cannot authenticate' }, CANNOT_AUTHENTICATE]);
-    } catch { /* ignore */ }
+    } catch {
+      /* ignore */
+    }
     this.#end(new WampError(CANNOT_AUTHENTICATE, { message: `${CANNOT_AUTHENTICATE}: ${message}` }));
     this.#transport.close(1000);
   }
@@ -289,7 +304,9 @@ export class Session {
     if (this.#state === 'closed') return;
     try {
       this.#transport.send([MessageType.ABORT, { message }, PROTOCOL_VIOLATION]);
-    } catch { /* the transport may already be gone */ }
+    } catch {
+      /* the transport may already be gone */
+    }
     this.#end(new WampConnectionError('protocol-violation', `protocol violation: ${message}`, { reason: PROTOCOL_VIOLATION, details: { message } }));
     this.#transport.close(1002, 'protocol violation');
   }
@@ -338,7 +355,12 @@ export class Session {
       case MessageType.GOODBYE:
         return this.#goodbyeFromRouter(message[1], message[2]);
       case MessageType.ABORT:
-        this.#end(new WampConnectionError('router-closed', `the router aborted the session: ${describeReason(message[2], message[1])}`, { reason: message[2], details: message[1] }));
+        this.#end(
+          new WampConnectionError('router-closed', `the router aborted the session: ${describeReason(message[2], message[1])}`, {
+            reason: message[2],
+            details: message[1],
+          }),
+        );
         return this.#transport.close(1000);
       case MessageType.WELCOME:
       case MessageType.CHALLENGE:
@@ -374,7 +396,9 @@ export class Session {
   #goodbyeFromRouter(details: Dict, reason: string): void {
     try {
       this.#transport.send([MessageType.GOODBYE, {}, GOODBYE_AND_OUT]);
-    } catch { /* ignore */ }
+    } catch {
+      /* ignore */
+    }
     this.#end(new WampConnectionError('router-closed', `the router closed the session: ${describeReason(reason, details)}`, { reason, details }));
     this.#transport.close(1000);
   }
@@ -429,8 +453,13 @@ function welcomeInfo(id: number, realm: string, details: Dict): SessionInfo {
   const text = (key: string) => (typeof details[key] === 'string' ? { [key]: details[key] } : {});
   const authextra = details['authextra'];
   return {
-    id, realm, details,
-    ...text('authid'), ...text('authrole'), ...text('authmethod'), ...text('authprovider'),
+    id,
+    realm,
+    details,
+    ...text('authid'),
+    ...text('authrole'),
+    ...text('authmethod'),
+    ...text('authprovider'),
     ...(typeof authextra === 'object' && authextra !== null && !Array.isArray(authextra) ? { authextra: authextra as Dict } : {}),
   };
 }

@@ -23,8 +23,7 @@ const PUBLIC_AUTHEXTRA = new Set(['pubkey']);
 export function redactSecrets(message: readonly unknown[]): readonly unknown[] {
   if (message[0] === AUTHENTICATE) return [message[0], REDACTED, ...message.slice(2)];
   if (message[0] === HELLO && isDict(message[2]) && isDict(message[2]['authextra'])) {
-    const authextra = Object.fromEntries(Object.entries(message[2]['authextra'])
-      .map(([key, value]) => [key, PUBLIC_AUTHEXTRA.has(key) ? value : REDACTED]));
+    const authextra = Object.fromEntries(Object.entries(message[2]['authextra']).map(([key, value]) => [key, PUBLIC_AUTHEXTRA.has(key) ? value : REDACTED]));
     return [message[0], message[1], { ...message[2], authextra }, ...message.slice(3)];
   }
   return message;
@@ -41,7 +40,9 @@ export function debugTeller(listener: DebugListener): DebugListener {
     // A debugging aid must never break the session: whatever the listener throws stays here.
     try {
       listener(direction, redactSecrets(message));
-    } catch { /* ignored on purpose */ }
+    } catch {
+      /* ignored on purpose */
+    }
   };
 }
 

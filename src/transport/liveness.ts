@@ -43,7 +43,9 @@ export class LivenessCheck {
       // A router that holds back our stream (flow control) stops reading us, pongs included,
       // but it still pings us and takes our bytes as it drains: both prove it is alive.
       pinging.on('ping', () => this.#pong());
-      pinging._socket?.on?.('drain', () => { this.#aliveSincePing = true; });
+      pinging._socket?.on?.('drain', () => {
+        this.#aliveSincePing = true;
+      });
       this.#every(options.pingInterval, () => this.#ping(pinging, options.pongTimeout));
     }
     if (options.idleTimeout > 0) {
@@ -83,12 +85,14 @@ export class LivenessCheck {
    * one still fails, at twice the deadline).
    */
   #armPongDeadline(socket: PingingSocket, pongTimeout: number, round: number): void {
-    this.#pongDeadline = unref(setTimeout(() => {
-      this.#pongDeadline = undefined;
-      if (this.#aliveSincePing) return;
-      if (round === 1 && (socket.bufferedAmount ?? 0) > 0) return this.#armPongDeadline(socket, pongTimeout, 2);
-      this.#fail(`no pong within ${pongTimeout * round} ms`);
-    }, pongTimeout));
+    this.#pongDeadline = unref(
+      setTimeout(() => {
+        this.#pongDeadline = undefined;
+        if (this.#aliveSincePing) return;
+        if (round === 1 && (socket.bufferedAmount ?? 0) > 0) return this.#armPongDeadline(socket, pongTimeout, 2);
+        this.#fail(`no pong within ${pongTimeout * round} ms`);
+      }, pongTimeout),
+    );
   }
 
   #pong(): void {
@@ -111,7 +115,7 @@ export class LivenessCheck {
 
 function asPingingSocket(socket: unknown): PingingSocket | undefined {
   const candidate = socket as Partial<PingingSocket> | undefined;
-  return typeof candidate?.ping === 'function' && typeof candidate.on === 'function' ? candidate as PingingSocket : undefined;
+  return typeof candidate?.ping === 'function' && typeof candidate.on === 'function' ? (candidate as PingingSocket) : undefined;
 }
 
 /** Liveness timers must not keep a Node process alive on their own (the socket does that). */

@@ -40,11 +40,16 @@ export const RawSocketHandshakeError = Object.freeze({
 /** The spec's wording for a refusal code. */
 export function describeHandshakeError(code: number): string {
   switch (code) {
-    case RawSocketHandshakeError.serializerUnsupported: return 'serializer unsupported';
-    case RawSocketHandshakeError.maxLengthUnacceptable: return 'maximum message length unacceptable';
-    case RawSocketHandshakeError.reservedBitsUsed: return 'use of reserved bits (unsupported feature)';
-    case RawSocketHandshakeError.maxConnectionCountReached: return 'maximum connection count reached';
-    default: return `error code ${code} (not defined by the spec)`;
+    case RawSocketHandshakeError.serializerUnsupported:
+      return 'serializer unsupported';
+    case RawSocketHandshakeError.maxLengthUnacceptable:
+      return 'maximum message length unacceptable';
+    case RawSocketHandshakeError.reservedBitsUsed:
+      return 'use of reserved bits (unsupported feature)';
+    case RawSocketHandshakeError.maxConnectionCountReached:
+      return 'maximum connection count reached';
+    default:
+      return `error code ${code} (not defined by the spec)`;
   }
 }
 
@@ -108,9 +113,7 @@ export function encodeHandshakeError(code: number): Uint8Array {
  * - reserved-bits: octets 2 and 3 are not zero; the answer is error 3
  */
 export type HandshakeRequest =
-  | ({ readonly kind: 'request'; readonly maxLength: number } & HandshakeFields)
-  | { readonly kind: 'not-rawsocket' }
-  | { readonly kind: 'reserved-bits' };
+  ({ readonly kind: 'request'; readonly maxLength: number } & HandshakeFields) | { readonly kind: 'not-rawsocket' } | { readonly kind: 'reserved-bits' };
 
 /** Reads a client's 4-octet handshake (the first HANDSHAKE_LENGTH octets of `bytes`). */
 export function decodeHandshakeRequest(bytes: Uint8Array): HandshakeRequest {
@@ -189,7 +192,11 @@ export type FramingProblem = 'oversize' | 'reserved-bits' | 'reserved-type';
 
 /** Thrown by FrameDecoder.next for a header that breaks the framing rules. */
 export class RawSocketFramingError extends Error {
-  constructor(readonly problem: FramingProblem, message: string, readonly header: Uint8Array) {
+  constructor(
+    readonly problem: FramingProblem,
+    message: string,
+    readonly header: Uint8Array,
+  ) {
     super(message);
     this.name = 'RawSocketFramingError';
   }

@@ -6,8 +6,19 @@ import { WampConnectionError, WampError } from '../protocol/errors.js';
 import { debugTeller, type DebugListener } from './debug.js';
 import { LivenessCheck, type LivenessOptions } from './liveness.js';
 import {
-  decodeHandshakeReply, encodeFrameHeader, encodeHandshake, FRAME_HEADER_LENGTH, FrameDecoder, FrameType, HANDSHAKE_LENGTH,
-  hexOctets, lengthExponentFor, MAX_SAFE_FRAME_PAYLOAD, maxLengthOf, RawSocketFramingError, RawSocketSerializerId,
+  decodeHandshakeReply,
+  encodeFrameHeader,
+  encodeHandshake,
+  FRAME_HEADER_LENGTH,
+  FrameDecoder,
+  FrameType,
+  HANDSHAKE_LENGTH,
+  hexOctets,
+  lengthExponentFor,
+  MAX_SAFE_FRAME_PAYLOAD,
+  maxLengthOf,
+  RawSocketFramingError,
+  RawSocketSerializerId,
 } from './rawsocket-framing.js';
 import type { Transport, TransportListener } from './transport.js';
 
@@ -39,8 +50,7 @@ export interface RawSocketTransportOptions extends LivenessOptions {
 
 /** Where a RawSocket URL points. */
 export type RawSocketEndpoint =
-  | { readonly secure: boolean; readonly host: string; readonly port: number }
-  | { readonly secure: boolean; readonly path: string };
+  { readonly secure: boolean; readonly host: string; readonly port: number } | { readonly secure: boolean; readonly path: string };
 
 /**
  * Reads `rs://host:port`, `rss://host:port` and `rs://unix:/absolute/path`; throws a TypeError
@@ -66,6 +76,8 @@ export function parseRawSocketUrl(url: string): RawSocketEndpoint {
   return { secure, host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(parsed.port) };
 }
 
+/** How often whenWritable looks again while over the mark, besides on 'drain'. */
+const WRITABLE_POLL_MS = 10;
 /** How long close() waits for the router to close its side before dropping the socket. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -78,6 +90,11 @@ class RawSocketTransport implements Transport {
   readonly #liveness: LivenessCheck;
   #pinging: LivenessCheck | undefined;
   readonly #pongListeners: Array<() => void> = [];
+  #early: Uint8Array | undefined;
+  readonly #writableWaiters = new Set<() => void>();
+  #writablePoll: ReturnType<typeof setInterval> | undefined;
+  /** The socket's last error (ECONNRESET...), for the close reason. */
+  #lastError = '';
 
   constructor(
     private readonly socket: Socket,
@@ -92,9 +109,16 @@ class RawSocketTransport implements Transport {
     this.#debug = options.debug && debugTeller(options.debug);
     this.#liveness = new LivenessCheck(undefined, { ...options, pingInterval: 0 }, (reason) => this.abort(reason));
     socket.on('data', (chunk: Buffer) => this.#arrived(chunk));
-    socket.on('close', () => this.#closedBySocket(1006, 'the RawSocket connection closed'));
+    socket.on('drain', this.#checkWritable);
+    socket.on('error', (error) => {
+      this.#lastError = error.message;
+    });
+    socket.on('close', () =>
+      this.#closedBySocket(1006, this.#lastError ? `the RawSocket connection failed: ${this.#lastError}` : 'the RawSocket connection closed'),
+    );
     socket.on('end', () => this.#closedBySocket(1000, 'the router closed the RawSocket connection'));
-    if (early.byteLength > 0) queueMicrotask(() => this.#arrived(early));
+    // Frames that came with the handshake's answer wait for the session's listener.
+    this.#early = early;
   }
 
   get bufferedAmount(): number {
@@ -102,22 +126,31 @@ class RawSocketTransport implements Transport {
   }
 
   whenWritable(highWaterMark: number): Promise<void> {
+    if (this.#closed || this.socket.writableLength <= highWaterMark) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const check = (): void => {
-        if (this.#closed || this.socket.writableLength <= highWaterMark) {
-          this.socket.removeListener('drain', check);
-          this.socket.removeListener('close', check);
-          resolve();
-        }
+        if (!this.#closed && this.socket.writableLength > highWaterMark) return;
+        this.#writableWaiters.delete(check);
+        if (this.#writableWaiters.size === 0) clearInterval(this.#writablePoll);
+        resolve();
       };
-      this.socket.on('drain', check);
-      this.socket.on('close', check);
-      check();
+      this.#writableWaiters.add(check);
+      // 'drain' says when the socket's buffer was handed to the kernel; the poll is the safety
+      // net (as on WebSocket), so nothing waits on an event that does not come.
+      if (this.#writableWaiters.size === 1) this.#writablePoll = setInterval(this.#checkWritable, WRITABLE_POLL_MS);
     });
   }
 
+  /** Every whenWritable waiter looks again (one 'drain' listener for all of them: no listener per wait). */
+  readonly #checkWritable = (): void => {
+    for (const check of [...this.#writableWaiters]) check();
+  };
+
   setListener(listener: TransportListener): void {
     this.#listener = listener;
+    const early = this.#early;
+    this.#early = undefined;
+    if (early && early.byteLength > 0) this.#arrived(early);
   }
 
   send(message: readonly unknown[]): void {
@@ -130,8 +163,9 @@ class RawSocketTransport implements Transport {
     const size = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
     if (size > this.sendLimit) {
       throw new WampError(PAYLOAD_SIZE_EXCEEDED, {
-        message: `${PAYLOAD_SIZE_EXCEEDED}: the message is ${size} bytes, over the ${this.sendLimit} bytes this RawSocket connection may send`
-          + ` (the smaller of maxMessageSize and the router's limit announced in the handshake)`,
+        message:
+          `${PAYLOAD_SIZE_EXCEEDED}: the message is ${size} bytes, over the ${this.sendLimit} bytes this RawSocket connection may send` +
+          ` (the smaller of maxMessageSize and the router's limit announced in the handshake)`,
       });
     }
     if (this.#closed || this.socket.destroyed || !this.socket.writable) throw new WampConnectionError('lost', 'the connection is no longer open');
@@ -186,6 +220,8 @@ class RawSocketTransport implements Transport {
       if (frame.type === FrameType.message) this.#receive(frame.payload);
       else if (frame.type === FrameType.ping) this.#answerPing(frame.payload);
       else for (const listener of this.#pongListeners) listener();
+      // A PONG, a PING answer or a message handler may have ended the connection.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- changed by the calls above
       if (this.#closed) return;
     }
   }
@@ -251,6 +287,7 @@ class RawSocketTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopLiveness();
+    this.#checkWritable(); // waiters resolve: the connection is gone
     this.#listener?.onClose(code, reason);
   }
 }
@@ -271,7 +308,7 @@ export function openRawSocket(options: RawSocketTransportOptions): Promise<Trans
   try {
     endpoint = parseRawSocketUrl(url);
   } catch (error) {
-    return Promise.reject(error as Error);
+    return Promise.reject(error);
   }
   const codec = options.serializers[0]!; // never empty: resolveOptions refuses an empty list
   const serializerId = RawSocketSerializerId[codec.name];
@@ -280,17 +317,24 @@ export function openRawSocket(options: RawSocketTransportOptions): Promise<Trans
 
   return new Promise<Transport>((resolve, reject) => {
     const tls = options.tls as { servername?: string } | undefined;
-    const socket: Socket = 'path' in endpoint
-      ? (endpoint.secure ? connectTls({ ...tls, path: endpoint.path }) : connectTcp({ path: endpoint.path }))
-      : endpoint.secure
-        ? connectTls({ servername: isIP(endpoint.host) ? undefined : endpoint.host, ...tls, host: endpoint.host, port: endpoint.port })
-        : connectTcp({ host: endpoint.host, port: endpoint.port });
+    const socket: Socket =
+      'path' in endpoint
+        ? endpoint.secure
+          ? connectTls({ ...tls, path: endpoint.path })
+          : connectTcp({ path: endpoint.path })
+        : endpoint.secure
+          ? connectTls({ servername: isIP(endpoint.host) ? undefined : endpoint.host, ...tls, host: endpoint.host, port: endpoint.port })
+          : connectTcp({ host: endpoint.host, port: endpoint.port });
     socket.setNoDelay(true);
     let settled = false;
     let reply = Buffer.alloc(0);
-    const timer = options.connectTimeout > 0
-      ? setTimeout(() => fail(new WampConnectionError('timeout', `connecting to ${url} timed out after ${options.connectTimeout} ms`)), options.connectTimeout)
-      : undefined;
+    const timer =
+      options.connectTimeout > 0
+        ? setTimeout(
+            () => fail(new WampConnectionError('timeout', `connecting to ${url} timed out after ${options.connectTimeout} ms`)),
+            options.connectTimeout,
+          )
+        : undefined;
     const onAbort = (): void => fail(signal!.reason as Error);
     signal?.addEventListener('abort', onAbort);
     const finish = (): void => {
@@ -308,10 +352,17 @@ export function openRawSocket(options: RawSocketTransportOptions): Promise<Trans
     };
     const refused = (why: string): WampConnectionError => new WampConnectionError('connect-failed', `cannot connect to ${url}: ${why}`);
     let lastError: Error | undefined;
-    socket.on('error', (error) => { lastError = error; }); // kept for the socket's whole life: a socket throws an 'error' without a listener
-    const onClose = (): void => fail(refused(lastError
-      ? lastError.message
-      : `the connection closed ${reply.byteLength > 0 ? 'in the middle of' : 'before'} the router's RawSocket handshake answer`));
+    socket.on('error', (error) => {
+      lastError = error;
+    }); // kept for the socket's whole life: a socket throws an 'error' without a listener
+    const onClose = (): void =>
+      fail(
+        refused(
+          lastError
+            ? lastError.message
+            : `the connection closed ${reply.byteLength > 0 ? 'in the middle of' : 'before'} the router's RawSocket handshake answer`,
+        ),
+      );
     socket.on('close', onClose);
     socket.once(endpoint.secure ? 'secureConnect' : 'connect', () => socket.write(handshake));
     const onData = (chunk: Buffer): void => {
@@ -321,11 +372,19 @@ export function openRawSocket(options: RawSocketTransportOptions): Promise<Trans
       const sent = hexOctets(handshake);
       if (answer.kind === 'invalid') return fail(refused(`${answer.reason} (sent ${sent})`));
       if (answer.kind === 'refused') {
-        return fail(refused(`the router refused the RawSocket handshake ${sent} with error ${answer.code}: ${answer.reason}`
-          + (answer.code === 1 ? ` (offered ${codec.name}, the first of options.serializers: RawSocket offers one serializer per connection)` : '')));
+        return fail(
+          refused(
+            `the router refused the RawSocket handshake ${sent} with error ${answer.code}: ${answer.reason}` +
+              (answer.code === 1 ? ` (offered ${codec.name}, the first of options.serializers: RawSocket offers one serializer per connection)` : ''),
+          ),
+        );
       }
       if (answer.serializerId !== serializerId) {
-        return fail(refused(`the router answered the RawSocket handshake ${sent} with serializer id ${answer.serializerId}, not the ${serializerId} (${codec.name}) offered`));
+        return fail(
+          refused(
+            `the router answered the RawSocket handshake ${sent} with serializer id ${answer.serializerId}, not the ${serializerId} (${codec.name}) offered`,
+          ),
+        );
       }
       finish();
       const sendLimit = Math.min(answer.maxLength, options.maxMessageSize, MAX_SAFE_FRAME_PAYLOAD);

@@ -6,9 +6,17 @@ import { debugTeller, type DebugListener } from './debug.js';
 import { LivenessCheck, type LivenessOptions } from './liveness.js';
 import type { Transport, TransportListener } from './transport.js';
 
-interface CloseEventLike { readonly code: number; readonly reason: string }
-interface MessageEventLike { readonly data: unknown }
-interface ErrorEventLike { readonly error?: unknown; readonly message?: string }
+interface CloseEventLike {
+  readonly code: number;
+  readonly reason: string;
+}
+interface MessageEventLike {
+  readonly data: unknown;
+}
+interface ErrorEventLike {
+  readonly error?: unknown;
+  readonly message?: string;
+}
 
 /**
  * The WebSocket rxwamp needs, described by shape so that the browser's WebSocket, `ws` and
@@ -30,8 +38,13 @@ export interface WebSocketLike {
   onerror: ((event: never) => unknown) | null;
   /** Set by rxwamp: called with `{ data }` for each message received. */
   onmessage: ((event: never) => unknown) | null;
-  /** Sends one message: text for JSON, bytes for binary serializers. */
-  send(data: string | Uint8Array): void;
+  /**
+   * Sends one message: text for JSON, bytes for binary serializers. The bytes are typed as a view
+   * of a plain ArrayBuffer, as a browser's `send` takes them since TypeScript 5.7's lib.dom
+   * (`ArrayBufferView<ArrayBuffer>`), so that the browser's WebSocket class fits this interface
+   * under TypeScript 7 too.
+   */
+  send(data: string | (Uint8Array & { readonly buffer: ArrayBuffer })): void;
   /** Starts the closing handshake with a WebSocket close code and reason. */
   close(code?: number, reason?: string): void;
 }
@@ -103,12 +116,16 @@ class WebSocketTransport implements Transport {
   readonly #socket: WebSocketLike;
   readonly #maxMessageSize: number;
 
-  constructor(socket: WebSocketLike, readonly codec: Codec, options: WebSocketTransportOptions) {
+  constructor(
+    socket: WebSocketLike,
+    readonly codec: Codec,
+    options: WebSocketTransportOptions,
+  ) {
     this.#socket = socket;
     this.#maxMessageSize = options.maxMessageSize;
     this.#node = socket as unknown as Partial<NodeWebSocketExtras>;
     const tcp = this.#node._socket;
-    this.#tcp = typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function' ? tcp as { cork(): void; uncork(): void } : undefined;
+    this.#tcp = typeof tcp?.cork === 'function' && typeof tcp.uncork === 'function' ? (tcp as { cork(): void; uncork(): void }) : undefined;
     if (typeof this.#node.on === 'function') {
       // Node's ws: its own 'message' event hands over the Buffer without building a
       // MessageEvent per frame (the onmessage path does), which is measurable per result.
@@ -151,7 +168,7 @@ class WebSocketTransport implements Transport {
       const wait = () => {
         // Node: the TCP socket says when its buffer was handed to the kernel; the timer is the
         // browser's way (no such event) and Node's safety net, so nothing waits on a lost event.
-        const draining = typeof tcp?.once === 'function' && typeof tcp.removeListener === 'function' ? tcp as DrainingSocket : undefined;
+        const draining = typeof tcp?.once === 'function' && typeof tcp.removeListener === 'function' ? (tcp as DrainingSocket) : undefined;
         const onEvent = () => {
           clearTimeout(timer);
           draining?.removeListener('drain', onEvent);
@@ -198,7 +215,8 @@ class WebSocketTransport implements Transport {
       this.#corkedMessages++;
       this.#corkedBytes += size;
     }
-    this.#socket.send(frame);
+    // The serializers write into plain ArrayBuffers (never a SharedArrayBuffer).
+    this.#socket.send(frame as string | (Uint8Array & { readonly buffer: ArrayBuffer }));
     this.#debug?.('out', message);
   }
 
@@ -226,7 +244,9 @@ class WebSocketTransport implements Transport {
     try {
       if (typeof this.#node.terminate === 'function') this.#node.terminate();
       else this.#socket.close(4000, reason.slice(0, 120));
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     this.#closedBySocket(1006, reason);
   }
 
@@ -253,7 +273,9 @@ class WebSocketTransport implements Transport {
   }
 }
 
-function ignore(): void { /* see the onerror comment */ }
+function ignore(): void {
+  /* see the onerror comment */
+}
 
 /** Encodes, turning whatever a codec or a hostile value throws into a SerializationError. */
 function encode(codec: Codec, message: readonly unknown[]): string | Uint8Array {
@@ -272,8 +294,10 @@ function utf8Length(text: string, limit: number): number {
     const unit = text.charCodeAt(i);
     if (unit < 0x80) bytes += 1;
     else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) { bytes += 4; i++; }
-    else bytes += 3;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
   }
   return bytes;
 }
@@ -294,14 +318,17 @@ function toFrame(data: unknown): string | Uint8Array | undefined {
 function upgradeRefusal(url: string, why: string): string {
   const status = /^Unexpected server response: (\d+)$/.exec(why)?.[1];
   return status
-    ? `the server answered the WebSocket upgrade with HTTP ${status}${status === '404' ? `: is ${new URL(url).pathname} the router's WebSocket path? (the embedded router's default is /ws)` : ''}`
+    ? `HTTP ${status} to the WebSocket upgrade${status === '404' ? `: is ${new URL(url).pathname} the router's WebSocket path? (rxwamp-router's is /ws)` : ''}`
     : why;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let offset = 0;
-  for (const chunk of chunks) { out.set(chunk, offset); offset += chunk.length; }
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
   return out;
 }
 
@@ -326,15 +353,23 @@ export function openWebSocket(options: WebSocketTransportOptions): Promise<Trans
       // The third argument is ws's (Node): cap what a router may send, and TLS settings. Browsers ignore it.
       socket = new Impl(url, offered, { ...options.tls, maxPayload: options.maxMessageSize });
     } catch (error) {
-      reject(new WampConnectionError('connect-failed', `cannot open a WebSocket to ${url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      reject(
+        new WampConnectionError('connect-failed', `cannot open a WebSocket to ${url}: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        }),
+      );
       return;
     }
     // Browsers default to Blob; we decode from bytes.
     if (socket.binaryType === 'blob') socket.binaryType = 'arraybuffer';
     let settled = false;
-    const timer = options.connectTimeout > 0
-      ? setTimeout(() => fail(new WampConnectionError('timeout', `connecting to ${url} timed out after ${options.connectTimeout} ms`)), options.connectTimeout)
-      : undefined;
+    const timer =
+      options.connectTimeout > 0
+        ? setTimeout(
+            () => fail(new WampConnectionError('timeout', `connecting to ${url} timed out after ${options.connectTimeout} ms`)),
+            options.connectTimeout,
+          )
+        : undefined;
     const onAbort = () => fail(signal!.reason as Error);
     signal?.addEventListener('abort', onAbort);
     const finish = () => {
@@ -351,11 +386,15 @@ export function openWebSocket(options: WebSocketTransportOptions): Promise<Trans
       try {
         if (typeof node.terminate === 'function') node.terminate();
         else socket.close();
-      } catch { /* already closing */ }
+      } catch {
+        /* already closing */
+      }
       reject(error);
     };
     let lastError: unknown;
-    socket.onerror = (event: ErrorEventLike) => { lastError = event.error ?? event.message; };
+    socket.onerror = (event: ErrorEventLike) => {
+      lastError = event.error ?? event.message;
+    };
     socket.onclose = (event: CloseEventLike) => {
       const why = lastError instanceof Error ? upgradeRefusal(url, lastError.message) : event.reason || `close code ${event.code}`;
       fail(new WampConnectionError('connect-failed', `cannot connect to ${url}: ${why}`, { closeCode: event.code, cause: lastError }));
@@ -364,9 +403,14 @@ export function openWebSocket(options: WebSocketTransportOptions): Promise<Trans
       if (settled) return;
       const codec = codecs.find((candidate) => candidate.subprotocol === socket.protocol);
       if (!codec) {
-        fail(new WampConnectionError('connect-failed', socket.protocol
-          ? `router chose subprotocol "${socket.protocol}", which was not offered (${offered.join(', ')})`
-          : `router chose no WebSocket subprotocol (offered ${offered.join(', ')})`));
+        fail(
+          new WampConnectionError(
+            'connect-failed',
+            socket.protocol
+              ? `router chose subprotocol "${socket.protocol}", which was not offered (${offered.join(', ')})`
+              : `router chose no WebSocket subprotocol (offered ${offered.join(', ')})`,
+          ),
+        );
         return;
       }
       finish();

@@ -22,15 +22,23 @@ client.state$.subscribe((state) => {
   connection.querySelector('b')!.textContent = state.status;
 });
 
-client.topic$('com.myapp.counter').subscribe((event) => { element('counter').textContent = String(event.args[0]); });
-
-client.topic$('com.myapp.longop.log').pipe(
-  scan((lines: string[], event) => [...lines, String(event.args[0])].slice(-5), []),
-).subscribe((lines) => {
-  element('callee-log').replaceChildren(...lines.map((line) => Object.assign(document.createElement('li'), { textContent: line })));
+client.topic$('com.myapp.counter').subscribe((event) => {
+  element('counter').textContent = String(event.args[0]);
 });
 
-interface Run { readonly status: 'running' | 'done' | 'cancelled' | 'failed'; readonly done: number; readonly total: number; readonly text: string }
+client
+  .topic$('com.myapp.longop.log')
+  .pipe(scan((lines: string[], event) => [...lines, String(event.args[0])].slice(-5), []))
+  .subscribe((lines) => {
+    element('callee-log').replaceChildren(...lines.map((line) => Object.assign(document.createElement('li'), { textContent: line })));
+  });
+
+interface Run {
+  readonly status: 'running' | 'done' | 'cancelled' | 'failed';
+  readonly done: number;
+  readonly total: number;
+  readonly text: string;
+}
 type RunEvent = CallResult | 'cancelled' | Error;
 
 function advance(run: Run, event: RunEvent): Run {
@@ -46,18 +54,22 @@ const startButton = element<HTMLButtonElement>('start');
 const cancelButton = element<HTMLButtonElement>('cancel');
 const cancel$ = fromEvent(cancelButton, 'click').pipe(map((): RunEvent => 'cancelled'));
 
-fromEvent(startButton, 'click').pipe(
-  map(() => (stepsInput.valueAsNumber > 0 ? Math.floor(stepsInput.valueAsNumber) : 20)),
-  // Cancel ends the merge, and so unsubscribes the call: that is what sends CANCEL.
-  switchMap((total) => merge(
-    client.call$('com.myapp.longop', [total]).pipe(catchError((error: unknown) => of(error instanceof Error ? error : new Error(String(error))))),
-    cancel$,
-  ).pipe(
-    takeWhile((event) => event !== 'cancelled' && !(event instanceof Error) && event.progress, true),
-    scan(advance, { status: 'running', done: 0, total, text: `Progress 0 / ${total} (0 %)` } as Run),
-    startWith({ status: 'running', done: 0, total, text: `Progress 0 / ${total} (0 %)` } as Run),
-  )),
-).subscribe(render);
+fromEvent(startButton, 'click')
+  .pipe(
+    map(() => (stepsInput.valueAsNumber > 0 ? Math.floor(stepsInput.valueAsNumber) : 20)),
+    // Cancel ends the merge, and so unsubscribes the call: that is what sends CANCEL.
+    switchMap((total) =>
+      merge(
+        client.call$('com.myapp.longop', [total]).pipe(catchError((error: unknown) => of(error instanceof Error ? error : new Error(String(error))))),
+        cancel$,
+      ).pipe(
+        takeWhile((event) => event !== 'cancelled' && !(event instanceof Error) && event.progress, true),
+        scan(advance, { status: 'running', done: 0, total, text: `Progress 0 / ${total} (0 %)` } as Run),
+        startWith({ status: 'running', done: 0, total, text: `Progress 0 / ${total} (0 %)` } as Run),
+      ),
+    ),
+  )
+  .subscribe(render);
 
 function render(run: Run): void {
   const bar = element('bar');

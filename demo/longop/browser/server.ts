@@ -11,16 +11,25 @@ export type { ServedPage } from '../../serve.js';
  * Bundles `entry` for the browser (esbuild) and serves it in a page, with the embedded router
  * (realm1, or as `routerOptions` say) attached at /ws of the same loopback server.
  */
-export async function servePageWithRouter(entry: string, body: string, port = 0, routerOptions: RouterOptions = { realms: ['realm1'] },
-  head = '<style>body{font:14px/1.5 system-ui,sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}</style>'): Promise<ServedPage> {
+export async function servePageWithRouter(
+  entry: string,
+  body: string,
+  port = 0,
+  routerOptions: RouterOptions = { realms: ['realm1'] },
+  head = '<style>body{font:14px/1.5 system-ui,sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}</style>',
+): Promise<ServedPage> {
   const bundle = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'iife', write: false, logLevel: 'silent' });
   const script = bundle.outputFiles[0]!.text;
   const page = `<!doctype html><html><head><meta charset="utf-8"><title>rxwamp</title>${head}</head>
 <body>${body}<script src="/page.js"></script></body></html>`;
-  return serveWithRouter((request, response) => {
-    if (request.url === '/page.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-  }, port, routerOptions);
+  return serveWithRouter(
+    (request, response) => {
+      if (request.url === '/page.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+      else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    },
+    port,
+    routerOptions,
+  );
 }
 
 export interface DemoServer extends ServedPage {
@@ -33,8 +42,7 @@ export const BROWSER_INTERVAL_MS = 200;
 
 /** The longop demo page: a progress bar with Cancel, in plain DOM and rxjs, against the Node callee. */
 export async function startBrowserDemo(port = 0, intervalMs = BROWSER_INTERVAL_MS, log?: (line: string) => void): Promise<DemoServer> {
-  const served = await servePageWithRouter(fileURLToPath(new URL('./page.ts', import.meta.url)),
-    PAGE_BODY, port, { realms: ['realm1'] }, PAGE_HEAD);
+  const served = await servePageWithRouter(fileURLToPath(new URL('./page.ts', import.meta.url)), PAGE_BODY, port, { realms: ['realm1'] }, PAGE_HEAD);
   return withDemoBackend(served, intervalMs, log);
 }
 

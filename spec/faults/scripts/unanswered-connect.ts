@@ -24,8 +24,15 @@ const closedWhileConnecting = await pendingCall;
 
 // Unsubscribing while connecting leaves the attempt to time out on its own.
 const abandoning = new WampClient(options);
-abandoning.call$('com.x').subscribe({ error: () => undefined }).unsubscribe();
-await new Promise<void>((resolve) => abandoning.state$.subscribe((state) => { if (state.status === 'closed') resolve(); }));
+abandoning
+  .call$('com.x')
+  .subscribe({ error: () => undefined })
+  .unsubscribe();
+await new Promise<void>((resolve) =>
+  abandoning.state$.subscribe((state) => {
+    if (state.status === 'closed') resolve();
+  }),
+);
 
 console.log(JSON.stringify({ connectOnly, call, closedWhileConnecting, abandoned: abandoning.state.status }));
 process.exitCode = 0;

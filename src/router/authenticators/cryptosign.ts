@@ -15,8 +15,11 @@ export interface CryptosignPrincipal {
  * sent one (a claim: return undefined unless the key belongs to that authid); return undefined
  * to refuse.
  */
-export type CryptosignLookup = (pubkey: string, authid: string | undefined, realm: string) =>
-  CryptosignPrincipal | undefined | Promise<CryptosignPrincipal | undefined>;
+export type CryptosignLookup = (
+  pubkey: string,
+  authid: string | undefined,
+  realm: string,
+) => CryptosignPrincipal | undefined | Promise<CryptosignPrincipal | undefined>;
 
 /** Options of `cryptosignAuth()`. */
 export interface CryptosignAuthOptions {
@@ -71,7 +74,7 @@ function tableLookup(table: Exclude<CryptosignAuthOptions['principals'], Cryptos
   for (const [authid, entry] of Object.entries(table)) {
     for (const key of entry.authorizedKeys) {
       const normalized = key.toLowerCase();
-      owners.set(normalized, [...owners.get(normalized) ?? [], { authid, authrole: entry.authrole }]);
+      owners.set(normalized, [...(owners.get(normalized) ?? []), { authid, authrole: entry.authrole }]);
     }
   }
   return (pubkey: string, authid: string | undefined) => {

@@ -126,18 +126,20 @@ export function wampcraAuth(options: WampcraAuthOptions): Authenticator {
 /** The shapes of a principal table's entries, computed once (so an unknown authid costs no more than a known one). */
 function tableShapes(principals: PrincipalSource<CraPrincipal>): CraDecoyShape[] | undefined {
   if (typeof principals === 'function') return undefined;
-  const shapes = Object.values(principals).map((principal): CraDecoyShape => principal.salt === undefined
-    ? { authrole: principal.authrole }
-    : {
-      authrole: principal.authrole,
-      salted: {
-        iterations: principal.iterations ?? 1000,
-        keylen: principal.keylen ?? 32,
-        saltLength: principal.salt.length,
-        saltAlphabet: alphabetOf(principal.salt.replace(/=+$/, '')),
-        saltPadding: /=*$/.exec(principal.salt)![0].length,
-      },
-    });
+  const shapes = Object.values(principals).map((principal): CraDecoyShape =>
+    principal.salt === undefined
+      ? { authrole: principal.authrole }
+      : {
+          authrole: principal.authrole,
+          salted: {
+            iterations: principal.iterations ?? 1000,
+            keylen: principal.keylen ?? 32,
+            saltLength: principal.salt.length,
+            saltAlphabet: alphabetOf(principal.salt.replace(/=+$/, '')),
+            saltPadding: /=*$/.exec(principal.salt)![0].length,
+          },
+        },
+  );
   return shapes.length > 0 ? shapes : undefined;
 }
 
