@@ -13,9 +13,9 @@ export function writeResultsSection(numberedTitle: string, section: string): voi
   const escaped = numberedTitle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const existing = new RegExp(`^## ${escaped}[^\\n]*\\n[\\s\\S]*?(?=^## |(?![\\s\\S]))`, 'm');
   const written = existing.test(markdown)
-    ? markdown.replace(existing, `${section}\n`)
+    ? markdown.replace(existing, () => `${section}\n`)
     : /^## Method/m.test(markdown)
-      ? markdown.replace(/^## Method/m, `${section}\n## Method`)
+      ? markdown.replace(/^## Method/m, () => `${section}\n## Method`)
       : `${markdown.trimEnd()}\n\n${section}`;
   writeFileSync(RESULTS, written);
 }

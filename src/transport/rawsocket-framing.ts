@@ -277,6 +277,26 @@ export class FrameDecoder {
   next(): RawSocketFrame | undefined {
     if (this.broken) throw this.broken;
     if (!this.pending) {
+      // The common case, measured (bench/rawsocket.ts: about a quarter of the client's CPU per
+      // result): a whole frame inside the first chunk with a plain header (no reserved bits, no X
+      // bit, a known type, within the limit) is read in place, with one view for the payload and
+      // no header object. Anything else takes the general path below, which says what is wrong.
+      const first = this.chunks[0];
+      if (first !== undefined) {
+        const at = this.offset;
+        const room = first.byteLength - at - FRAME_HEADER_LENGTH;
+        const type = first[at]!;
+        if (room >= 0 && type <= FrameType.pong) {
+          const length = (first[at + 1]! << 16) | (first[at + 2]! << 8) | first[at + 3]!;
+          if (length <= room && length <= this.maxPayloadLength) {
+            const payload = new Uint8Array(first.buffer, first.byteOffset + at + FRAME_HEADER_LENGTH, length);
+            this.offset = at + FRAME_HEADER_LENGTH + length;
+            this.buffered -= FRAME_HEADER_LENGTH + length;
+            if (this.offset === first.byteLength) this.shiftChunk();
+            return { type: type as FrameType, payload };
+          }
+        }
+      }
       if (this.buffered < FRAME_HEADER_LENGTH) return undefined;
       const header = this.take(FRAME_HEADER_LENGTH);
       try {
