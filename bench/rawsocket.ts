@@ -4,7 +4,7 @@
  * per serializer, in the same run. The method is §1's (bench/run.ts, scripted dealer peer):
  * the same client driver (bench/clients/driver.ts), the same floor (bench/clients/floor.ts),
  * the same WebSocket peer (bench/servers/peer.ts), and a RawSocket peer written here that
- * plays the same dealer over TCP, streaming the same pre-encoded RESULTs in 64 KiB batches
+ * plays the same dealer (bench/servers/dealer.ts) over TCP, streaming the same pre-encoded RESULTs in 64 KiB batches
  * (bench/lib/ws-frames.ts `blast`). A fourth column, the RawSocket floor, is a bare `net`
  * client that only splits frames and decodes them, as the WebSocket floor does.
  *
@@ -24,9 +24,6 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Subscription } from 'rxjs';
-import { WampClient } from '../src/index.js';
-import { MessageType } from '../src/protocol/messages.js';
 import { rawSocket } from '../src/rawsocket.js';
 import {
   encodeFrameHeader,
@@ -40,26 +37,12 @@ import {
   serializerNameOf,
 } from '../src/transport/rawsocket-framing.js';
 import { codecByName, type Codec, type SerializerName } from '../spec/helpers/codecs.js';
-import { serializer as serializerEntry } from '../spec/helpers/serializers.js';
-import { runClient, type BenchAdapter } from './clients/driver.js';
-import {
-  ECHO_PROCEDURE,
-  ignoreError,
-  median,
-  PROGRESS_ARGS,
-  REALM,
-  REPORT_PREFIX,
-  SERIALIZERS,
-  settle,
-  STEP_PREFIX,
-  STEP_READY,
-  STREAM_PROCEDURE,
-  SWALLOW_PROCEDURE,
-  type ClientTask,
-  type StreamRun,
-} from './lib/common.js';
+import { runClient } from './clients/driver.js';
+import { FloorCalls } from './clients/floor-calls.js';
+import { RxwampAdapter } from './clients/rxwamp-adapter.js';
+import { median, REPORT_PREFIX, SERIALIZERS, settle, STEP_PREFIX, STEP_READY, type ClientTask, type StreamRun } from './lib/common.js';
 import { writeResultsSection } from './lib/results-section.js';
-import { blast } from './lib/ws-frames.js';
+import { Dealer } from './servers/dealer.js';
 
 const self = fileURLToPath(import.meta.url);
 const quick = process.argv.includes('--quick');
@@ -87,16 +70,14 @@ function rawFrame(payload: string | Uint8Array): Buffer {
 
 /**
  * bench/servers/peer.ts over RawSocket: answers the handshake with the client's serializer and
- * a 16 MiB limit, then HELLO → WELCOME; CALL bench.stream [n] → n pre-encoded progressive
- * RESULTs in batches, then an empty final RESULT; bench.echo → RESULT; bench.swallow →
- * nothing; CANCEL → ERROR canceled; GOODBYE → GOODBYE; PING → PONG.
+ * a 16 MiB limit, answers PING with PONG, and hands every message to the same scripted dealer
+ * (bench/servers/dealer.ts).
  */
 class RawSocketPeerConnection {
+  private dealer: Dealer | undefined;
   private codec: Codec | undefined;
   private handshake = Buffer.alloc(0);
   private readonly decoder = new FrameDecoder(MAX_FRAME_PAYLOAD);
-  private readonly streaming = new Set<number>();
-  private readonly cancelled = new Set<number>();
 
   constructor(private readonly socket: Socket) {
     socket.setNoDelay(true);
@@ -105,12 +86,24 @@ class RawSocketPeerConnection {
   }
 
   private arrived(chunk: Buffer): void {
-    if (!this.codec) {
+    if (!this.dealer || !this.codec) {
       this.handshake = Buffer.concat([this.handshake, chunk]);
       if (this.handshake.length < HANDSHAKE_LENGTH) return;
       const name = serializerNameOf(this.handshake[1]! & 0x0f);
       if (!name) return void this.socket.destroy();
+      const socket = this.socket;
       this.codec = codecByName(name);
+      this.dealer = new Dealer(
+        {
+          codec: this.codec,
+          socket,
+          frame: rawFrame,
+          send: (payload) => socket.write(rawFrame(payload)),
+          isOpen: () => !socket.destroyed,
+          close: () => socket.end(),
+        },
+        'rxwamp-bench-rawsocket-peer',
+      );
       this.socket.write(encodeHandshake({ lengthExponent: 15, serializerId: RawSocketSerializerId[name] }));
       chunk = this.handshake.subarray(HANDSHAKE_LENGTH);
     }
@@ -122,69 +115,9 @@ class RawSocketPeerConnection {
         pong.set(frame.payload, FRAME_HEADER_LENGTH);
         this.socket.write(pong);
       } else if (frame.type === FrameType.message) {
-        this.receive(this.codec.decode(frame.payload) as unknown[]);
+        this.dealer.receive(this.codec.decode(frame.payload) as unknown[]);
       }
     }
-  }
-
-  private send(message: unknown[]): void {
-    this.socket.write(rawFrame(this.codec!.encode(message)));
-  }
-
-  private receive(message: unknown[]): void {
-    switch (message[0]) {
-      case MessageType.HELLO:
-        this.send([
-          MessageType.WELCOME,
-          Math.floor(Math.random() * 2 ** 50) + 1,
-          { agent: 'rxwamp-bench-rawsocket-peer', roles: { dealer: { features: { progressive_call_results: true, call_canceling: true } } } },
-        ]);
-        return;
-      case MessageType.GOODBYE:
-        this.send([MessageType.GOODBYE, {}, 'wamp.close.goodbye_and_out']);
-        this.socket.end();
-        return;
-      case MessageType.CALL:
-        this.call(message[1] as number, message[2] as Record<string, unknown>, message[3] as string, (message[4] ?? []) as unknown[]);
-        return;
-      case MessageType.CANCEL: {
-        const id = message[1] as number;
-        if (this.streaming.has(id)) this.cancelled.add(id);
-        else this.send([MessageType.ERROR, MessageType.CALL, id, {}, 'wamp.error.canceled']);
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  private call(id: number, options: Record<string, unknown>, procedure: string, args: unknown[]): void {
-    switch (procedure) {
-      case ECHO_PROCEDURE:
-        this.send(args.length ? [MessageType.RESULT, id, {}, args] : [MessageType.RESULT, id, {}]);
-        return;
-      case SWALLOW_PROCEDURE:
-        return;
-      case STREAM_PROCEDURE:
-        void this.stream(id, Number(args[0] ?? 0), options['receive_progress'] === true);
-        return;
-      default:
-        this.send([MessageType.ERROR, MessageType.CALL, id, {}, 'wamp.error.no_such_procedure']);
-    }
-  }
-
-  private async stream(id: number, count: number, progress: boolean): Promise<void> {
-    if (progress && count > 0) {
-      this.streaming.add(id);
-      const frame = rawFrame(this.codec!.encode([MessageType.RESULT, id, { progress: true }, PROGRESS_ARGS]));
-      await blast(this.socket, frame, count, () => this.cancelled.has(id));
-      this.streaming.delete(id);
-      if (this.cancelled.delete(id)) {
-        this.send([MessageType.ERROR, MessageType.CALL, id, {}, 'wamp.error.canceled']);
-        return;
-      }
-    }
-    if (!this.socket.destroyed) this.send([MessageType.RESULT, id, {}]);
   }
 }
 
@@ -202,59 +135,17 @@ async function runPeer(): Promise<void> {
 
 // ---------------------------------------------------------------- the RawSocket clients
 
-/** bench/clients/rxwamp.ts, with `transports: [rawSocket]`: the only difference from the WebSocket column. */
-class RxwampRawSocketAdapter implements BenchAdapter {
-  private client!: WampClient;
-  private readonly held: Subscription[] = [];
-
-  async connect(url: string, serializer: SerializerName): Promise<void> {
-    this.client = new WampClient({ url, realm: REALM, serializers: [serializerEntry(serializer)], transports: [rawSocket] });
-    await this.client.connect();
-  }
-
-  stream(n: number): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      let count = 0;
-      this.client.call$(STREAM_PROCEDURE, [n], undefined, { receiveProgress: true }).subscribe({
-        next: (result) => {
-          if (result.progress) count++;
-        },
-        error: reject,
-        complete: () => resolve(count),
-      });
-    });
-  }
-
-  echo(value: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.client.call$(ECHO_PROCEDURE, [value], undefined, { receiveProgress: false }).subscribe({ error: reject, complete: resolve });
-    });
-  }
-
-  hold(): void {
-    this.held.push(this.client.call$(SWALLOW_PROCEDURE, undefined, undefined, { receiveProgress: false }).subscribe({ error: ignoreError }));
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-  }
-}
-
-type OnFrame = (message: unknown[]) => void;
-
 /**
  * The RawSocket floor: bench/clients/floor.ts over a bare `net` socket. It splits the stream
  * into frames with the least code (a leftover buffer only when a frame straddles two reads),
  * decodes each payload with the codec rxwamp uses, and looks only at type, request id and
  * `progress`.
  */
-class RawSocketFloorAdapter implements BenchAdapter {
+class RawSocketFloorAdapter extends FloorCalls {
   private socket!: Socket;
   private codec!: Codec;
   private binary = true;
-  private nextId = 1;
   private leftover: Buffer | undefined;
-  private readonly waiting = new Map<number, OnFrame>();
 
   async connect(url: string, serializer: SerializerName): Promise<void> {
     this.codec = codecByName(serializer);
@@ -269,12 +160,8 @@ class RawSocketFloorAdapter implements BenchAdapter {
     const reply = await new Promise<Buffer>((resolve) => this.socket.once('data', resolve));
     if (reply[0] !== 0x7f || (reply[1]! & 0x0f) === 0) throw new Error(`RawSocket handshake refused: ${reply.toString('hex')}`);
     if (reply.length > HANDSHAKE_LENGTH) this.leftover = reply.subarray(HANDSHAKE_LENGTH);
-    const welcome = new Promise<void>((resolve) => {
-      this.waiting.set(0, () => resolve());
-    });
     this.socket.on('data', (chunk: Buffer) => this.arrived(chunk));
-    this.send([1, REALM, { roles: { caller: { features: { progressive_call_results: true } } } }]);
-    await welcome;
+    await this.join();
   }
 
   private arrived(chunk: Buffer): void {
@@ -286,50 +173,14 @@ class RawSocketFloorAdapter implements BenchAdapter {
       const end = offset + FRAME_HEADER_LENGTH + length;
       if (end > data.length) break;
       const payload = data.subarray(offset + FRAME_HEADER_LENGTH, end);
-      if ((data[offset]! & 0x07) === FrameType.message) {
-        const message = this.codec.decode(this.binary ? payload : payload.toString()) as unknown[];
-        const id = message[0] === 2 ? 0 : (message[1] as number);
-        this.waiting.get(id)?.(message);
-      }
+      if ((data[offset]! & 0x07) === FrameType.message) this.received(this.codec.decode(this.binary ? payload : payload.toString()) as unknown[]);
       offset = end;
     }
     if (offset < data.length) this.leftover = data.subarray(offset);
   }
 
-  private send(message: unknown[]): void {
+  protected send(message: unknown[]): void {
     this.socket.write(rawFrame(this.codec.encode(message)));
-  }
-
-  stream(n: number): Promise<number> {
-    const id = this.nextId++;
-    return new Promise<number>((resolve) => {
-      let count = 0;
-      this.waiting.set(id, (message) => {
-        if ((message[2] as { progress?: boolean }).progress === true) count++;
-        else {
-          this.waiting.delete(id);
-          resolve(count);
-        }
-      });
-      this.send([48, id, { receive_progress: true }, STREAM_PROCEDURE, [n]]);
-    });
-  }
-
-  echo(value: number): Promise<void> {
-    const id = this.nextId++;
-    return new Promise<void>((resolve) => {
-      this.waiting.set(id, () => {
-        this.waiting.delete(id);
-        resolve();
-      });
-      this.send([48, id, {}, ECHO_PROCEDURE, [value]]);
-    });
-  }
-
-  hold(): void {
-    const id = this.nextId++;
-    this.waiting.set(id, () => this.waiting.delete(id));
-    this.send([48, id, {}, SWALLOW_PROCEDURE]);
   }
 
   async close(): Promise<void> {
@@ -506,7 +357,7 @@ const role = argument('role');
 if (role === 'peer') {
   await runPeer();
 } else if (role === 'rxwamp') {
-  await runClient(new RxwampRawSocketAdapter());
+  await runClient(new RxwampAdapter([rawSocket]));
 } else if (role === 'floor') {
   await runClient(new RawSocketFloorAdapter());
 } else {

@@ -2,21 +2,13 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concat, finalize, interval, lastValueFrom, of, take, toArray } from 'rxjs';
-import { final, payload, type WampEvent } from '../../src/index.js';
+import { finalize, interval, lastValueFrom, toArray } from 'rxjs';
+import { payload } from '../../src/index.js';
 import { MessageType as M } from '../../src/protocol/index.js';
 import { startEmbeddedRouter } from '../helpers/embedded-router.js';
 import { startPythonPeer, usePythonPeers } from '../helpers/python-peer.js';
-import {
-  ARGS,
-  expectPayload,
-  expectPythonPayload,
-  KWARGS,
-  PYTHON_SERIALIZERS,
-  registered,
-  routerSubscribers,
-  useRouterWithClients,
-} from '../helpers/python-e2e.js';
+import { PYTHON_SERIALIZERS, registered, useRouterWithClients } from '../helpers/python-e2e.js';
+import { eventsBothWays, pythonCallsRxwamp, rxwampCallsPython, rxwampCancelsPython } from '../helpers/python-scenarios.js';
 import { RawSocketWire } from '../helpers/rawsocket-wire.js';
 import { until } from '../helpers/scripted-peer.js';
 
@@ -72,50 +64,15 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
       });
 
       it('rxwamp (WebSocket) calls a Python callee on RawSocket: progress, then the tagged final; 2^32, 2^53−1 and bytes exact', async () => {
-        const peer = await python();
-        await peer.registerProgress(uri('progress'), 3);
-        await peer.registerEcho(uri('echo'));
-        const client = newClient();
-        const results = await lastValueFrom(client.call$(uri('progress')).pipe(toArray()));
-        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([
-          [true, [0]],
-          [true, [1]],
-          [true, [2]],
-          [false, [3]],
-        ]);
-        const echoed = await lastValueFrom(client.call$(uri('echo'), ARGS, KWARGS).pipe(toArray()));
-        expectPayload(echoed[0]!.args, echoed[0]!.kwargs);
-        await peer.next('invoked');
-        expectPythonPayload(await peer.next('invoked'));
+        await rxwampCallsPython(newClient(), await python(), uri);
       });
 
       it('rxwamp (WebSocket) unsubscribes mid-stream: the Python callee on RawSocket is interrupted and answers wamp.error.canceled', async () => {
-        const peer = await python();
-        await peer.registerProgress(uri('endless'), 100_000, 10);
-        const results = await lastValueFrom(newClient().call$(uri('endless')).pipe(take(2), toArray()));
-        expect(results.map((r) => [r.progress, r.args])).to.deep.equal([
-          [true, [0]],
-          [true, [1]],
-        ]);
-        expect((await peer.next('cancelled'))['procedure']).to.equal(uri('endless'));
-        expect(peer.events.some((event) => event.event === 'returned')).to.equal(false);
+        await rxwampCancelsPython(newClient(), await python(), uri);
       });
 
       it('a Python caller on RawSocket calls an rxwamp (WebSocket) registerStream: each progress, then the final; payload exact both ways', async () => {
-        const peer = await python();
-        const client = newClient();
-        const stream = await registered(client.registerStream(uri('stream'), ([n]) => concat(interval(5).pipe(take(n as number)), of(final(n)))));
-        const echo = await registered(client.register(uri('rx_echo'), (args, kwargs) => payload([...args], { ...kwargs })));
-        const { progress, final: ending } = await peer.call(uri('stream'), [3], {}, { onProgress: true });
-        expect(progress.map((event) => event.args)).to.deep.equal([[0], [1], [2]]);
-        expect(ending.event).to.equal('result');
-        expect(ending.args).to.deep.equal([3]);
-        expect(ending.types).to.deep.equal({ args: ['int'], kwargs: {} });
-        const echoed = await peer.call(uri('rx_echo'), ARGS, KWARGS);
-        expect(echoed.final.event).to.equal('result');
-        expectPythonPayload(echoed.final);
-        stream.stop();
-        echo.stop();
+        await pythonCallsRxwamp(newClient(), await python(), uri);
       });
 
       it("a Python caller on RawSocket cancels (mode kill) a call to an rxwamp (WebSocket) callee: the callee's stream is torn down, the session goes on", async () => {
@@ -151,19 +108,7 @@ describe('e2e with Autobahn|Python over WAMP-RawSocket (embedded router)', funct
       });
 
       it('events cross transports: Python on RawSocket publishes to rxwamp on WebSocket, and the other way', async () => {
-        const peer = await python();
-        const client = newClient();
-        const received: WampEvent[] = [];
-        const subscription = client.topic$(uri('to_rxwamp')).subscribe((event) => received.push(event));
-        await until(() => routerSubscribers(e2e.fixture.router, e2e.fixture.realm, uri('to_rxwamp')) === 1, 5000, 'the rxwamp subscription reached the router');
-        await peer.publish(uri('to_rxwamp'), ARGS, KWARGS);
-        await until(() => received.length === 1, 5000, 'the Python event reached rxwamp');
-        expectPayload(received[0]!.args, received[0]!.kwargs);
-        subscription.unsubscribe();
-
-        await peer.subscribe(uri('to_python'));
-        await client.publish(uri('to_python'), ARGS, KWARGS, { acknowledge: true });
-        expectPythonPayload(await peer.next('event'));
+        await eventsBothWays(newClient(), await python(), e2e.fixture, uri);
       });
     });
   }
