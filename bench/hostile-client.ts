@@ -24,7 +24,7 @@ import v8 from 'node:v8';
 import WebSocket, { type RawData } from 'ws';
 import { ALL_SERIALIZERS, CODECS } from '../spec/helpers/codecs.js';
 import { Router } from '../src/router/index.js';
-import { DEFAULT_SESSION_LIMITS } from '../src/router/session-limits.js';
+import { DEFAULT_SESSION_LIMITS } from '../src/router/core/session-limits.js';
 import { percentileSorted, REALM } from './lib/common.js';
 import { writeResultsSection } from './lib/results-section.js';
 

@@ -51,6 +51,12 @@ export const APPS: readonly SizedApp[] = [
     name: 'core + rxwamp/msgpack',
     source: `import { WampClient } from 'rxwamp';\nimport { msgpack } from 'rxwamp/msgpack';\n${connect(", serializers: [msgpack, 'json']")}`,
   },
+  {
+    // Test code, not an app: proves rxwamp/testing bundles for the browser (no Node import), and
+    // what it weighs on top of the core, which it must not change.
+    name: 'core + rxwamp/testing (tests only)',
+    source: `import { WampClient } from 'rxwamp';\nimport { createTestRouter } from 'rxwamp/testing';\nexport const router = createTestRouter();\n${connect(', WebSocket: router.WebSocket')}`,
+  },
 ];
 
 export interface BundleSize {

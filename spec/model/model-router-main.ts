@@ -20,7 +20,7 @@
 import { createInterface } from 'node:readline';
 import type { WebSocket } from 'ws';
 import { Router } from '../../src/router/index.js';
-import type { RouterSession } from '../../src/router/router-session.js';
+import type { RouterSession } from '../../src/router/core/router-session.js';
 import { ALL_SERIALIZERS } from '../helpers/codecs.js';
 
 const HOST = '127.0.0.1';

@@ -38,7 +38,7 @@ function arethetypeswrong(tarball: string): { status: number | null; stderr: str
   }
 }
 
-const ENTRY_POINTS = ['.', './router', './cbor', './msgpack', './auth', './rawsocket'];
+const ENTRY_POINTS = ['.', './router', './cbor', './msgpack', './auth', './rawsocket', './testing'];
 
 /** The build each resolution mode must land in: require (and node10, which is require) the CommonJS one. */
 const BUILD_BY_MODE: Readonly<Record<string, 'esm' | 'cjs'>> = { node10: 'cjs', 'node16-cjs': 'cjs', 'node16-esm': 'esm', bundler: 'esm' };

@@ -12,7 +12,7 @@ interface EntryTargets {
 }
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, EntryTargets | string>; files: string[] };
 
-/** The subpaths besides the root: ./router, ./cbor, ./msgpack, ./auth, ./rawsocket. */
+/** The subpaths besides the root: ./router, ./cbor, ./msgpack, ./auth, ./rawsocket, ./testing. */
 const SUBPATHS = Object.keys(manifest.exports).filter((subpath) => subpath !== '.' && subpath !== './package.json');
 
 describe('package: the built exports map', function () {
@@ -22,8 +22,8 @@ describe('package: the built exports map', function () {
     buildOnce();
   });
 
-  it('maps ., ./router, ./cbor, ./msgpack, ./auth, ./rawsocket and ./package.json', () => {
-    expect(Object.keys(manifest.exports)).to.have.members(['.', './router', './cbor', './msgpack', './auth', './rawsocket', './package.json']);
+  it('maps ., ./router, ./cbor, ./msgpack, ./auth, ./rawsocket, ./testing and ./package.json', () => {
+    expect(Object.keys(manifest.exports)).to.have.members(['.', './router', './cbor', './msgpack', './auth', './rawsocket', './testing', './package.json']);
   });
 
   it('require("rxwamp") and its subpaths load the CommonJS build', () => {
@@ -36,11 +36,12 @@ describe('package: the built exports map', function () {
       const { msgpack } = require('rxwamp/msgpack');
       const { ticket } = require('rxwamp/auth');
       const { rawSocket } = require('rxwamp/rawsocket');
-      console.log([typeof WampClient, typeof WampError, typeof final, typeof Router, cbor.subprotocol, msgpack.subprotocol, typeof ticket, typeof rawSocket.open,
-        ['rxwamp', 'rxwamp/cbor', 'rxwamp/msgpack', 'rxwamp/auth', 'rxwamp/router', 'rxwamp/rawsocket'].every((id) => require.resolve(id).includes('dist/cjs'))].join(','));
+      const { createTestRouter } = require('rxwamp/testing');
+      console.log([typeof WampClient, typeof WampError, typeof final, typeof Router, cbor.subprotocol, msgpack.subprotocol, typeof ticket, typeof rawSocket.open, typeof createTestRouter,
+        ['rxwamp', 'rxwamp/cbor', 'rxwamp/msgpack', 'rxwamp/auth', 'rxwamp/router', 'rxwamp/rawsocket', 'rxwamp/testing'].every((id) => require.resolve(id).includes('dist/cjs'))].join(','));
     `,
     ]);
-    expect(out).to.equal('function,function,function,function,wamp.2.cbor,wamp.2.msgpack,function,function,true');
+    expect(out).to.equal('function,function,function,function,wamp.2.cbor,wamp.2.msgpack,function,function,function,true');
   });
 
   it('import "rxwamp" loads the ES module build and a call works end to end', () => {
@@ -113,9 +114,29 @@ describe('package: the built exports map', function () {
     expect(out).to.equal('true over rawsocket true');
   });
 
+  it('import { createTestRouter } from "rxwamp/testing" carries a progressive call through the in-memory router', () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `
+      import { final } from 'rxwamp';
+      import { createTestRouter } from 'rxwamp/testing';
+      import { concat, lastValueFrom, of, toArray } from 'rxjs';
+      const router = createTestRouter();
+      const callee = await router.client();
+      await new Promise((resolve) => callee.registerStream('com.pkg.check', () => concat(of(1), of(final(2)))).subscribe(resolve));
+      const caller = await router.client();
+      const results = await lastValueFrom(caller.call$('com.pkg.check').pipe(toArray()));
+      console.log(JSON.stringify(results.map((r) => [r.progress, r.args[0]])), router.messages.filter((m) => m.type === 'YIELD').length, import.meta.resolve('rxwamp/testing').includes('dist/esm'));
+      await router.close();
+    `,
+    ]);
+    expect(out).to.equal('[[true,1],[false,2]] 2 true');
+  });
+
   it('ships type declarations for both builds of every entry point', () => {
     const declarations = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [] : [target.import.types, target.require.types]));
-    expect(declarations).to.have.length(12);
+    expect(declarations).to.have.length(14);
     for (const file of declarations) expect(existsSync(join(root, file)), file).to.equal(true);
   });
 

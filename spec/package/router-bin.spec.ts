@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HELP } from '../../src/router/cli.js';
+import { HELP } from '../../src/router/node/cli.js';
 import { packedTarball, root } from './packed-package.js';
 
 /**

@@ -45,4 +45,32 @@ describe('package: browser bundle size (esbuild, minified, gzip level 9)', funct
       .to.match(/node_modules\/msgpackr\//)
       .and.not.match(/node_modules\/cbor-x\//);
   });
+
+  it('rxwamp/testing bundles for the browser with no Node module, and adds nothing to the core (its own entry point)', () => {
+    const testing = sizes.filter((s) => s.app === APPS[3]!.name);
+    expect(testing.map((s) => s.rxjs)).to.have.members(['external', 'included']);
+    for (const size of testing) {
+      const modules = biggestModules(size, Infinity).map((m) => m.module);
+      expect(
+        modules.some((m) => m.startsWith('src/testing/')),
+        'the test router is in it',
+      ).to.equal(true);
+      expect(
+        modules.some((m) => m.startsWith('src/router/core/')),
+        'the router core is in it',
+      ).to.equal(true);
+      expect(
+        modules.filter((m) => m.startsWith('src/router/node/') || /node_modules\/ws\//.test(m)),
+        size.rxjs,
+      ).to.deep.equal([]);
+      expect(new TextDecoder().decode(size.code), size.rxjs).not.to.match(/["']node:/);
+    }
+    for (const size of sizes.filter((s) => s.app === APPS[0]!.name)) {
+      const modules = biggestModules(size, Infinity).map((m) => m.module);
+      expect(
+        modules.filter((m) => m.startsWith('src/testing') || m.startsWith('src/router/')),
+        `core (${size.rxjs})`,
+      ).to.deep.equal([]);
+    }
+  });
 });

@@ -190,7 +190,7 @@ describe('router: peers that do not read are dropped', function () {
   });
 
   it('counts each queued message for its overhead: a stalled subscriber of tiny events is dropped long before their bytes alone reach maxBufferedBytes', async () => {
-    const { QUEUED_MESSAGE_OVERHEAD } = await import('../../src/router/server-socket.js');
+    const { QUEUED_MESSAGE_OVERHEAD } = await import('../../src/router/node/server-socket.js');
     const MAX = 1024 * 1024;
     fixture = await startEmbeddedRouter({ maxBufferedBytes: MAX });
     const stalled = await join();

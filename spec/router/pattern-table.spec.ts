@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PatternTable } from '../../src/router/pattern-table.js';
+import { PatternTable } from '../../src/router/core/pattern-table.js';
 
 describe('router: pattern table (§6.6, §7.3 matching)', () => {
   const table = new PatternTable<string>();

@@ -2,7 +2,7 @@
 // The `rxwamp-router` command (package.json "bin"): everything it does is in router/cli.ts.
 // The exit code is set rather than forced, so stdout is flushed; should anything still hold
 // the event loop after the router closed, the unref'd timer ends the process anyway.
-import { main } from '../router/cli.js';
+import { main } from '../router/node/cli.js';
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -4,10 +4,10 @@
  *
  * @module rxwamp/router
  */
-export { Router, type ListenOptions, type ListeningAddress } from './router.js';
-export type { RawSocketAddress, RawSocketListenOptions, RawSocketPingPolicy } from './rawsocket-server.js';
-export type { RouterOptions, RealmOptions } from './router-options.js';
-export { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './session-limits.js';
+export { Router, type ListenOptions, type ListeningAddress } from './node/router.js';
+export type { RawSocketAddress, RawSocketListenOptions, RawSocketPingPolicy } from './node/rawsocket-server.js';
+export type { RouterOptions, RealmOptions } from './core/router-options.js';
+export { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './core/session-limits.js';
 export {
   AuthDenied,
   type Authenticator,
@@ -18,9 +18,9 @@ export {
   type Authorizer,
   type AuthorizationRequest,
   type AuthorizedAction,
-} from './auth.js';
-export { anonymousAuth, type AnonymousAuthOptions } from './authenticators/anonymous.js';
-export { ticketAuth, type TicketPrincipal, type TicketAuthOptions } from './authenticators/ticket.js';
-export { wampcraAuth, deriveCraKey, signCraChallenge, type CraPrincipal, type CraDecoyShape, type WampcraAuthOptions } from './authenticators/wampcra.js';
-export { cryptosignAuth, type CryptosignAuthOptions, type CryptosignLookup, type CryptosignPrincipal } from './authenticators/cryptosign.js';
-export { ROUTER_ROLES, DEALER_FEATURES, BROKER_FEATURES } from './features.js';
+} from './core/auth.js';
+export { anonymousAuth, type AnonymousAuthOptions } from './core/authenticators/anonymous.js';
+export { ticketAuth, type TicketPrincipal, type TicketAuthOptions } from './core/authenticators/ticket.js';
+export { wampcraAuth, deriveCraKey, signCraChallenge, type CraPrincipal, type CraDecoyShape, type WampcraAuthOptions } from './core/authenticators/wampcra.js';
+export { cryptosignAuth, type CryptosignAuthOptions, type CryptosignLookup, type CryptosignPrincipal } from './core/authenticators/cryptosign.js';
+export { ROUTER_ROLES, DEALER_FEATURES, BROKER_FEATURES } from './core/features.js';

@@ -1,0 +1,58 @@
+import type { MatchPolicy } from '../../protocol/index.js';
+
+/** A session joined to a realm, as the router admitted it. */
+export interface SessionView {
+  /** WELCOME.Session. */
+  readonly id: number;
+  /** The identity its authenticator admitted it with. */
+  readonly authid: string;
+  readonly authrole: string;
+  /** The authentication method that admitted it, e.g. `anonymous` or `ticket`. */
+  readonly authmethod: string;
+}
+
+/** One registration: a procedure URI with its match policy, and the callees sharing it in the order they registered. */
+export interface RegistrationView {
+  readonly id: number;
+  readonly procedure: string;
+  readonly match: MatchPolicy;
+  /** The invocation policy (REGISTER.Options.invoke): `single` unless shared. */
+  readonly invoke: 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+  /** Session ids of the callees. */
+  readonly callees: readonly number[];
+}
+
+/** One subscription: a topic URI with its match policy, and its subscribers. */
+export interface SubscriptionView {
+  readonly id: number;
+  readonly topic: string;
+  readonly match: MatchPolicy;
+  /** Session ids of the subscribers. */
+  readonly subscribers: readonly number[];
+}
+
+/** One call in flight: from the caller's CALL to its RESULT or ERROR. */
+export interface CallView {
+  /** The procedure the caller called (for a pattern registration, the called URI). */
+  readonly procedure: string;
+  /** The caller's session id and its CALL request id. */
+  readonly caller: number;
+  readonly callerRequestId: number;
+  /** The callee's session id and the INVOCATION request id. */
+  readonly callee: number;
+  readonly invocationId: number;
+  /** The caller asked for progressive results, and the callee can send them. */
+  readonly progressive: boolean;
+  /** The caller is still sending chunks (progressive call invocations). */
+  readonly callerStreaming: boolean;
+  /** A CANCEL (mode kill) was passed to the callee, which has not answered yet. */
+  readonly cancelRequested: boolean;
+}
+
+/** What one realm holds at one moment: a snapshot, not updated afterwards. */
+export interface RealmView {
+  readonly sessions: readonly SessionView[];
+  readonly registrations: readonly RegistrationView[];
+  readonly subscriptions: readonly SubscriptionView[];
+  readonly calls: readonly CallView[];
+}
