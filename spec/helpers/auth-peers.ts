@@ -45,6 +45,14 @@ export const AUTH_REALM = 'realm1';
 /** A realm that accepts the same credentials but no anonymous joins (ABORT wamp.error.no_matching_auth_method). */
 export const AUTH_ONLY_REALM = 'realm.authonly';
 
+/** What the router stores for AUTH_FIXTURE.wampcraSalted: the key derived from its password (derived once, here). */
+const SALTED_KEY = await deriveCraKey(
+  AUTH_FIXTURE.wampcraSalted.secret,
+  AUTH_FIXTURE.wampcraSalted.salt,
+  AUTH_FIXTURE.wampcraSalted.iterations,
+  AUTH_FIXTURE.wampcraSalted.keylen,
+);
+
 /** The three credentialed authenticators over AUTH_FIXTURE. */
 export function credentialAuthenticators(): Authenticator[] {
   const { ticket, wampcra, wampcraSalted, cryptosign } = AUTH_FIXTURE;
@@ -54,7 +62,7 @@ export function credentialAuthenticators(): Authenticator[] {
       principals: {
         [wampcra.authid]: { secret: wampcra.secret, authrole: wampcra.authrole },
         [wampcraSalted.authid]: {
-          secret: deriveCraKey(wampcraSalted.secret, wampcraSalted.salt, wampcraSalted.iterations, wampcraSalted.keylen),
+          secret: SALTED_KEY,
           salt: wampcraSalted.salt,
           iterations: wampcraSalted.iterations,
           keylen: wampcraSalted.keylen,
@@ -143,14 +151,14 @@ export function helloDetails(credentials: AuthCredentials): Dict {
 }
 
 /** AUTHENTICATE's signature for a CHALLENGE, computed here (node:crypto and the router's own WAMP-CRA helpers). */
-export function answerChallenge(credentials: AuthCredentials, extra: Dict): string {
+export async function answerChallenge(credentials: AuthCredentials, extra: Dict): Promise<string> {
   switch (credentials.method) {
     case 'ticket':
       return credentials.secret!;
     case 'wampcra': {
       const key =
         typeof extra['salt'] === 'string'
-          ? deriveCraKey(credentials.secret!, extra['salt'], extra['iterations'] as number | undefined, extra['keylen'] as number | undefined)
+          ? await deriveCraKey(credentials.secret!, extra['salt'], extra['iterations'] as number | undefined, extra['keylen'] as number | undefined)
           : credentials.secret!;
       return signCraChallenge(key, extra['challenge'] as string);
     }
@@ -192,7 +200,7 @@ export async function rawAuthJoin(
   let challenge: unknown[] | undefined;
   if (answer[0] === MessageType.CHALLENGE) {
     challenge = answer;
-    peer.send([MessageType.AUTHENTICATE, options.signature ?? answerChallenge(credentials, answer[2] as Dict), {}]);
+    peer.send([MessageType.AUTHENTICATE, options.signature ?? (await answerChallenge(credentials, answer[2] as Dict)), {}]);
     answer = await peer.next(ends);
   }
   const welcomed = answer[0] === MessageType.WELCOME;

@@ -107,6 +107,14 @@ describe('package: layering of the router core, its Node adapters and rxwamp/tes
     }
   });
 
+  it('the router core and rxwamp/testing use no Node global (Buffer, process) either', () => {
+    const nodeGlobal = /(?<![.\w])(?:Buffer|process)\.\w/;
+    for (const from of [core, ['src/testing.ts']]) {
+      const offending = [...reachable(from)].filter((file) => nodeGlobal.test(readFileSync(join(root, file), 'utf8')));
+      expect(offending).to.deep.equal([]);
+    }
+  });
+
   it('the Node adapters are where the Node imports are', () => {
     const nodeImports = [...graph].filter(([, { bare }]) => bare.some((name) => name.startsWith('node:') || name === 'ws')).map(([file]) => file);
     expect(nodeImports.filter((file) => file.startsWith('src/router/')).every((file) => file.startsWith('src/router/node/'))).to.equal(true);

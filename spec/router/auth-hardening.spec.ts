@@ -146,8 +146,20 @@ describe('router: authentication hardening', () => {
             authenticators: [
               wampcraAuth({
                 principals: {
-                  s1: { secret: deriveCraKey('pw1', 'Zm9vYmFyYmF6cXV4', 1000, 32), salt: 'Zm9vYmFyYmF6cXV4', iterations: 1000, keylen: 32, authrole: 'user' },
-                  s2: { secret: deriveCraKey('pw2', 'cXV1eGJhemJhcmZv', 1000, 32), salt: 'cXV1eGJhemJhcmZv', iterations: 1000, keylen: 32, authrole: 'user' },
+                  s1: {
+                    secret: await deriveCraKey('pw1', 'Zm9vYmFyYmF6cXV4', 1000, 32),
+                    salt: 'Zm9vYmFyYmF6cXV4',
+                    iterations: 1000,
+                    keylen: 32,
+                    authrole: 'user',
+                  },
+                  s2: {
+                    secret: await deriveCraKey('pw2', 'cXV1eGJhemJhcmZv', 1000, 32),
+                    salt: 'cXV1eGJhemJhcmZv',
+                    iterations: 1000,
+                    keylen: 32,
+                    authrole: 'user',
+                  },
                 },
               }),
             ],

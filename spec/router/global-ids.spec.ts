@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { MAX_ID } from '../../src/protocol/index.js';
-import { idFromWords, randomGlobalId, unusedGlobalId } from '../../src/router/global-ids.js';
+import { idFromWords, randomGlobalId, unusedGlobalId } from '../../src/router/core/global-ids.js';
 
 describe('router: global-scope ids (spec §1.5)', () => {
   it('maps two random words onto all of [1, 2^53]', () => {
@@ -32,6 +32,25 @@ describe('router: global-scope ids (spec §1.5)', () => {
       ids.some((id) => id <= 2 ** 52),
       'the lower half',
     ).to.equal(true);
+  });
+
+  it("refills from WebCrypto's crypto.getRandomValues, 256 ids per call", () => {
+    const random = globalThis.crypto as unknown as Record<string, unknown>;
+    const refills: number[] = [];
+    // An own property shadows Crypto.prototype.getRandomValues until it is deleted.
+    random['getRandomValues'] = (words: Uint32Array) => {
+      refills.push(words.length);
+      return words.fill(0xffffffff);
+    };
+    let ids: number[];
+    try {
+      ids = Array.from({ length: 512 }, randomGlobalId);
+    } finally {
+      delete random['getRandomValues'];
+    }
+    // The pool is shared, so the first refill comes within the first 256 draws and the second 256 draws later.
+    expect(refills).to.deep.equal([512, 512]);
+    expect(ids.slice(256).every((id) => id === MAX_ID)).to.equal(true);
   });
 
   it('draws again while the id is taken', () => {

@@ -1,4 +1,5 @@
 import type { Codec } from '../codec/codec.js';
+import { utf8Length } from '../codec/utf8-length.js';
 import type { PeerConnection } from '../router/core/peer-connection.js';
 import type { SessionHandlers } from '../router/core/router-core.js';
 import type { WebSocketLike } from '../transport/websocket.js';
@@ -246,7 +247,7 @@ class MemorySocket implements WebSocketLike, MemoryConnection {
 
   private deliver(frame: string | Uint8Array): void {
     this.transport.observerOf.delivered?.(this, 'to-router', frame);
-    this.session?.receive(frame, typeof frame === 'string' ? new TextEncoder().encode(frame).byteLength : frame.byteLength);
+    this.session?.receive(frame, typeof frame === 'string' ? utf8Length(frame) : frame.byteLength);
   }
 
   private fromRouter(frame: string | Uint8Array): void {

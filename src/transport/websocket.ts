@@ -1,5 +1,6 @@
 import WebSocketImpl from 'isomorphic-ws';
 import { asSerializationError, type Codec } from '../codec/codec.js';
+import { utf8Length } from '../codec/utf8-length.js';
 import { PAYLOAD_SIZE_EXCEEDED } from '../protocol/error-uris.js';
 import { WampConnectionError, WampError } from '../protocol/errors.js';
 import { debugTeller, type DebugListener } from './debug.js';
@@ -189,7 +190,8 @@ class WebSocketTransport implements Transport {
 
   send(message: readonly unknown[]): void {
     const frame = encode(this.codec, message);
-    const size = typeof frame === 'string' ? utf8Length(frame, this.#maxMessageSize) : frame.byteLength;
+    // A string is measured only when it could be over the limit (a code unit is at most 3 bytes).
+    const size = typeof frame !== 'string' ? frame.byteLength : frame.length * 3 <= this.#maxMessageSize ? frame.length : utf8Length(frame);
     if (size > this.#maxMessageSize) {
       throw new WampError(PAYLOAD_SIZE_EXCEEDED, {
         message: `${PAYLOAD_SIZE_EXCEEDED}: the message is ${size} bytes, over maxMessageSize ${this.#maxMessageSize}`,
@@ -284,22 +286,6 @@ function encode(codec: Codec, message: readonly unknown[]): string | Uint8Array 
   } catch (error) {
     throw asSerializationError(error);
   }
-}
-
-/** UTF-8 length of a string, counted only when it could be over `limit` (a code unit is at most 3 bytes). */
-function utf8Length(text: string, limit: number): number {
-  if (text.length * 3 <= limit) return text.length;
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /** What browsers (and ws's onmessage shim) hand over, as a frame the codec reads. */

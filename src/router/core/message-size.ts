@@ -1,3 +1,5 @@
+import { utf8Length } from '../../codec/utf8-length.js';
+
 /**
  * Messages before WELCOME (HELLO, AUTHENTICATE, ABORT) may be at most this many bytes: a real
  * HELLO is well under 4 KiB (a large ticket or authextra included), and an unjoined connection
@@ -18,7 +20,7 @@ export function frameExceeds(frame: string | Uint8Array, limit: number): boolean
   if (typeof frame !== 'string') return frame.byteLength > limit;
   if (frame.length > limit) return true;
   if (frame.length * 3 <= limit) return false;
-  return Buffer.byteLength(frame, 'utf8') > limit;
+  return utf8Length(frame) > limit;
 }
 
 /** The WebSocket close that follows an ABORT, when it should say more than the ABORT's URI. */
