@@ -1,11 +1,26 @@
-import { DestroyRef, Injectable, inject } from '@angular/core';
+import { DestroyRef, Injectable, InjectionToken, inject } from '@angular/core';
 import { map, scan, type Observable } from 'rxjs';
-import { WampClient, type CallResult, type ConnectionState, type WampEvent } from 'rxwamp';
+import { WampClient, type CallResult, type ConnectionState, type WampClientOptions, type WampEvent } from 'rxwamp';
 
 /** The router is served with the app: ws(s)://<this host>/ws. */
 function routerUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 }
+
+/**
+ * What the app's WampClient is made with. The app uses the default; a component test provides
+ * its own (an in-memory router's `url` and `WebSocket` from rxwamp/testing).
+ */
+export const WAMP_CLIENT_OPTIONS = new InjectionToken<WampClientOptions>('WAMP_CLIENT_OPTIONS', {
+  providedIn: 'root',
+  factory: () => ({
+    url: routerUrl(),
+    realm: 'realm1',
+    ...(new URLSearchParams(location.search).has('debug')
+      ? { debug: (direction: 'in' | 'out', message: readonly unknown[]) => console.debug(`wamp ${direction}`, JSON.stringify(message)) }
+      : {}),
+  }),
+});
 
 /**
  * The app's one WAMP connection. It connects on first use, reconnects by itself, and is closed
@@ -14,13 +29,7 @@ function routerUrl(): string {
  */
 @Injectable({ providedIn: 'root' })
 export class WampService {
-  private readonly client = new WampClient({
-    url: routerUrl(),
-    realm: 'realm1',
-    ...(new URLSearchParams(location.search).has('debug')
-      ? { debug: (direction: 'in' | 'out', message: readonly unknown[]) => console.debug(`wamp ${direction}`, JSON.stringify(message)) }
-      : {}),
-  });
+  private readonly client = new WampClient(inject(WAMP_CLIENT_OPTIONS));
 
   /** idle, connecting, open, reconnecting or closed: for the connection indicator. */
   readonly state$: Observable<ConnectionState> = this.client.state$;
