@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
 import type { Authenticator } from '../../src/router/index.js';
-import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
-import { RawPeer } from '../helpers/raw-peer.js';
+import { describeOnEachTransport, useRouterWithRawPeers, type TransportPeer } from '../helpers/embedded-router.js';
 
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
-const events = (peer: RawPeer) => peer.pending().filter((m) => m[0] === M.EVENT);
+const events = (peer: TransportPeer) => peer.pending().filter((m) => m[0] === M.EVENT);
 
 /**
  * Admits everyone as the authid they claim in HELLO, so the filters by authid can be tested
@@ -16,10 +15,10 @@ const trustClaimedAuthid: Authenticator = {
   begin: (hello) => ({ kind: 'welcome', identity: { authid: hello.authid ?? `anonymous-${hello.sessionId}`, authrole: 'anonymous' } }),
 };
 
-describe('router: broker', () => {
-  const router = useRouterWithRawPeers({ authenticators: [trustClaimedAuthid] });
+describeOnEachTransport('router: broker', (transport) => {
+  const router = useRouterWithRawPeers({ authenticators: [trustClaimedAuthid] }, transport);
   const join = (details?: Dict) => router.join(details ? { details } : {});
-  const publish = (peer: RawPeer, topic: string, args: unknown[] = [], options: Dict = {}, kwargs: Dict = {}) => {
+  const publish = (peer: TransportPeer, topic: string, args: unknown[] = [], options: Dict = {}, kwargs: Dict = {}) => {
     const request = peer.nextRequestId();
     peer.send([M.PUBLISH, request, options, topic, args, kwargs]);
     return request;
@@ -79,7 +78,7 @@ describe('router: broker', () => {
   it('applies exclude and eligible by session id, authid and authrole, ANDed', async () => {
     const subscribers = [await join({ authid: 'alice' }), await join({ authid: 'bob' }), await join({ authid: 'carol' })];
     for (const subscriber of subscribers) await subscriber.subscribe('com.example.lists');
-    const [alice, bob, carol] = subscribers as [RawPeer, RawPeer, RawPeer];
+    const [alice, bob, carol] = subscribers as [TransportPeer, TransportPeer, TransportPeer];
     const publisher = await join();
     const deliveredTo = async (options: Dict) => {
       publish(publisher, 'com.example.lists', [], options);

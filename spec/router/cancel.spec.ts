@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
-import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
+import { describeOnEachTransport, useRouterWithRawPeers } from '../helpers/embedded-router.js';
 
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 const isInvocation = (m: unknown[]) => m[0] === M.INVOCATION;
 const isInterrupt = (m: unknown[]) => m[0] === M.INTERRUPT;
 
 /** Call canceling (§6.3) with raw peers on both sides: exactly the digest's table. */
-describe('router: call canceling', () => {
-  const router = useRouterWithRawPeers();
+describeOnEachTransport('router: call canceling', (transport) => {
+  const router = useRouterWithRawPeers({}, transport);
   const join = (roles?: Dict) => router.join(roles ? { roles } : {});
   /** A callee holding one invocation of a progressive call, and its caller. */
   const callInFlight = async (calleeRoles?: Dict) => {

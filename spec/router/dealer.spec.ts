@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
-import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
+import { describeOnEachTransport, useRouterWithRawPeers } from '../helpers/embedded-router.js';
 
 const settle = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
 const isInvocation = (m: unknown[]) => m[0] === M.INVOCATION;
 
-describe('router: dealer', () => {
-  const router = useRouterWithRawPeers();
+describeOnEachTransport('router: dealer', (transport) => {
+  const router = useRouterWithRawPeers({}, transport);
   const join = (options: { roles?: Dict } = {}) => router.join(options);
 
   it('routes CALL → INVOCATION → YIELD → RESULT with args and kwargs intact', async () => {

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { CODECS } from '../helpers/codecs.js';
 import { MAX_ID, MessageType as M, type Dict } from '../../src/protocol/index.js';
-import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
-import type { RawPeer } from '../helpers/raw-peer.js';
+import { describeOnEachTransport, useRouterWithRawPeers, type TransportPeer } from '../helpers/embedded-router.js';
 
 /**
  * Issue #8 end to end: the router's random ids (session, subscription, registration,
@@ -51,14 +50,14 @@ function expectId(id: unknown): void {
   expect(Number.isInteger(id) && (id as number) >= 1 && (id as number) <= MAX_ID, String(id)).to.equal(true);
 }
 
-describe('router: integers beyond 32 bits over cbor and msgpack (issue #8)', () => {
-  const router = useRouterWithRawPeers();
+describeOnEachTransport('router: integers beyond 32 bits over cbor and msgpack (issue #8)', (transport) => {
+  const router = useRouterWithRawPeers({}, transport);
 
   /** A joined raw peer that also keeps every frame it received, as bytes. */
-  async function recordingPeer(serializer: BinarySerializer): Promise<{ peer: RawPeer; frames: Uint8Array[] }> {
+  async function recordingPeer(serializer: BinarySerializer): Promise<{ peer: TransportPeer; frames: Uint8Array[] }> {
     const peer = await router.open(serializer);
     const frames: Uint8Array[] = [];
-    peer.socket.on('message', (data: Buffer) => frames.push(new Uint8Array(data)));
+    peer.onFrame((frame) => frames.push(typeof frame === 'string' ? new TextEncoder().encode(frame) : Uint8Array.from(frame)));
     const welcome = await peer.hello('realm1');
     expect(welcome[0]).to.equal(M.WELCOME);
     return { peer, frames };

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import type { SerializerName } from '../../src/codec/index.js';
 import { MessageType as M } from '../../src/protocol/index.js';
-import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
-import type { RawPeer } from '../helpers/raw-peer.js';
+import { describeOnEachTransport, useRouterWithRawPeers, type TransportPeer } from '../helpers/embedded-router.js';
 
 /** Small limits keep the frames quick to build; the default hard cap is twice the message limit. */
 const MAX_MESSAGE_SIZE = 64 * 1024;
@@ -14,15 +13,15 @@ function isCallError(request: number) {
 }
 
 /** Answers every INVOCATION with its own arguments, until the count is reached. */
-async function echo(callee: RawPeer, count: number): Promise<void> {
+async function echo(callee: TransportPeer, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const invocation = await callee.next((m) => m[0] === M.INVOCATION);
     callee.send([M.YIELD, invocation[1], {}, ...invocation.slice(4)]);
   }
 }
 
-describe('router: maxMessageSize fails one message, not the connection', () => {
-  const routerWithPeers = useRouterWithRawPeers({ maxMessageSize: MAX_MESSAGE_SIZE });
+describeOnEachTransport('router: maxMessageSize fails one message, not the connection', (transport) => {
+  const routerWithPeers = useRouterWithRawPeers({ maxMessageSize: MAX_MESSAGE_SIZE }, transport);
 
   for (const serializer of SERIALIZERS) {
     it(`${serializer}: an oversize CALL among ten fails alone with payload_size_exceeded`, async () => {
@@ -157,8 +156,12 @@ describe('router: maxMessageSize fails one message, not the connection', () => {
     expect((await offender.next())[2]).to.equal('wamp.error.protocol_violation');
     expect((await offender.closed).code).to.equal(1009);
   });
+});
 
-  it('a frame over the hard cap (2 × maxMessageSize) is refused by the WebSocket layer with 1009', async () => {
+describeOnEachTransport('router: maxFrameSize, the hard cap of the transport', (transport) => {
+  const routerWithPeers = useRouterWithRawPeers({ maxMessageSize: MAX_MESSAGE_SIZE }, transport);
+
+  it('a frame over the hard cap (2 × maxMessageSize) is refused by the transport with 1009', async () => {
     const offender = await routerWithPeers.join();
     offender.send([M.CALL, offender.nextRequestId(), {}, 'com.example.echo', ['x'.repeat(2 * MAX_MESSAGE_SIZE + 1)]]);
     expect((await offender.closed).code).to.equal(1009);
@@ -166,8 +169,8 @@ describe('router: maxMessageSize fails one message, not the connection', () => {
   });
 });
 
-describe('router: what it sends is held to maxMessageSize too', () => {
-  const routerWithPeers = useRouterWithRawPeers({ maxMessageSize: MAX_MESSAGE_SIZE });
+describeOnEachTransport('router: what it sends is held to maxMessageSize too', (transport) => {
+  const routerWithPeers = useRouterWithRawPeers({ maxMessageSize: MAX_MESSAGE_SIZE }, transport);
   /** Under the limit as msgpack bytes, over it as JSON's base64 (a third larger). */
   const binary = new Uint8Array(MAX_MESSAGE_SIZE - 4096);
 

@@ -1,21 +1,21 @@
 import { expect } from 'chai';
 import { lastValueFrom } from 'rxjs';
 import { ErrorUri, ready, WampClient, WampError } from '../../src/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
+import { describeOnEachTransport, startRouter, type RouterFixture } from '../helpers/embedded-router.js';
 
 // Issue #20: the usual reason nobody has registered a procedure is a register() Observable
 // that was never subscribed; the router's no_such_procedure message says so (the URI stays).
-describe('router: no_such_procedure says why a procedure may be missing', () => {
-  let router: EmbeddedRouter;
+describeOnEachTransport('router: no_such_procedure says why a procedure may be missing', (transport) => {
+  let router: RouterFixture;
   const clients: WampClient[] = [];
   const newClient = () => {
-    const client = new WampClient({ url: router.url, realm: router.realm, reconnect: false });
+    const client = new WampClient({ ...router.clientOptions(), realm: router.realm, reconnect: false });
     clients.push(client);
     return client;
   };
 
   beforeEach(async () => {
-    router = await startEmbeddedRouter();
+    router = await startRouter(transport);
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
-import { useRouterWithRawPeers } from '../helpers/embedded-router.js';
+import { describeOnEachTransport, useRouterWithRawPeers } from '../helpers/embedded-router.js';
 
 const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 const isInvocation = (m: unknown[]) => m[0] === M.INVOCATION;
 
 /** Progressive call invocations (§6.2) and the request-id watermark, with raw peers. */
-describe('router: progressive call invocations', () => {
-  const router = useRouterWithRawPeers();
+describeOnEachTransport('router: progressive call invocations', (transport) => {
+  const router = useRouterWithRawPeers({}, transport);
   const join = (roles?: Dict) => router.join(roles ? { roles } : {});
 
   it("forwards every chunk under one INVOCATION id and accepts the spec's example id sequence", async () => {

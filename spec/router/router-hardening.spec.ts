@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { MessageType as M } from '../../src/protocol/index.js';
 import { Router } from '../../src/router/index.js';
-import { startEmbeddedRouter, useRouterWithRawPeers, type EmbeddedRouter } from '../helpers/embedded-router.js';
+import { describeOnEachTransport, startEmbeddedRouter, startRouter, useRouterWithRawPeers, type RouterFixture } from '../helpers/embedded-router.js';
 import { FULL_ROLES, RawPeer } from '../helpers/raw-peer.js';
 
 /** Node's own HTTP timeouts would close a silent connection only after 60–90 s; this is well short of that. */
@@ -29,8 +29,8 @@ function closedByPeer(socket: Socket): Promise<void> {
   });
 }
 
-describe('router: CALL timeout limits', () => {
-  const routerWithPeers = useRouterWithRawPeers();
+describeOnEachTransport('router: CALL timeout limits', (transport) => {
+  const routerWithPeers = useRouterWithRawPeers({}, transport);
 
   for (const timeout of [2 ** 31, 2 ** 53, -1, 1.5, '100', true]) {
     it(`answers CALL timeout ${JSON.stringify(timeout)} with wamp.error.invalid_argument; the session goes on`, async () => {
@@ -63,19 +63,19 @@ describe('router: CALL timeout limits', () => {
   });
 });
 
-describe('router: close() with calls in flight', () => {
-  let fixture: EmbeddedRouter;
+describeOnEachTransport('router: close() with calls in flight', (transport) => {
+  let fixture: RouterFixture;
   beforeEach(async () => {
-    fixture = await startEmbeddedRouter({ closeGraceMs: 2000 });
+    fixture = await startRouter(transport, { closeGraceMs: 2000 });
   });
   afterEach(() => fixture.stop());
 
   for (const answering of ['callee first', 'caller first'] as const) {
     it(`callers of pending calls get GOODBYE system_shutdown and no "callee left" ERROR (${answering} answers GOODBYE)`, async () => {
       // The callee joins first: the router meets it first when it shuts sessions down.
-      const callee = await RawPeer.join(fixture.url, 'realm1');
+      const callee = await fixture.joinPeer('realm1');
       await callee.register('com.example.pending');
-      const caller = await RawPeer.join(fixture.url, 'realm1');
+      const caller = await fixture.joinPeer('realm1');
       const requests = [caller.call('com.example.pending'), caller.call('com.example.pending')];
       await callee.next((m) => m[0] === M.INVOCATION);
       await callee.next((m) => m[0] === M.INVOCATION);
@@ -152,8 +152,8 @@ describe('router: connections that never become WebSockets', () => {
   });
 });
 
-describe('router: HELLO limits', () => {
-  const routerWithPeers = useRouterWithRawPeers();
+describeOnEachTransport('router: HELLO limits', (transport) => {
+  const routerWithPeers = useRouterWithRawPeers({}, transport);
 
   it('aborts a HELLO over 64 KiB before reading it (500,000 feature keys), and closes with 1009', async () => {
     const features = Object.fromEntries(Array.from({ length: 500_000 }, (_, i) => [`feature_${i}`, true]));

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { MessageType as M } from '../../src/protocol/index.js';
 import { Router } from '../../src/router/index.js';
-import { startEmbeddedRouter } from '../helpers/embedded-router.js';
+import { describeOnEachTransport, startEmbeddedRouter, startRouter } from '../helpers/embedded-router.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 
 describe('router: listening, attaching and limits', () => {
@@ -55,24 +55,6 @@ describe('router: listening, attaching and limits', () => {
     }
   });
 
-  it('aborts connections that do not join within the handshake timeout', async () => {
-    const fixture = await startEmbeddedRouter({ handshakeTimeoutMs: 80 });
-    try {
-      const silent = await RawPeer.open(fixture.url);
-      const abort = await silent.next();
-      expect(abort[0]).to.equal(M.ABORT);
-      expect(abort[2]).to.equal('wamp.error.protocol_violation');
-      await silent.closed;
-      // A joined session is not affected.
-      const joined = await RawPeer.join(fixture.url, 'realm1');
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      expect(joined.isOpen).to.equal(true);
-      await joined.close();
-    } finally {
-      await fixture.stop();
-    }
-  });
-
   it('drops a subscriber that stops reading instead of buffering without bound', async () => {
     const fixture = await startEmbeddedRouter({ maxBufferedBytes: 256 * 1024 });
     try {
@@ -94,6 +76,26 @@ describe('router: listening, attaching and limits', () => {
       expect(reader.isOpen && publisher.isOpen).to.equal(true);
       stalled.socket.terminate();
       await Promise.all([reader.close(), publisher.close()]);
+    } finally {
+      await fixture.stop();
+    }
+  });
+});
+
+describeOnEachTransport('router: the handshake timeout', (transport) => {
+  it('aborts connections that do not join within the handshake timeout', async () => {
+    const fixture = await startRouter(transport, { handshakeTimeoutMs: 80 });
+    try {
+      const silent = await fixture.openPeer();
+      const abort = await silent.next();
+      expect(abort[0]).to.equal(M.ABORT);
+      expect(abort[2]).to.equal('wamp.error.protocol_violation');
+      await silent.closed;
+      // A joined session is not affected.
+      const joined = await fixture.joinPeer('realm1');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(joined.isOpen).to.equal(true);
+      await joined.close();
     } finally {
       await fixture.stop();
     }

@@ -2,8 +2,7 @@ import { expect } from 'chai';
 import { finalize, interval, lastValueFrom, of, type Observable, type Subscription } from 'rxjs';
 import { WampClient, type CallResult } from '../../src/index.js';
 import { MessageType as M } from '../../src/protocol/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
-import { RawPeer } from '../helpers/raw-peer.js';
+import { describeOnEachTransport, startRouter, type RouterFixture } from '../helpers/embedded-router.js';
 
 const settle = (ms = 60) => new Promise((resolve) => setTimeout(resolve, ms));
 type Mode = 'skip' | 'kill' | 'killnowait';
@@ -16,11 +15,11 @@ const registered = (registration: Observable<unknown>) =>
   });
 
 /** An rxwamp caller unsubscribes from call$ after two progress results, with each cancelMode. */
-describe('router: rxwamp call$ unsubscribed with each cancelMode', () => {
-  let fixture: EmbeddedRouter;
+describeOnEachTransport('router: rxwamp call$ unsubscribed with each cancelMode', (transport) => {
+  let fixture: RouterFixture;
   const closers: Array<() => Promise<void>> = [];
   const client = () => {
-    const created = new WampClient({ url: fixture.url, realm: fixture.realm, serializers: ['json'] });
+    const created = new WampClient({ ...fixture.clientOptions(), realm: fixture.realm, serializers: ['json'] });
     closers.push(() => created.close());
     return created;
   };
@@ -44,7 +43,7 @@ describe('router: rxwamp call$ unsubscribed with each cancelMode', () => {
   };
 
   beforeEach(async () => {
-    fixture = await startEmbeddedRouter();
+    fixture = await startRouter(transport);
   });
   afterEach(async () => {
     await Promise.all(closers.splice(0).map((close) => close()));
@@ -53,7 +52,7 @@ describe('router: rxwamp call$ unsubscribed with each cancelMode', () => {
 
   for (const cancelMode of MODES) {
     it(`${cancelMode}: a raw callee sees ${cancelMode === 'skip' ? 'no INTERRUPT' : `INTERRUPT ${cancelMode}`}, and the caller keeps working`, async () => {
-      const callee = await RawPeer.join(fixture.url, fixture.realm);
+      const callee = await fixture.joinPeer(fixture.realm);
       closers.push(() => callee.close());
       await callee.register('com.example.longop');
       const caller = client();

@@ -9,26 +9,12 @@ import { WampConnectionError, type ConnectionState } from '../../src/index.js';
 import { msgpack } from '../../src/msgpack.js';
 import { MessageType } from '../../src/protocol/index.js';
 import { Router } from '../../src/router/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
-import { RawPeer } from '../helpers/raw-peer.js';
+import type { WebSocketLike } from '../../src/transport/websocket.js';
+import { describeOnEachTransport, startRouter, type RouterFixture, type TransportPeer } from '../helpers/embedded-router.js';
 import { until } from '../helpers/scripted-peer.js';
 import { useClients } from '../helpers/tracked-clients.js';
 
-describe('router: serializers (RouterOptions.serializers)', () => {
-  let fixture: EmbeddedRouter | undefined;
-  const peers: RawPeer[] = [];
-  const start = async (serializers: ConstructorParameters<typeof Router>[0]['serializers']) => {
-    fixture = await startEmbeddedRouter({ serializers });
-    return fixture;
-  };
-  const newClient = useClients({ reconnect: false });
-
-  afterEach(async () => {
-    await Promise.all(peers.splice(0).map((peer) => peer.close()));
-    await fixture?.stop();
-    fixture = undefined;
-  });
-
+describe('router: serializers (RouterOptions.serializers) at construction', () => {
   it('speaks JSON alone by default, and exactly the serializers it is given otherwise', async () => {
     const byDefault = new Router({ realms: ['realm1'] });
     const all = new Router({ realms: ['realm1'], serializers: ['json', cbor, msgpack] });
@@ -55,23 +41,48 @@ describe('router: serializers (RouterOptions.serializers)', () => {
     expect(build([{ subprotocol: 'wamp.2.json' }])).to.throw(TypeError, /unknown serializer object/);
     expect(build(['json', cbor, 'json'])).to.throw(TypeError, 'router option serializers lists wamp.2.json twice');
   });
+});
+
+describeOnEachTransport('router: serializers (RouterOptions.serializers)', (transport) => {
+  let fixture: RouterFixture | undefined;
+  const peers: TransportPeer[] = [];
+  const start = async (serializers: ConstructorParameters<typeof Router>[0]['serializers']) => {
+    fixture = await startRouter(transport, { serializers });
+    return fixture;
+  };
+  /** A plain WebSocket of the transport (ws, or the in-memory one) offering these subprotocols. */
+  const openSocket = (protocols: string[]): WebSocketLike => {
+    const { url, WebSocket: Socket = WebSocket } = fixture!.clientOptions();
+    return new Socket(url, protocols);
+  };
+  const newClient = useClients({ reconnect: false });
+
+  afterEach(async () => {
+    await Promise.all(peers.splice(0).map((peer) => peer.close()));
+    await fixture?.stop();
+    fixture = undefined;
+  });
 
   it('takes the first subprotocol the client offers that it speaks, whatever order it was given them in', async () => {
-    const { url } = await start([msgpack, 'json']);
-    const socket = new WebSocket(url, ['wamp.2.cbor', 'wamp.2.json', 'wamp.2.msgpack']);
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const router = await start([msgpack, 'json']);
+    const socket = openSocket(['wamp.2.cbor', 'wamp.2.json', 'wamp.2.msgpack']);
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = reject;
+    });
     expect(socket.protocol).to.equal('wamp.2.json');
     socket.close();
-    const client = newClient({ url, realm: 'realm1', serializers: [cbor, msgpack, 'json'] });
+    const client = newClient({ ...router.clientOptions(), realm: 'realm1', serializers: [cbor, msgpack, 'json'] });
     await client.connect();
-    const peer = await RawPeer.join(url, 'realm1', { serializer: 'msgpack' });
+    const peer = await router.joinPeer('realm1', { serializer: 'msgpack' });
     peers.push(peer);
-    expect(peer.socket.protocol).to.equal('wamp.2.msgpack');
+    expect(peer.protocol).to.equal('wamp.2.msgpack');
   });
 
   it('a JSON-only router refuses a CBOR-only client: connect() fails and state$ says why, with no session', async () => {
-    const { url, router } = await start(['json']);
-    const client = newClient({ url, realm: 'realm1', serializers: [cbor] });
+    const started = await start(['json']);
+    const { router } = started;
+    const client = newClient({ ...started.clientOptions(), realm: 'realm1', serializers: [cbor] });
     const states: ConnectionState[] = [];
     client.state$.subscribe((state) => states.push(state));
     const error = await client.connect().catch((failure: unknown) => failure);
@@ -85,31 +96,32 @@ describe('router: serializers (RouterOptions.serializers)', () => {
     expect(router.sessionCount('realm1')).to.equal(0);
 
     // The same router still serves a client that offers JSON too.
-    const both = newClient({ url, realm: 'realm1', serializers: [cbor, 'json'] });
+    const both = newClient({ ...started.clientOptions(), realm: 'realm1', serializers: [cbor, 'json'] });
     // Stays subscribed: unsubscribing would UNREGISTER.
     await new Promise((resolve, reject) => void both.register('com.serializers.echo', ([value]) => value).subscribe({ next: resolve, error: reject }));
     expect((await firstValueFrom(both.call$('com.serializers.echo', ['over json']))).args).to.deep.equal(['over json']);
   });
 
   it('a WebSocket that offers no subprotocol at all is closed with 1002 before any WAMP message', async () => {
-    const { url } = await start(['json']);
-    const socket = new WebSocket(url);
+    await start(['json']);
+    const socket = openSocket([]);
     const received: unknown[] = [];
-    socket.on('message', (data) => received.push(data));
-    const [code, reason] = await new Promise<[number, string]>((resolve) =>
-      socket.once('close', (closeCode, closeReason) => resolve([closeCode, closeReason.toString()])),
-    );
+    socket.onmessage = (event: { data: unknown }) => received.push(event.data);
+    socket.onerror = () => undefined;
+    const [code, reason] = await new Promise<[number, string]>((resolve) => {
+      socket.onclose = (event: { code: number; reason: string }) => resolve([event.code, event.reason]);
+    });
     expect([code, reason, received]).to.deep.equal([1002, 'no supported WAMP subprotocol offered', []]);
   });
 
   it('a CBOR-only router serves CBOR and refuses JSON', async () => {
-    const { url } = await start([cbor]);
-    const peer = await RawPeer.join(url, 'realm1', { serializer: 'cbor' });
+    const router = await start([cbor]);
+    const peer = await router.joinPeer('realm1', { serializer: 'cbor' });
     peers.push(peer);
-    expect(peer.socket.protocol).to.equal('wamp.2.cbor');
-    const json = newClient({ url, realm: 'realm1' });
+    expect(peer.protocol).to.equal('wamp.2.cbor');
+    const json = newClient({ ...router.clientOptions(), realm: 'realm1' });
     expect(await json.connect().catch((failure: unknown) => failure)).to.be.instanceOf(WampConnectionError);
-    const welcome = await RawPeer.open(url, 'cbor');
+    const welcome = await router.openPeer('cbor');
     peers.push(welcome);
     expect((await welcome.hello('realm1'))[0]).to.equal(MessageType.WELCOME);
   });

@@ -2,9 +2,16 @@ import { expect } from 'chai';
 import { MessageType as M, type Dict } from '../../src/protocol/index.js';
 import { Router } from '../../src/router/index.js';
 import { connectAutobahn, type AutobahnPeer } from '../helpers/autobahn-peer.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
+import {
+  describeOnEachTransport,
+  startEmbeddedRouter,
+  startRouter,
+  type EmbeddedRouter,
+  type RouterFixture,
+  type TransportPeer,
+} from '../helpers/embedded-router.js';
 import { RawPeer } from '../helpers/raw-peer.js';
-import { startRouterProcess, type RouterProcess } from '../helpers/router-process.js';
+import { startRouterProcess } from '../helpers/router-process.js';
 
 /** The documented defaults (README, SessionLimits). */
 const LIMITS = { maxUriLength: 1024, maxRegistrations: 1000, maxSubscriptions: 1000, maxCallsInFlight: 1000, maxPendingInvocations: 1000 };
@@ -12,7 +19,7 @@ const LIMITS = { maxUriLength: 1024, maxRegistrations: 1000, maxSubscriptions: 1
 const LONG = `com.example.${'a'.repeat(16_000)}`;
 
 /** Takes the next `count` messages matching `predicate`, in order (each waits on the message, never on a timer). */
-async function take(peer: RawPeer, count: number, predicate: (message: unknown[]) => boolean): Promise<unknown[][]> {
+async function take(peer: TransportPeer, count: number, predicate: (message: unknown[]) => boolean): Promise<unknown[][]> {
   const taken: unknown[][] = [];
   for (let i = 0; i < count; i++) taken.push(await peer.next(predicate, 10_000));
   return taken;
@@ -21,19 +28,25 @@ async function take(peer: RawPeer, count: number, predicate: (message: unknown[]
 const answerTo = (request: number) => (m: unknown[]) => (m[0] === M.ERROR ? m[2] : m[1]) === request && m[0] !== M.INVOCATION && m[0] !== M.EVENT;
 
 /**
- * Issue #19, against the router in its own process with its default limits: one client can
- * neither make the router's lookups quadratic in a URI's length nor make it hold without bound.
+ * Issue #19, against the router with its default limits (over WebSocket in its own process, as
+ * the command runs it): one client can neither make the router's lookups quadratic in a URI's
+ * length nor make it hold without bound.
  */
-describe('router: per-session limits and URI length (its own process, defaults)', () => {
-  let router: RouterProcess;
-  const peers: RawPeer[] = [];
+describeOnEachTransport('router: per-session limits and URI length, default limits', (transport) => {
+  let router: { joinPeer(realm: string): Promise<TransportPeer>; readonly realm: string; stop(): Promise<void> };
+  const peers: TransportPeer[] = [];
   const join = async () => {
-    const peer = await RawPeer.join(router.url, router.realm);
+    const peer = await router.joinPeer(router.realm);
     peers.push(peer);
     return peer;
   };
   before(async () => {
-    router = await startRouterProcess({ kind: 'embedded' });
+    if (transport === 'memory') {
+      router = await startRouter(transport);
+    } else {
+      const process = await startRouterProcess({ kind: 'embedded' });
+      router = { realm: process.realm, joinPeer: (realm) => RawPeer.join(process.url, realm), stop: () => process.stop() };
+    }
   });
   after(() => router.stop());
   afterEach(async () => {
@@ -156,19 +169,22 @@ describe('router: per-session limits and URI length (its own process, defaults)'
   });
 });
 
-describe('router: session limits, configured per realm', () => {
-  let fixture: EmbeddedRouter;
+/** Two realms: realm1 with the router's limits, `tight` with its own. */
+const PER_REALM_LIMITS = {
+  realms: ['realm1', { uri: 'tight', sessionLimits: { maxSubscriptions: 2, maxCallsInFlight: 1, maxUriLength: 40 } }],
+  sessionLimits: { maxRegistrations: 1 },
+};
+
+describeOnEachTransport('router: session limits, configured per realm', (transport) => {
+  let fixture: RouterFixture;
   before(async () => {
-    fixture = await startEmbeddedRouter({
-      realms: ['realm1', { uri: 'tight', sessionLimits: { maxSubscriptions: 2, maxCallsInFlight: 1, maxUriLength: 40 } }],
-      sessionLimits: { maxRegistrations: 1 },
-    });
+    fixture = await startRouter(transport, PER_REALM_LIMITS);
   });
   after(() => fixture.stop());
 
   it("a realm takes its own limits over the router's, and the defaults for the rest", async () => {
-    const loose = await RawPeer.join(fixture.url, 'realm1');
-    const tight = await RawPeer.join(fixture.url, 'tight');
+    const loose = await fixture.joinPeer('realm1');
+    const tight = await fixture.joinPeer('tight');
     try {
       for (let i = 0; i < 3; i++) await loose.subscribe(`com.example.t${i}`);
       await tight.subscribe('com.example.t0');
@@ -189,6 +205,14 @@ describe('router: session limits, configured per realm', () => {
       await Promise.all([loose.close(), tight.close()]);
     }
   });
+});
+
+describe('router: session limits, configured per realm (options; an independent client over WebSocket)', () => {
+  let fixture: EmbeddedRouter;
+  before(async () => {
+    fixture = await startEmbeddedRouter(PER_REALM_LIMITS);
+  });
+  after(() => fixture.stop());
 
   it('rejects limits that are not positive integers', () => {
     for (const bad of [0, -1, 1.5, '10', Number.NaN]) {

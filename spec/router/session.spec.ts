@@ -2,30 +2,12 @@ import { expect } from 'chai';
 import WebSocket from 'ws';
 import { MessageType } from '../../src/protocol/index.js';
 import { DEALER_FEATURES, BROKER_FEATURES } from '../../src/router/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
-import { RawPeer } from '../helpers/raw-peer.js';
+import { describeOnEachTransport, useRouterWithRawPeers } from '../helpers/embedded-router.js';
 
-describe('router: sessions', () => {
-  let fixture: EmbeddedRouter;
-  const peers: RawPeer[] = [];
-  const join = async (realm = 'realm1', serializer: 'json' | 'cbor' | 'msgpack' = 'json') => {
-    const peer = await RawPeer.join(fixture.url, realm, { serializer });
-    peers.push(peer);
-    return peer;
-  };
-  const open = async (serializer: 'json' | 'cbor' | 'msgpack' = 'json') => {
-    const peer = await RawPeer.open(fixture.url, serializer);
-    peers.push(peer);
-    return peer;
-  };
-
-  beforeEach(async () => {
-    fixture = await startEmbeddedRouter({ realms: ['realm1', 'com.example.app'] });
-  });
-  afterEach(async () => {
-    await Promise.all(peers.splice(0).map((peer) => peer.close()));
-    await fixture.stop();
-  });
+describeOnEachTransport('router: sessions', (transport) => {
+  const router = useRouterWithRawPeers({ realms: ['realm1', 'com.example.app'] }, transport);
+  const join = (realm = 'realm1', serializer: 'json' | 'cbor' | 'msgpack' = 'json') => router.join({ realm, serializer });
+  const open = (serializer: 'json' | 'cbor' | 'msgpack' = 'json') => router.open(serializer);
 
   it('welcomes with a random session id and announces exactly the implemented features', async () => {
     const peer = await open();
@@ -55,14 +37,15 @@ describe('router: sessions', () => {
   for (const serializer of ['json', 'cbor', 'msgpack'] as const) {
     it(`speaks ${serializer} when the client offers only wamp.2.${serializer}`, async () => {
       const peer = await open(serializer);
-      expect(peer.socket.protocol).to.equal(`wamp.2.${serializer}`);
+      expect(peer.protocol).to.equal(`wamp.2.${serializer}`);
       expect((await peer.hello('realm1'))[0]).to.equal(MessageType.WELCOME);
     });
   }
 
   it('picks the first offered subprotocol it supports', async () => {
-    const socket = new WebSocket(fixture.url, ['wamp.2.ubjson', 'wamp.2.msgpack', 'wamp.2.json']);
-    await new Promise((resolve) => socket.once('open', resolve));
+    const { url, WebSocket: Socket = WebSocket } = router.fixture.clientOptions();
+    const socket = new Socket(url, ['wamp.2.ubjson', 'wamp.2.msgpack', 'wamp.2.json']);
+    await new Promise((resolve) => (socket.onopen = resolve));
     expect(socket.protocol).to.equal('wamp.2.msgpack');
     socket.close();
   });
@@ -137,7 +120,7 @@ describe('router: sessions', () => {
 
   it('says GOODBYE system_shutdown to every session on close()', async () => {
     const peer = await join();
-    const stopping = fixture.router.close();
+    const stopping = router.fixture.router.close();
     const goodbye = await peer.next();
     expect(goodbye[0]).to.equal(MessageType.GOODBYE);
     expect(goodbye[2]).to.equal('wamp.close.system_shutdown');
@@ -149,10 +132,10 @@ describe('router: sessions', () => {
   it('counts sessions per realm and forgets them when they leave', async () => {
     const a = await join();
     await join('com.example.app');
-    expect(fixture.router.sessionCount('realm1')).to.equal(1);
-    expect(fixture.router.sessionCount('com.example.app')).to.equal(1);
+    expect(router.fixture.router.sessionCount('realm1')).to.equal(1);
+    expect(router.fixture.router.sessionCount('com.example.app')).to.equal(1);
     await a.close();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(fixture.router.sessionCount('realm1')).to.equal(0);
+    expect(router.fixture.router.sessionCount('realm1')).to.equal(0);
   });
 });

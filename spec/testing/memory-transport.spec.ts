@@ -60,6 +60,13 @@ for (const [name, serializers] of [
       await until(() => socket.readyState === 1);
       expect(socket.bufferedAmount).to.equal(0);
       expect(events).to.deep.equal(['refused: error', 'refused: close 1002 no supported WAMP subprotocol offered', 'open wamp.2.json']);
+      const silent = new MemoryWebSocket('ws://in-memory/ws', ['wamp.2.json']);
+      let silentClose = 0;
+      silent.onclose = (event: { code: number }) => (silentClose = event.code);
+      await until(() => silent.readyState === 1);
+      silent.close(); // no code: the close frame has none, reported as 1005 (as ws and browsers do)
+      await until(() => silentClose !== 0);
+      expect(silentClose).to.equal(1005);
       socket.close(4001, 'client says bye');
       expect(events).to.have.length(3); // the close is reported later, never from within close()
       await until(() => socket.readyState === 3);

@@ -17,7 +17,7 @@ export class MemoryRouter extends RouterCore {
   constructor(options: RouterOptions, observer?: MemoryTransportObserver) {
     super(options);
     this.transport = new MemoryTransport(
-      { codecs: this.codecs, isClosing: () => this.isClosing(), open: (connection) => this.openSession(connection) },
+      { codecs: this.codecs, maxFrameSize: this.limits.maxFrameSize, isClosing: () => this.isClosing(), open: (connection) => this.openSession(connection) },
       observer,
     );
     this.WebSocket = this.transport.webSocketClass();

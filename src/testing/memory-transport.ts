@@ -10,11 +10,17 @@ const CLOSING = 2;
 const CLOSED = 3;
 /** The close code a browser reports for a connection lost without a close frame. */
 export const CLOSE_ABNORMAL = 1006;
+/** The close code reported for a close frame without one. */
+const CLOSE_NO_STATUS = 1005;
+/** The close code of a frame too big to read (RFC 6455 §7.4.1). */
+const CLOSE_TOO_BIG = 1009;
 
 /** Where in-memory connections go: a router core's session hand-over. */
 export interface MemoryEndpoint {
   /** The serializers the router speaks (the client's first offered one in this list is chosen, as over WebSocket). */
   readonly codecs: readonly Codec[];
+  /** Largest frame read at all (RouterOptions.maxFrameSize): a larger one closes the connection with 1009, as over WebSocket. */
+  readonly maxFrameSize: number;
   /** close() was called: new connections are refused. */
   isClosing(): boolean;
   /** A connection opened: it becomes a router session. */
@@ -184,10 +190,11 @@ class MemorySocket implements WebSocketLike, MemoryConnection {
     this.transport.enqueue(() => this.toRouter(frame));
   }
 
-  close(code = 1000, reason = ''): void {
+  close(code?: number, reason = ''): void {
     if (this.readyState >= CLOSING) return;
     this.readyState = CLOSING;
-    this.transport.enqueue(() => this.finish(code, reason, true));
+    // Without a code the close frame has none, which the other side reports as 1005 (RFC 6455 §7.1.5).
+    this.transport.enqueue(() => this.finish(code ?? CLOSE_NO_STATUS, reason, true));
   }
 
   drop(): void {
@@ -241,6 +248,9 @@ class MemorySocket implements WebSocketLike, MemoryConnection {
   // as it would be on the wire before the close frame); nothing is delivered once closed.
   private toRouter(frame: string | Uint8Array): void {
     if (this.readyState === CLOSED) return;
+    // Over the hard cap the frame is not read at all: the connection closes, as ws closes it.
+    const size = typeof frame === 'string' ? utf8Length(frame) : frame.byteLength;
+    if (size > this.transport.endpointOf.maxFrameSize) return this.finish(CLOSE_TOO_BIG, 'Max payload size exceeded', false);
     if (this.readingPaused) this.backlog.push(frame);
     else this.deliver(frame);
   }
