@@ -50,7 +50,13 @@ export interface MemoryTransportObserver {
 }
 
 /** A WebSocket class whose connections go into a router in memory, as `WampClientOptions.WebSocket` takes it. */
-export type MemoryWebSocketClass = new (url: string, protocols?: string | string[]) => WebSocketLike & { readonly bufferedAmount: number };
+export type MemoryWebSocketClass = new (
+  url: string,
+  protocols?: string | string[],
+) => WebSocketLike & {
+  /** Always 0: a frame is handed over whole. */
+  readonly bufferedAmount: number;
+};
 
 /**
  * One in-memory transport: what its connections share. Every frame and close of every
