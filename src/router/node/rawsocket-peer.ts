@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Codec } from '../../codec/codec.js';
 import { ErrorUri, MessageType } from '../../protocol/index.js';
 import { encodeFrameHeader, FRAME_HEADER_LENGTH, FrameDecoder, FrameType, RawSocketFramingError } from '../../transport/rawsocket-framing.js';
-import type { LivenessTimes } from '../core/liveness-times.js';
+import { LivenessWatch, type LivenessTimes } from '../core/liveness.js';
 import type { PeerConnection } from '../core/peer-connection.js';
 import { PeerOutput, type OutputLimits } from '../core/peer-output.js';
 
@@ -48,9 +48,7 @@ export class RawSocketPeer implements PeerConnection {
   private ending = false;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly output: PeerOutput;
-  private pingTimer: ReturnType<typeof setTimeout> | undefined;
-  private pongDeadline: ReturnType<typeof setTimeout> | undefined;
-  private pinging = false;
+  private readonly liveness: LivenessWatch;
   private pingsSent = 0;
 
   constructor(
@@ -63,6 +61,17 @@ export class RawSocketPeer implements PeerConnection {
     this.output = new PeerOutput(limits, () => socket.writableLength, { drained: () => this.onDrained(), notReading: () => this.drop() });
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.once('close', () => this.closed());
+    this.liveness = new LivenessWatch(limits, {
+      ping: () => {
+        if (this.ending) return;
+        const payload = new Uint8Array(4);
+        new DataView(payload.buffer).setUint32(0, ++this.pingsSent >>> 0);
+        this.write(FrameType.ping, payload, payload.byteLength);
+      },
+      // See LivenessProbe.excused: a paused reader or our own queued output is not the peer's fault.
+      excused: () => this.readingPaused || this.socket.writableLength > 0,
+      lost: () => this.drop(),
+    });
     if (limits.ping === 'always') this.startPinging();
   }
 
@@ -133,7 +142,7 @@ export class RawSocketPeer implements PeerConnection {
       }
       if (!frame) return;
       // Any frame is a sign of life, as any message is on WebSocket.
-      this.heard();
+      this.liveness.heard();
       if (frame.type === FrameType.message) this.onMessage(frame.payload);
       else if (frame.type === FrameType.ping) this.answerPing(frame.payload);
     }
@@ -191,45 +200,14 @@ export class RawSocketPeer implements PeerConnection {
     this.socket.destroy();
   }
 
-  /** Liveness as on WebSocket (liveness.ts): a PING pingIntervalMs after the last sign of life; no frame within pongTimeoutMs drops the peer. */
+  /** Liveness as on WebSocket (LivenessWatch): a PING pingIntervalMs after the last sign of life; no frame within pongTimeoutMs drops the peer. */
   private startPinging(): void {
-    const { pingIntervalMs, pongTimeoutMs } = this.limits;
-    if (this.pinging || this.ending || pingIntervalMs <= 0 || pongTimeoutMs <= 0) return;
-    this.pinging = true;
-    this.schedulePing();
-  }
-
-  private schedulePing(): void {
-    this.pingTimer = setTimeout(() => this.ping(), this.limits.pingIntervalMs);
-  }
-
-  private ping(): void {
-    this.pingTimer = undefined;
-    if (this.ending) return;
-    this.pongDeadline = setTimeout(() => {
-      // As on WebSocket: while the router does not read this peer (flow control), or the peer
-      // does not read what we send (its PONG may be queued behind our frames), a missing PONG
-      // is not a sign of death; the stalled-peer timeout judges a peer that does not read.
-      if (this.readingPaused || this.socket.writableLength > 0) return this.heard();
-      this.drop();
-    }, this.limits.pongTimeoutMs);
-    const payload = new Uint8Array(4);
-    new DataView(payload.buffer).setUint32(0, ++this.pingsSent >>> 0);
-    this.write(FrameType.ping, payload, payload.byteLength);
-  }
-
-  private heard(): void {
-    if (this.pongDeadline === undefined) return;
-    clearTimeout(this.pongDeadline);
-    this.pongDeadline = undefined;
-    this.schedulePing();
+    if (!this.ending) this.liveness.start();
   }
 
   private stopTimers(): void {
     this.output.stop();
-    clearTimeout(this.pingTimer);
-    clearTimeout(this.pongDeadline);
-    this.pongDeadline = undefined;
+    this.liveness.stop();
   }
 
   /** The socket closed: no timer of ours may outlive it. */

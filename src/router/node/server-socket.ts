@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Codec } from '../../codec/codec.js';
 import { watchLiveness } from './liveness.js';
-import type { LivenessTimes } from '../core/liveness-times.js';
+import type { LivenessTimes } from '../core/liveness.js';
 import type { PeerConnection } from '../core/peer-connection.js';
 import { PeerOutput, type OutputLimits } from '../core/peer-output.js';
 
