@@ -68,6 +68,24 @@ const ESM = PROGRAM(`import { WampClient, final } from 'rxwamp';
 import { Router } from 'rxwamp/router';
 import { concat, lastValueFrom, map, of, range, toArray } from 'rxjs';`);
 
+/** The same call through rxwamp/testing's in-memory router (no socket), then a cancelled one: the router sees CANCEL. */
+const TESTING = `import { final } from 'rxwamp';
+import { createTestRouter } from 'rxwamp/testing';
+import { concat, lastValueFrom, map, NEVER, of, range, take, toArray } from 'rxjs';
+const router = createTestRouter();
+const client = await router.client();
+await new Promise((resolve) => {
+  client.registerStream('com.myapp.longop', ([n]) => (n > 0 ? concat(range(1, n), of(final(n))) : concat(of(0), NEVER))).subscribe(() => resolve());
+});
+const results = await lastValueFrom(client.call$('com.myapp.longop', [3]).pipe(map((r) => (r.progress ? 'progress ' : 'final ') + r.args[0]), toArray()));
+await lastValueFrom(client.call$('com.myapp.longop', [0]).pipe(take(1)));
+const cancel = await router.waitForMessage((m) => m.type === 'CANCEL');
+console.log(results.join(', ') + '; in memory, ' + cancel.type);
+await router.close();
+`;
+
+const IN_MEMORY_OUTPUT = 'progress 1, progress 2, progress 3, final 3; in memory, CANCEL';
+
 const CJS = `(async () => {${PROGRAM(`const { WampClient, final } = require('rxwamp');
 const { Router } = require('rxwamp/router');
 const { concat, lastValueFrom, map, of, range, toArray } = require('rxjs');`)}})().catch((error) => { console.error(error); process.exitCode = 1; });`;
@@ -85,6 +103,7 @@ describe(`package: runtimes — the supported Node range (${ENGINES}) at the low
     });
     writeFileSync(join(project, 'longop.mjs'), ESM);
     writeFileSync(join(project, 'longop.cjs'), CJS);
+    writeFileSync(join(project, 'testing.mjs'), TESTING);
   });
 
   after(() => {
@@ -106,21 +125,30 @@ describe(`package: runtimes — the supported Node range (${ENGINES}) at the low
         expect(ran.stdout.trim(), file).to.equal('progress 1, progress 2, progress 3, final 3');
         expect(ran.status, file).to.equal(0);
       }
+      const inMemory = run(node, ['testing.mjs'], project!);
+      expect(inMemory.stdout.trim(), inMemory.stderr).to.equal(IN_MEMORY_OUTPUT);
+      expect(inMemory.status, inMemory.stderr).to.equal(0);
       const help = run(node, [join(project!, 'node_modules/rxwamp/dist/esm/bin/rxwamp-router.js'), '--help'], project!);
       expect(help.status, help.stderr).to.equal(0);
       expect(help.stdout).to.include('rxwamp-router');
     });
   }
 
-  it(`Bun (${BUN.spec.split('@')[2]}): the same progressive call, as an ES module`, () => {
+  it(`Bun (${BUN.spec.split('@')[2]}): the same progressive call, as an ES module, over a socket and in memory`, () => {
     const ran = run(fetchBinary(BUN.spec, BUN.binary), ['longop.mjs'], project!);
     expect(ran.stdout.trim(), ran.stderr).to.equal('progress 1, progress 2, progress 3, final 3');
     expect(ran.status, ran.stderr).to.equal(0);
+    const inMemory = run(fetchBinary(BUN.spec, BUN.binary), ['testing.mjs'], project!);
+    expect(inMemory.stdout.trim(), inMemory.stderr).to.equal(IN_MEMORY_OUTPUT);
+    expect(inMemory.status, inMemory.stderr).to.equal(0);
   });
 
-  it(`Deno (${DENO.spec.split('@')[2]}): the same progressive call, as an ES module from node_modules`, () => {
+  it(`Deno (${DENO.spec.split('@')[2]}): the same progressive call, as an ES module from node_modules, over a socket and in memory`, () => {
     const ran = run(fetchBinary(DENO.spec, DENO.binary), ['run', '--allow-all', 'longop.mjs'], project!);
     expect(ran.stdout.trim(), ran.stderr).to.equal('progress 1, progress 2, progress 3, final 3');
     expect(ran.status, ran.stderr).to.equal(0);
+    const inMemory = run(fetchBinary(DENO.spec, DENO.binary), ['run', '--allow-all', 'testing.mjs'], project!);
+    expect(inMemory.stdout.trim(), inMemory.stderr).to.equal(IN_MEMORY_OUTPUT);
+    expect(inMemory.status, inMemory.stderr).to.equal(0);
   });
 });

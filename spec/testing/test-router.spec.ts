@@ -162,6 +162,35 @@ describe('rxwamp/testing: createTestRouter', () => {
     expect(String(refused)).to.match(/closed/);
   });
 
+  it('a condition or match that throws rejects its own wait; the other waits and the traffic go on', async () => {
+    const client = await router.client();
+    let armed = false;
+    const throwing = router.waitFor(() => {
+      if (armed) throw new Error('a bug in the test');
+      return false;
+    });
+    const throwingMatch = router.waitForMessage((m) => {
+      if (m.type === 'PUBLISH') throw new TypeError('another bug');
+      return false;
+    });
+    const published = router.waitForMessage((m) => m.type === 'PUBLISHED');
+    armed = true;
+    await client.publish('com.example.topic', [1], {}, { acknowledge: true });
+    expect((await published).direction).to.equal('from-router');
+    const [first, second] = await Promise.all([throwing.catch((error: unknown) => error), throwingMatch.catch((error: unknown) => error)]);
+    expect(String(first)).to.equal('Error: a bug in the test');
+    expect(String(second)).to.equal('TypeError: another bug');
+    await client.publish('com.example.topic', [2], {}, { acknowledge: true });
+    expect(router.messages.filter((m) => m.type === 'PUBLISHED')).to.have.length(2);
+  });
+
+  it("a client with an invalid option is refused with the client's TypeError, and nothing is left open", async () => {
+    const refused = await router.client({ connectTimeout: -1 }).catch((error: unknown) => error);
+    expect(refused).to.be.instanceOf(TypeError);
+    expect(String(refused)).to.match(/connectTimeout/);
+    expect(router.view().sessions).to.deep.equal([]);
+  });
+
   it('a client whose join fails is closed and the error is the join error', async () => {
     const refused = await router.client({ realm: 'no.such.realm', reconnect: false }).catch((error: unknown) => error);
     expect(refused).to.be.instanceOf(Error);

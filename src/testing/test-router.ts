@@ -99,7 +99,7 @@ const MESSAGE_NAMES = new Map<unknown, string>(Object.entries(MessageType).map((
 interface Waiter {
   /** Whether it is satisfied now (then it is removed and resolved). */
   readonly check: () => boolean;
-  readonly reject: (error: Error) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /**
@@ -125,8 +125,16 @@ export function createTestRouter(options: TestRouterOptions = {}): TestRouter {
   const messages: SeenMessage[] = [];
   const sessionOf = new Map<MemoryConnection, number>();
   const waiters = new Set<Waiter>();
+  // A condition or match that throws rejects its own wait; the other waits and the traffic go on.
   const checkWaiters = () => {
-    for (const waiter of [...waiters]) if (waiter.check()) waiters.delete(waiter);
+    for (const waiter of [...waiters]) {
+      try {
+        if (waiter.check()) waiters.delete(waiter);
+      } catch (error) {
+        waiters.delete(waiter);
+        waiter.reject(error);
+      }
+    }
   };
   const core = new MemoryRouter(
     { ...routerOptions, realms, ...(authenticators ? { authenticators } : {}) },
