@@ -86,6 +86,27 @@ const methods: Authenticator[] = [
 export const client = new WampClient({ url: 'ws://127.0.0.1:8080/ws', realm: 'realm1', auth: methods });
 `;
 
+/** rxwamp/testing, as a unit test in any project uses it (browser and jsdom ones too: no Node types). */
+export const TESTING_APP = `
+import { WampClient, type CallResult } from 'rxwamp';
+import { createTestRouter, type CallView, type SeenMessage, type TestRouter } from 'rxwamp/testing';
+
+export const router: TestRouter = createTestRouter({ realms: ['realm1'], users: { alice: { ticket: 's3cret', role: 'admin' } } });
+export const own = new WampClient({ url: router.url, realm: 'realm1', WebSocket: router.WebSocket });
+export async function scenario(): Promise<readonly CallView[]> {
+  const alice: WampClient = await router.client({ authid: 'alice', reconnect: false });
+  const results: CallResult[] = [];
+  alice.call$('com.example.op', [1]).subscribe((result) => results.push(result));
+  const cancel: SeenMessage = await router.waitForMessage((m) => m.type === 'CANCEL' && m.direction === 'to-router');
+  await router.waitFor(() => results.length > 0 && cancel.session !== undefined);
+  router.drop(alice);
+  router.freeze();
+  router.thaw();
+  await router.close();
+  return router.view('realm1').calls;
+}
+`;
+
 /** The embedded router (Node only), next to the client. */
 export const ROUTER_APP = `
 import { Router, ticketAuth, type ListeningAddress } from 'rxwamp/router';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { AUTH_APP, CLIENT_APP, DOM_SHAPED_WEBSOCKET, DOM_WEBSOCKET, ROUTER_APP, WRONG_CONTRACT_APP } from './consumer-sources.js';
+import { AUTH_APP, CLIENT_APP, DOM_SHAPED_WEBSOCKET, DOM_WEBSOCKET, ROUTER_APP, TESTING_APP, WRONG_CONTRACT_APP } from './consumer-sources.js';
 import { consumerProject, packedTarball, root } from './packed-package.js';
 
 /** The TypeScript versions users have: 5.x (the `typescript` dev dependency) and 7 (what `npm install typescript` gives now). */
@@ -86,6 +86,12 @@ describe('package: a TypeScript consumer of the packed package (strict, skipLibC
 
       it(`${compiler.name}, ${variant.name}: rxwamp/auth compiles`, () => {
         const { status, output } = compile(compiler, variant, { 'auth-app.ts': AUTH_APP });
+        expect(output, output).to.equal('');
+        expect(status).to.equal(0);
+      });
+
+      it(`${compiler.name}, ${variant.name}: rxwamp/testing compiles`, () => {
+        const { status, output } = compile(compiler, variant, { 'testing-app.ts': TESTING_APP });
         expect(output, output).to.equal('');
         expect(status).to.equal(0);
       });
