@@ -10,7 +10,7 @@
  *   npm run bench -- --quick    small counts, for checking the harness
  *   npm run bench -- --scale-only   only the scale study (§6), into the last full run's results
  *
- * Then bench/duplex.ts, bench/hostile-client.ts and bench/rawsocket.ts, each writing its own section.
+ * Then bench/duplex.ts, bench/hostile-client.ts, bench/rawsocket.ts and bench/in-memory.ts, each writing its own section.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -453,7 +453,8 @@ if (scaleOnly) {
 // The sections other scripts write (bench/slow-consumer.ts, npm run size -- --write) stay.
 const resultsPath = join(benchDir, 'RESULTS.md');
 const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
-const kept = /^## (?:7\. Slow consumer|8\. Duplex echo|9\. Hostile client|10\. RawSocket|Bundle size)[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/gm;
+const kept =
+  /^## (?:7\. Slow consumer|8\. Duplex echo|9\. Hostile client|10\. RawSocket|11\. In-memory test router|Bundle size)[^\n]*\n[\s\S]*?(?=^## |(?![\s\S]))/gm;
 const markdown = (previous.match(kept) ?? []).reduce(
   (rendered, section) => rendered.replace(/^## Method/m, `${section.trimEnd()}\n\n## Method`),
   renderResults(results),
@@ -485,6 +486,14 @@ await new Promise<void>((resolve) => {
 log('rawsocket');
 await new Promise<void>((resolve) => {
   spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'rawsocket.ts'), ...(quick ? ['--quick'] : [])], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  }).once('exit', () => resolve());
+});
+
+// rxwamp/testing's in-memory router against the embedded router over WebSocket (bench/in-memory.ts, about 2 minutes) writes its own section too.
+log('in-memory test router');
+await new Promise<void>((resolve) => {
+  spawn(process.execPath, ['--import', 'tsx', join(benchDir, 'in-memory.ts'), ...(quick ? ['--quick'] : [])], {
     stdio: ['ignore', 'ignore', 'inherit'],
   }).once('exit', () => resolve());
 });
