@@ -14,8 +14,16 @@ import {
   type Authenticator,
   type RouterOptions,
 } from '../../src/router/index.js';
-import { autobahn, connectAutobahn, type AutobahnPeer } from './autobahn-peer.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from './embedded-router.js';
+import { autobahn, connectAutobahn, type AutobahnConnectOptions, type AutobahnPeer } from './autobahn-peer.js';
+import {
+  startEmbeddedRouter,
+  startRouter,
+  type EmbeddedRouter,
+  type PeerOpener,
+  type RouterFixture,
+  type RouterTransport,
+  type TransportPeer,
+} from './embedded-router.js';
 import { FULL_ROLES, RawPeer } from './raw-peer.js';
 
 /**
@@ -95,6 +103,11 @@ export function startAuthRouter(overrides: Partial<RouterOptions> = {}): Promise
   return startEmbeddedRouter(authRouterOptions(overrides));
 }
 
+/** A router with authRouterOptions reached over `transport` (see startRouter); `realm` is AUTH_REALM. */
+export function startAuthRouterOn(transport: RouterTransport, overrides: Partial<RouterOptions> = {}): Promise<RouterFixture> {
+  return startRouter(transport, authRouterOptions(overrides));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Credentials as each client library takes them
 
@@ -125,6 +138,11 @@ export function credentialsFor(kind: AuthKind, overrides: Partial<AuthCredential
           ? { method: 'wampcra', authid: fixture.wampcraSalted.authid, secret: fixture.wampcraSalted.secret }
           : { method: 'cryptosign', authid: fixture.cryptosign.authid, seed: fixture.cryptosign.seed };
   return { ...base, ...overrides };
+}
+
+/** The same principal with a wrong secret: another ticket or password, or a key nobody authorized. */
+export function wrongCredentialsFor(kind: AuthKind): AuthCredentials {
+  return kind === 'cryptosign' ? credentialsFor(kind, { seed: AUTH_FIXTURE.strangerSeed }) : credentialsFor(kind, { secret: 'wrong-secret' });
 }
 
 /** The WELCOME a fixture principal should get. */
@@ -174,7 +192,7 @@ export async function answerChallenge(credentials: AuthCredentials, extra: Dict)
 // Raw peers: the exact frames of an authenticated join
 
 export interface RawAuthJoin {
-  readonly peer: RawPeer;
+  readonly peer: TransportPeer;
   /** The CHALLENGE, if the router sent one. */
   readonly challenge: unknown[] | undefined;
   /** The WELCOME or ABORT that ended the handshake. */
@@ -184,16 +202,17 @@ export interface RawAuthJoin {
 
 /**
  * HELLO with the credentials, AUTHENTICATE with answerChallenge's signature (or `signature`
- * when given, to send a wrong one), and the WELCOME or ABORT. The peer stays open (after
+ * when given, to send a wrong one), and the WELCOME or ABORT. `router` is a WebSocket URL (a
+ * RawPeer) or a RouterFixture (a raw peer on its transport). The peer stays open (after
  * WELCOME it is joined, with sessionId set); close it when done.
  */
 export async function rawAuthJoin(
-  url: string,
+  router: string | Pick<PeerOpener<TransportPeer>, 'openPeer'>,
   realm: string,
   credentials: AuthCredentials,
   options: { serializer?: SerializerName; signature?: string; details?: Dict } = {},
 ): Promise<RawAuthJoin> {
-  const peer = await RawPeer.open(url, options.serializer);
+  const peer = typeof router === 'string' ? await RawPeer.open(router, options.serializer) : await router.openPeer(options.serializer);
   const ends = (m: unknown[]) => m[0] === MessageType.WELCOME || m[0] === MessageType.ABORT;
   peer.send([MessageType.HELLO, realm, { roles: FULL_ROLES, ...helloDetails(credentials), ...options.details }]);
   let answer = await peer.next((m) => ends(m) || m[0] === MessageType.CHALLENGE);
@@ -211,15 +230,37 @@ export async function rawAuthJoin(
 // ---------------------------------------------------------------------------------------------
 // Autobahn|JS
 
+/** Where a WebSocket client reaches a router: RouterFixture.clientOptions(), or just a ws:// URL. */
+export type ClientTarget = string | ReturnType<RouterFixture['clientOptions']>;
+
+/**
+ * connectAutobahn to `target`; with an in-memory WebSocket class, through it. Autobahn|JS
+ * takes no WebSocket option: it constructs `globalThis.WebSocket` synchronously inside
+ * `Connection.open()` (which connectAutobahn calls before returning), so the class stands in
+ * for the global for exactly that call and the global is restored at once.
+ */
+export function connectAutobahnTo(target: ClientTarget, realm: string, options: AutobahnConnectOptions = {}): Promise<AutobahnPeer> {
+  const { url, WebSocket: MemoryWebSocket } = typeof target === 'string' ? { url: target, WebSocket: undefined } : target;
+  if (!MemoryWebSocket) return connectAutobahn(url, realm, options);
+  const global = globalThis as { WebSocket?: unknown };
+  const previous = global.WebSocket;
+  global.WebSocket = MemoryWebSocket;
+  try {
+    return connectAutobahn(url, realm, options);
+  } finally {
+    global.WebSocket = previous;
+  }
+}
+
 /**
  * Joins with Autobahn|JS (JSON) using its own auth helpers: auth_cra.derive_key/sign for
  * WAMP-CRA (salted when the CHALLENGE says so), auth_cryptosign.sign_challenge over a
  * tweetnacl key pair from the seed. Rejects with the ABORT reason when refused.
  */
-export function joinAutobahnWith(url: string, realm: string, credentials: AuthCredentials): Promise<AutobahnPeer> {
+export function joinAutobahnWith(target: ClientTarget, realm: string, credentials: AuthCredentials): Promise<AutobahnPeer> {
   const { method } = credentials;
   const keyPair = method === 'cryptosign' ? autobahn.nacl.sign.keyPair.fromSeed(new Uint8Array(Buffer.from(credentials.seed!, 'hex'))) : undefined;
-  return connectAutobahn(url, realm, {
+  return connectAutobahnTo(target, realm, {
     authmethods: [method],
     ...(credentials.authid !== undefined ? { authid: credentials.authid } : {}),
     ...(keyPair ? { authextra: { pubkey: credentials.pubkey ?? Buffer.from(keyPair.publicKey).toString('hex') } } : {}),

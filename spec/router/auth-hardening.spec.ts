@@ -9,6 +9,7 @@ import {
   wampcraAuth,
   type AuthorizationRequest,
   type Authenticator,
+  type RouterOptions,
 } from '../../src/router/index.js';
 import {
   AUTH_FIXTURE,
@@ -18,24 +19,23 @@ import {
   credentialsFor,
   ed25519PublicKey,
   rawAuthJoin,
-  startAuthRouter,
+  startAuthRouterOn,
   type AuthCredentials,
   type RawAuthJoin,
 } from '../helpers/auth-peers.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
-import { RawPeer } from '../helpers/raw-peer.js';
-
-const settle = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
+import { MemoryRouter } from '../../src/testing/memory-router.js';
+import { describeOnEachTransport, startRouter, type RouterFixture, type TransportPeer } from '../helpers/embedded-router.js';
+import { QueuedRawSession } from '../helpers/raw-session.js';
 
 /** Opens peers for one test and closes them all after it. */
 function usePeers() {
-  const open: RawPeer[] = [];
+  const open: TransportPeer[] = [];
   afterEach(async () => {
     await Promise.all(open.splice(0).map((peer) => peer.close()));
   });
   return {
-    track<T extends RawPeer | RawAuthJoin>(value: T): T {
-      open.push(value instanceof RawPeer ? value : value.peer);
+    track<T extends TransportPeer | RawAuthJoin>(value: T): T {
+      open.push(value instanceof QueuedRawSession ? value : value.peer);
       return value;
     },
   };
@@ -51,22 +51,22 @@ function shapeOf(challenge: unknown[] | undefined): { method: unknown; keys: str
   return shape;
 }
 
-describe('router: authentication hardening', () => {
+describeOnEachTransport('router: authentication hardening', (transport) => {
   describe('an anonymous session cannot claim an authid or authrole', () => {
-    let fixture: EmbeddedRouter;
+    let fixture: RouterFixture;
     const peers = usePeers();
     before(async () => {
-      fixture = await startAuthRouter();
+      fixture = await startAuthRouterOn(transport);
     });
     after(() => fixture.stop());
 
     const spoofer = async () => {
-      const peer = peers.track(await RawPeer.open(fixture.url));
+      const peer = peers.track(await fixture.openPeer());
       const welcome = await peer.hello(AUTH_REALM, { details: { authmethods: ['anonymous'], authid: 'alice', authrole: 'device' } });
       return { peer, welcome };
     };
     const alice = async () => {
-      const joined = peers.track(await rawAuthJoin(fixture.url, AUTH_REALM, credentialsFor('cryptosign')));
+      const joined = peers.track(await rawAuthJoin(fixture, AUTH_REALM, credentialsFor('cryptosign')));
       expect(joined.welcomed, JSON.stringify(joined.outcome)).to.equal(true);
       return joined.peer;
     };
@@ -81,31 +81,31 @@ describe('router: authentication hardening', () => {
     });
 
     it('also without authmethods (the implicit anonymous join)', async () => {
-      const peer = peers.track(await RawPeer.open(fixture.url));
+      const peer = peers.track(await fixture.openPeer());
       const welcome = await peer.hello(AUTH_REALM, { details: { authid: 'alice', authrole: 'device' } });
       expect(welcome[2]).to.include({ authid: `anonymous-${peer.sessionId}`, authrole: 'anonymous', authmethod: 'anonymous' });
     });
 
     it("a credentialed session gets its principal's role, not the one HELLO asks for", async () => {
-      const joined = peers.track(await rawAuthJoin(fixture.url, AUTH_REALM, credentialsFor('ticket'), { details: { authrole: 'admin' } }));
+      const joined = peers.track(await rawAuthJoin(fixture, AUTH_REALM, credentialsFor('ticket'), { details: { authrole: 'admin' } }));
       expect(joined.outcome[2]).to.include({ authid: AUTH_FIXTURE.ticket.authid, authrole: AUTH_FIXTURE.ticket.authrole, authmethod: 'ticket' });
     });
 
     it('an eligible_authid: [alice] publication reaches alice, not the spoofer', async () => {
       const [real, { peer: fake }] = [await alice(), await spoofer()];
-      const publisher = peers.track(await RawPeer.join(fixture.url, AUTH_REALM));
+      const publisher = peers.track(await fixture.joinPeer(AUTH_REALM));
       await real.subscribe('com.example.secret');
       await fake.subscribe('com.example.secret');
       const request = publisher.nextRequestId();
       publisher.send([M.PUBLISH, request, { acknowledge: true, eligible_authid: ['alice'] }, 'com.example.secret', ['for alice']]);
       await publisher.next((m) => m[0] === M.PUBLISHED && m[1] === request);
       expect((await real.next((m) => m[0] === M.EVENT))[4]).to.deep.equal(['for alice']);
-      await settle();
-      expect(fake.pending().filter((m) => m[0] === M.EVENT)).to.deep.equal([]);
-      // And exclude_authid: [alice] does not exclude the spoofer.
+      // And exclude_authid: [alice] does not exclude the spoofer. The router delivers to a
+      // session in order, so had the first publication reached the spoofer it would come first.
       const second = publisher.nextRequestId();
       publisher.send([M.PUBLISH, second, { acknowledge: true, exclude_authid: ['alice'] }, 'com.example.secret', ['not for alice']]);
       expect((await fake.next((m) => m[0] === M.EVENT))[4]).to.deep.equal(['not for alice']);
+      expect(fake.received.filter((m) => m[0] === M.EVENT).map((m) => m[4])).to.deep.equal([['not for alice']]);
     });
 
     it('a callee with disclose_caller sees the generated authid; a disclosed publisher too', async () => {
@@ -127,10 +127,10 @@ describe('router: authentication hardening', () => {
   });
 
   describe('no user enumeration: unknown principals are challenged like known ones', () => {
-    let fixture: EmbeddedRouter;
+    let fixture: RouterFixture;
     const peers = usePeers();
     const join = async (realm: string, credentials: AuthCredentials, signature?: string) =>
-      peers.track(await rawAuthJoin(fixture.url, realm, credentials, signature === undefined ? {} : { signature }));
+      peers.track(await rawAuthJoin(fixture, realm, credentials, signature === undefined ? {} : { signature }));
     const abortOf = (joined: RawAuthJoin) => {
       expect(joined.outcome[0], JSON.stringify(joined.outcome)).to.equal(M.ABORT);
       return { uri: joined.outcome[2] as string, message: (joined.outcome[1] as Dict)['message'] as string };
@@ -138,7 +138,7 @@ describe('router: authentication hardening', () => {
 
     before(async () => {
       // realm1: AUTH_FIXTURE (one plain and one salted WAMP-CRA principal); 'salted.only': only salted ones.
-      fixture = await startEmbeddedRouter({
+      fixture = await startRouter(transport, {
         realms: [
           AUTH_REALM,
           {
@@ -213,7 +213,7 @@ describe('router: authentication hardening', () => {
 
     it('WAMP-CRA with a lookup function: the configured decoys, stable across routers with the same decoySecret', async () => {
       const saltOf = async () => {
-        const router = await startEmbeddedRouter({
+        const router = await startRouter(transport, {
           authenticators: [
             wampcraAuth({
               principals: async () => undefined,
@@ -223,7 +223,7 @@ describe('router: authentication hardening', () => {
           ],
         });
         try {
-          const joined = await rawAuthJoin(router.url, 'realm1', { method: 'wampcra', authid: 'eve', secret: 'guess' });
+          const joined = await rawAuthJoin(router, 'realm1', { method: 'wampcra', authid: 'eve', secret: 'guess' });
           await joined.peer.close();
           expect(joined.outcome[2]).to.equal('wamp.error.authentication_denied');
           const extra = joined.challenge![2] as Dict;
@@ -259,7 +259,7 @@ describe('router: authentication hardening', () => {
       this.timeout(60_000);
       // Round trips from AUTHENTICATE to ABORT; the medians must be close (the router does the same work for both).
       const timeRefusal = async (credentials: AuthCredentials) => {
-        const peer = peers.track(await RawPeer.open(fixture.url));
+        const peer = peers.track(await fixture.openPeer());
         peer.send([M.HELLO, AUTH_REALM, { roles: { caller: {} }, authmethods: [credentials.method], authid: credentials.authid }]);
         await peer.next((m) => m[0] === M.CHALLENGE);
         const started = process.hrtime.bigint();
@@ -287,10 +287,10 @@ describe('router: authentication hardening', () => {
   });
 
   describe('per-realm authenticators', () => {
-    let fixture: EmbeddedRouter;
+    let fixture: RouterFixture;
     const peers = usePeers();
     before(async () => {
-      fixture = await startEmbeddedRouter({
+      fixture = await startRouter(transport, {
         realms: [
           { uri: 'realm.private', authenticators: [ticketAuth({ principals: { joe: { ticket: 't1', authrole: 'member' } } })] },
           'realm.public',
@@ -302,7 +302,7 @@ describe('router: authentication hardening', () => {
 
     it('a realm that requires a ticket refuses an anonymous HELLO with no_matching_auth_method', async () => {
       for (const details of [{}, { authmethods: ['anonymous'] }, { authmethods: ['anonymous'], authid: 'joe' }]) {
-        const peer = peers.track(await RawPeer.open(fixture.url));
+        const peer = peers.track(await fixture.openPeer());
         const answer = await peer.hello('realm.private', { details });
         expect(answer[0], JSON.stringify(details)).to.equal(M.ABORT);
         expect(answer[2]).to.equal('wamp.error.no_matching_auth_method');
@@ -310,35 +310,35 @@ describe('router: authentication hardening', () => {
     });
 
     it('and admits the ticket, with the role its authenticator assigns', async () => {
-      const joined = peers.track(await rawAuthJoin(fixture.url, 'realm.private', { method: 'ticket', authid: 'joe', secret: 't1' }));
+      const joined = peers.track(await rawAuthJoin(fixture, 'realm.private', { method: 'ticket', authid: 'joe', secret: 't1' }));
       expect(joined.outcome[2]).to.include({ realm: 'realm.private', authid: 'joe', authrole: 'member', authmethod: 'ticket' });
     });
 
     it("a realm without its own authenticators takes the router's (anonymous by default)", async () => {
-      const peer = peers.track(await RawPeer.open(fixture.url));
+      const peer = peers.track(await fixture.openPeer());
       const answer = await peer.hello('realm.public');
       expect(answer[0]).to.equal(M.WELCOME);
       expect(answer[2]).to.include({ realm: 'realm.public', authmethod: 'anonymous', authrole: 'anonymous' });
       // The ticket of realm.private means nothing here.
-      const ticketOnly = peers.track(await RawPeer.open(fixture.url));
+      const ticketOnly = peers.track(await fixture.openPeer());
       expect((await ticketOnly.hello('realm.public', { details: { authmethods: ['ticket'], authid: 'joe' } }))[2]).to.equal(
         'wamp.error.no_matching_auth_method',
       );
     });
 
     it("a realm's own anonymousAuth assigns its configured role", async () => {
-      const peer = peers.track(await RawPeer.open(fixture.url));
+      const peer = peers.track(await fixture.openPeer());
       const answer = await peer.hello('realm.guests', { details: { authrole: 'admin' } });
       expect(answer[2]).to.include({ authmethod: 'anonymous', authrole: 'guest', authid: `anonymous-${peer.sessionId}` });
     });
 
     it('AUTH_ONLY_REALM of the shared fixture refuses anonymous joins', async () => {
-      const shared = await startAuthRouter();
+      const shared = await startAuthRouterOn(transport);
       try {
-        const peer = await RawPeer.open(shared.url);
+        const peer = await shared.openPeer();
         expect((await peer.hello(AUTH_ONLY_REALM))[2]).to.equal('wamp.error.no_matching_auth_method');
         await peer.close();
-        const joined = await rawAuthJoin(shared.url, AUTH_ONLY_REALM, credentialsFor('wampcraSalted'));
+        const joined = await rawAuthJoin(shared, AUTH_ONLY_REALM, credentialsFor('wampcraSalted'));
         expect(joined.outcome[2]).to.include({ authid: 'salty', authrole: 'salted-user', authmethod: 'wampcra' });
         await joined.peer.close();
       } finally {
@@ -347,18 +347,19 @@ describe('router: authentication hardening', () => {
     });
 
     it('rejects a realm listed twice or with an invalid URI', () => {
-      expect(() => new Router({ realms: ['a.b', { uri: 'a.b' }] })).to.throw(TypeError, /twice/);
-      expect(() => new Router({ realms: [{ uri: 'not valid' }] })).to.throw(TypeError, /not a valid WAMP URI/);
+      const construct = (options: RouterOptions) => (transport === 'websocket' ? new Router(options) : new MemoryRouter(options));
+      expect(() => construct({ realms: ['a.b', { uri: 'a.b' }] })).to.throw(TypeError, /twice/);
+      expect(() => construct({ realms: [{ uri: 'not valid' }] })).to.throw(TypeError, /not a valid WAMP URI/);
     });
   });
 
   describe('authorization by the authenticated identity', () => {
-    let fixture: EmbeddedRouter;
+    let fixture: RouterFixture;
     const peers = usePeers();
     const requests: AuthorizationRequest[] = [];
     const internalErrors: unknown[] = [];
     before(async () => {
-      fixture = await startEmbeddedRouter({
+      fixture = await startRouter(transport, {
         realms: [
           {
             uri: 'realm.acl',
@@ -379,11 +380,11 @@ describe('router: authentication hardening', () => {
       internalErrors.length = 0;
     });
 
-    const errorFor = (peer: RawPeer, type: number, request: number) => peer.next((m) => m[0] === M.ERROR && m[1] === type && m[2] === request);
+    const errorFor = (peer: TransportPeer, type: number, request: number) => peer.next((m) => m[0] === M.ERROR && m[1] === type && m[2] === request);
 
     it('refuses CALL, REGISTER, SUBSCRIBE and acknowledged PUBLISH with not_authorized; allows what the authorizer allows', async () => {
-      const member = peers.track(await rawAuthJoin(fixture.url, 'realm.acl', { method: 'ticket', authid: 'joe', secret: 't1' })).peer;
-      const guest = peers.track(await RawPeer.open(fixture.url));
+      const member = peers.track(await rawAuthJoin(fixture, 'realm.acl', { method: 'ticket', authid: 'joe', secret: 't1' })).peer;
+      const guest = peers.track(await fixture.openPeer());
       await guest.hello('realm.acl', { details: { authid: 'joe', authrole: 'member' } });
       await member.register('com.example.private.op');
 
@@ -417,7 +418,7 @@ describe('router: authentication hardening', () => {
     });
 
     it('an authorizer that throws refuses and reports the error', async () => {
-      const member = peers.track(await rawAuthJoin(fixture.url, 'realm.acl', { method: 'ticket', authid: 'joe', secret: 't1' })).peer;
+      const member = peers.track(await rawAuthJoin(fixture, 'realm.acl', { method: 'ticket', authid: 'joe', secret: 't1' })).peer;
       const request = member.call('com.example.explode');
       expect((await errorFor(member, M.CALL, request))[4]).to.equal('wamp.error.not_authorized');
       expect(internalErrors).to.have.length(1);
@@ -428,9 +429,9 @@ describe('router: authentication hardening', () => {
   it('an authenticator that returns no proper identity refuses the join (authentication_failed)', async () => {
     const broken: Authenticator = { authmethod: 'anonymous', begin: () => ({ kind: 'welcome', identity: { authid: '', authrole: 'x' } }) };
     const errors: unknown[] = [];
-    const fixture = await startEmbeddedRouter({ authenticators: [broken], onInternalError: (error) => errors.push(error) });
+    const fixture = await startRouter(transport, { authenticators: [broken], onInternalError: (error) => errors.push(error) });
     try {
-      const peer = await RawPeer.open(fixture.url);
+      const peer = await fixture.openPeer();
       expect((await peer.hello('realm1'))[2]).to.equal('wamp.error.authentication_failed');
       expect(errors).to.have.length(1);
       await peer.close();
@@ -440,9 +441,9 @@ describe('router: authentication hardening', () => {
   });
 
   it('cryptosignAuth with a lookup function: an unknown key is challenged, then refused', async () => {
-    const fixture = await startEmbeddedRouter({ authenticators: [cryptosignAuth({ principals: () => undefined })] });
+    const fixture = await startRouter(transport, { authenticators: [cryptosignAuth({ principals: () => undefined })] });
     try {
-      const joined = await rawAuthJoin(fixture.url, 'realm1', credentialsFor('cryptosign'));
+      const joined = await rawAuthJoin(fixture, 'realm1', credentialsFor('cryptosign'));
       expect(joined.challenge?.[0]).to.equal(M.CHALLENGE);
       expect(joined.outcome[2]).to.equal('wamp.error.authentication_denied');
       await joined.peer.close();

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import WebSocket from 'ws';
 import { CODECS, type Codec, type SerializerName } from '../helpers/codecs.js';
 import { MessageType as M } from '../../src/protocol/index.js';
-import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
-import { FULL_ROLES, RawPeer } from '../helpers/raw-peer.js';
+import type { MemoryConnection } from '../../src/testing/memory-transport.js';
+import { describeOnEachTransport, startRouter, type RouterFixture, type RouterTransport, type TransportPeer } from '../helpers/embedded-router.js';
+import { FULL_ROLES } from '../helpers/raw-peer.js';
 import { fuzzFrame, seededRandom } from './fuzz-frames.js';
 
 const FRAMES_PER_SERIALIZER = 10_000;
@@ -14,6 +15,30 @@ const SEED = Number(process.env['FUZZ_SEED'] ?? 20261125);
 
 type Outcome = unknown[] | 'closed';
 
+/** What FuzzConnection needs of a WebSocket: the browser API, which `ws` and the in-memory WebSocket both offer. */
+interface FuzzSocket {
+  binaryType: string;
+  onopen: ((event: never) => unknown) | null;
+  onmessage: ((event: never) => unknown) | null;
+  onclose: ((event: never) => unknown) | null;
+  onerror: ((event: never) => unknown) | null;
+  send(data: string | Uint8Array): void;
+}
+
+/** How a fuzz connection reaches the router, and how it drops a connection without a closing handshake. */
+interface FuzzTarget {
+  readonly url: string;
+  readonly WebSocket: new (url: string, protocols: string[]) => FuzzSocket;
+  /** `ws`: terminate(); in memory: drop() (both lose the connection at once, as the fuzz wants it). */
+  readonly abandon: (socket: FuzzSocket) => void;
+}
+
+function fuzzTarget(fixture: RouterFixture): FuzzTarget {
+  const { url, WebSocket: MemoryWebSocket } = fixture.clientOptions();
+  if (!MemoryWebSocket) return { url, WebSocket, abandon: (socket) => (socket as WebSocket).terminate() };
+  return { url, WebSocket: MemoryWebSocket, abandon: (socket) => (socket as unknown as MemoryConnection).drop() };
+}
+
 /** A bare WebSocket speaking one codec, with a single-waiter inbox (fast enough for thousands of rounds). */
 class FuzzConnection {
   private inbox: unknown[][] = [];
@@ -22,11 +47,12 @@ class FuzzConnection {
   closed = false;
 
   private constructor(
-    private readonly socket: WebSocket,
+    private readonly target: FuzzTarget,
+    private readonly socket: FuzzSocket,
     private readonly codec: Codec,
   ) {
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      const message = codec.decode(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString('utf8')) as unknown[];
+    socket.onmessage = (event: { data: string | ArrayBuffer }) => {
+      const message = codec.decode(typeof event.data === 'string' ? event.data : new Uint8Array(event.data)) as unknown[];
       if (this.waiter && this.predicate(message)) {
         const resolve = this.waiter;
         this.waiter = undefined;
@@ -34,21 +60,21 @@ class FuzzConnection {
       } else {
         this.inbox.push(message);
       }
-    });
-    socket.on('close', () => {
+    };
+    socket.onclose = () => {
       this.closed = true;
       const resolve = this.waiter;
       this.waiter = undefined;
       resolve?.('closed');
-    });
-    socket.on('error', () => undefined);
+    };
   }
 
-  static open(url: string, codec: Codec): Promise<FuzzConnection> {
-    const socket = new WebSocket(url, [codec.subprotocol]);
+  static open(target: FuzzTarget, codec: Codec): Promise<FuzzConnection> {
+    const socket = new target.WebSocket(target.url, [codec.subprotocol]);
+    socket.binaryType = 'arraybuffer';
     return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new FuzzConnection(socket, codec)));
-      socket.once('error', reject);
+      socket.onopen = () => resolve(new FuzzConnection(target, socket, codec));
+      socket.onerror = (event: { message?: string }) => reject(new Error(`FuzzConnection: ${event.message ?? 'refused'}`));
     });
   }
 
@@ -56,8 +82,9 @@ class FuzzConnection {
     this.sendFrame(this.codec.encode(message));
   }
 
+  /** Text as a text frame, bytes as a binary frame (both WebSocket APIs decide by the type). */
   sendFrame(frame: string | Uint8Array): void {
-    if (!this.closed) this.socket.send(frame, { binary: typeof frame !== 'string' });
+    if (!this.closed) this.socket.send(frame);
   }
 
   /** The next message matching the predicate (others are discarded), or 'closed'. */
@@ -77,7 +104,7 @@ class FuzzConnection {
   }
 
   close(): void {
-    this.socket.terminate();
+    this.target.abandon(this.socket);
   }
 }
 
@@ -93,10 +120,10 @@ interface FuzzStats {
  * ends the connection and the next frame gets a new one; when the frame was harmless the
  * router answers the GOODBYE and the same transport joins again (§4.1).
  */
-async function fuzzWorker(url: string, codec: Codec, frames: Iterator<string | Uint8Array>, stats: FuzzStats): Promise<void> {
+async function fuzzWorker(target: FuzzTarget, codec: Codec, frames: Iterator<string | Uint8Array>, stats: FuzzStats): Promise<void> {
   let connection: FuzzConnection | undefined;
   for (let next = frames.next(); !next.done;) {
-    connection ??= await FuzzConnection.open(url, codec);
+    connection ??= await FuzzConnection.open(target, codec);
     connection.send([M.HELLO, 'realm1', { roles: FULL_ROLES }]);
     const welcome = await connection.waitFor((m) => m[0] === M.WELCOME || m[0] === M.ABORT);
     if (welcome === 'closed' || welcome[0] !== M.WELCOME) {
@@ -122,9 +149,9 @@ async function fuzzWorker(url: string, codec: Codec, frames: Iterator<string | U
   connection?.close();
 }
 
-async function preHelloFuzz(url: string, codec: Codec, random: () => number, stats: FuzzStats): Promise<void> {
+async function preHelloFuzz(target: FuzzTarget, codec: Codec, random: () => number, stats: FuzzStats): Promise<void> {
   for (let i = 0; i < PRE_HELLO_FRAMES; i++) {
-    const connection = await FuzzConnection.open(url, codec);
+    const connection = await FuzzConnection.open(target, codec);
     connection.sendFrame(fuzzFrame(random, codec));
     const outcome = await connection.waitFor((m) => m[0] === M.ABORT);
     if (outcome === 'closed' || outcome[0] === M.ABORT) stats.preHelloAborted++;
@@ -136,18 +163,19 @@ function* frameSource(codec: Codec, random: () => number, count: number): Iterat
   for (let i = 0; i < count; i++) yield fuzzFrame(random, codec);
 }
 
-describe('router: fuzzing with random and truncated frames', function () {
-  // About 50 s on an idle 2-core machine (30,000 connections); a loaded one needs more room.
-  this.timeout(240_000);
-  let fixture: EmbeddedRouter;
+/** Each transport's tally (aborted / harmless per serializer), to compare when both ran. */
+const tallies = new Map<RouterTransport, string>();
+
+describeOnEachTransport('router: fuzzing with random and truncated frames', (transport) => {
+  let fixture: RouterFixture;
   const internalErrors: unknown[] = [];
-  let bystander: RawPeer;
+  let bystander: TransportPeer;
   let registration: number;
   let subscription: number;
 
   before(async () => {
-    fixture = await startEmbeddedRouter({ onInternalError: (error) => internalErrors.push(error) });
-    bystander = await RawPeer.join(fixture.url, 'realm1');
+    fixture = await startRouter(transport, { onInternalError: (error) => internalErrors.push(error) });
+    bystander = await fixture.joinPeer('realm1');
     registration = await bystander.register('com.bystander.echo');
     subscription = await bystander.subscribe('com.bystander.news');
   });
@@ -156,7 +184,10 @@ describe('router: fuzzing with random and truncated frames', function () {
     await fixture.stop();
   });
 
-  it(`survives ${FRAMES_PER_SERIALIZER} bad frames per serializer, aborting only the bad sessions (seed ${SEED})`, async () => {
+  it(`survives ${FRAMES_PER_SERIALIZER} bad frames per serializer, aborting only the bad sessions (seed ${SEED})`, async function () {
+    // About 50 s over WebSocket on an idle 2-core machine (30,000 connections); a loaded one needs more room.
+    this.timeout(240_000);
+    const target = fuzzTarget(fixture);
     const started = Date.now();
     const receivedBefore = bystander.received.length;
     const results = await Promise.all(
@@ -166,8 +197,8 @@ describe('router: fuzzing with random and truncated frames', function () {
         const stats: FuzzStats = { delivered: 0, aborted: 0, survived: 0, preHelloAborted: 0 };
         const frames = frameSource(codec, random, FRAMES_PER_SERIALIZER);
         await Promise.all([
-          ...Array.from({ length: CONNECTIONS_PER_SERIALIZER }, () => fuzzWorker(fixture.url, codec, frames, stats)),
-          preHelloFuzz(fixture.url, codec, seededRandom(SEED + 100 + index), stats),
+          ...Array.from({ length: CONNECTIONS_PER_SERIALIZER }, () => fuzzWorker(target, codec, frames, stats)),
+          preHelloFuzz(target, codec, seededRandom(SEED + 100 + index), stats),
         ]);
         return { name, stats };
       }),
@@ -187,7 +218,7 @@ describe('router: fuzzing with random and truncated frames', function () {
     expect(fixture.router.sessionCount('realm1')).to.equal(1);
 
     for (const serializer of ['json', 'cbor', 'msgpack'] as const) {
-      const caller = await RawPeer.join(fixture.url, 'realm1', { serializer });
+      const caller = await fixture.joinPeer('realm1', { serializer });
       const request = caller.call('com.bystander.echo', [serializer, new Uint8Array([1, 2, 3])]);
       const invocation = await bystander.next((m) => m[0] === M.INVOCATION);
       expect(invocation[2]).to.equal(registration);
@@ -199,6 +230,11 @@ describe('router: fuzzing with random and truncated frames', function () {
       expect(await bystander.next((m) => m[0] === M.EVENT)).to.deep.include.members([M.EVENT, subscription]);
       await caller.close();
     }
-    console.log(`      fuzz: ${results.map(({ name, stats }) => `${name} ${stats.aborted} aborted / ${stats.survived} harmless`).join(', ')}; ${elapsed} ms`);
+    const tally = results.map(({ name, stats }) => `${name} ${stats.aborted} aborted / ${stats.survived} harmless`).join(', ');
+    console.log(`      fuzz (${transport}): ${tally}; ${elapsed} ms`);
+    // Whether a frame aborts its session depends on the frame alone, and both transports get
+    // the same frames (the same seeds): their tallies must agree, frame for frame in sum.
+    tallies.set(transport, tally);
+    for (const [other, otherTally] of tallies) expect(tally, `the same seeds over ${other}`).to.equal(otherTally);
   });
 });

@@ -184,6 +184,19 @@ describe('rxwamp/testing: createTestRouter', () => {
     expect(router.messages.filter((m) => m.type === 'PUBLISHED')).to.have.length(2);
   });
 
+  it('a text frame with a lone surrogate arrives as U+FFFD, as over a WebSocket (UTF-8 on the wire)', async () => {
+    const socket = new router.WebSocket(router.url, ['wamp.2.json']);
+    const received: string[] = [];
+    socket.onmessage = (event: { data: unknown }) => received.push(String(event.data));
+    await new Promise((resolve) => (socket.onopen = resolve));
+    socket.send('[1,"realm1",{"roles":{"publisher":{}}}]');
+    await router.waitFor(() => received.length === 1);
+    socket.send('[16,1,{},"com.example.t",["a\uD800b\uDC00c\uD83D\uDE00"]]');
+    const publish = await router.waitForMessage((m) => m.type === 'PUBLISH');
+    expect(publish.message[4]).to.deep.equal(['a\uFFFDb\uFFFDc\uD83D\uDE00']);
+    socket.close(1000);
+  });
+
   it("a client with an invalid option is refused with the client's TypeError, and nothing is left open", async () => {
     const refused = await router.client({ connectTimeout: -1 }).catch((error: unknown) => error);
     expect(refused).to.be.instanceOf(TypeError);

@@ -12,6 +12,8 @@ const CLOSED = 3;
 export const CLOSE_ABNORMAL = 1006;
 /** The close code reported for a close frame without one. */
 const CLOSE_NO_STATUS = 1005;
+/** A UTF-16 surrogate without its pair (what a WebSocket sends as U+FFFD). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** The close code of a frame too big to read (RFC 6455 §7.4.1). */
 const CLOSE_TOO_BIG = 1009;
 
@@ -191,8 +193,9 @@ class MemorySocket implements WebSocketLike, MemoryConnection {
   send(data: string | (Uint8Array & { readonly buffer: ArrayBuffer })): void {
     if (this.readyState === CONNECTING) throw new Error('InvalidStateError: the in-memory WebSocket is still connecting');
     if (this.readyState !== OPEN) return;
-    // A copy: the sender may reuse its buffer once send() returned, as with a real socket.
-    const frame = typeof data === 'string' ? data : new Uint8Array(data);
+    // A copy: the sender may reuse its buffer once send() returned, as with a real socket. A text
+    // frame is UTF-8 on the wire, where a lone surrogate cannot be: it arrives as U+FFFD.
+    const frame = typeof data === 'string' ? data.replace(LONE_SURROGATE, '\uFFFD') : new Uint8Array(data);
     this.transport.enqueue(() => this.toRouter(frame));
   }
 
