@@ -23,7 +23,7 @@ import { ALL_SERIALIZERS, codecByName, type Codec, type SerializerName } from '.
 import { WampClient, ready } from '../src/index.js';
 import { msgpack } from '../src/msgpack.js';
 import { Router } from '../src/router/index.js';
-import { cpuMicros, median, REALM, SERIALIZERS } from './lib/common.js';
+import { cpuMicros, median, printChildReport, REALM, SERIALIZERS } from './lib/common.js';
 import { writeResultsSection } from './lib/results-section.js';
 
 type ClientKind = 'floor' | 'rxwamp';
@@ -255,13 +255,9 @@ if (role === 'router') {
   await runRouter();
 } else if (role === 'floor' || role === 'rxwamp') {
   const serializer = argument('serializer') as SerializerName;
-  try {
-    const runs = role === 'floor' ? await floorRuns(argument('url')!, serializer) : await rxwampRuns(argument('url')!, serializer);
-    process.stdout.write(`${REPORT}${JSON.stringify({ runs })}\n`);
-  } catch (error) {
-    process.stdout.write(`${REPORT}${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
-  }
-  process.exit(0);
+  await printChildReport(REPORT, async () => ({
+    runs: role === 'floor' ? await floorRuns(argument('url')!, serializer) : await rxwampRuns(argument('url')!, serializer),
+  }));
 } else {
   const started = Date.now();
   const section = await drive();

@@ -29,7 +29,7 @@ import { WampClient, ready, type Serializer } from '../src/index.js';
 import { Router } from '../src/router/index.js';
 import { createTestRouter } from '../src/testing.js';
 import { serializer as serializerEntry } from '../spec/helpers/serializers.js';
-import { ECHO_PROCEDURE, median, percentileSorted, REALM, settle, STREAM_PROCEDURE } from './lib/common.js';
+import { ECHO_PROCEDURE, median, percentileSorted, printChildReport, REALM, settle, STREAM_PROCEDURE } from './lib/common.js';
 import { writeResultsSection } from './lib/results-section.js';
 
 const self = fileURLToPath(import.meta.url);
@@ -400,12 +400,7 @@ const role = argument('role');
 if (role) {
   const mode = argument('mode') as Mode;
   const serializer = argument('serializer') as SerializerName;
-  try {
-    process.stdout.write(`${REPORT}${JSON.stringify(await measure(role, mode, serializer))}\n`);
-  } catch (error) {
-    process.stdout.write(`${REPORT}${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
-  }
-  process.exit(0);
+  await printChildReport(REPORT, () => measure(role, mode, serializer));
 } else {
   const started = Date.now();
   const section = await drive();

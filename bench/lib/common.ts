@@ -99,6 +99,16 @@ export type ClientReport =
   | { readonly ok: false; readonly error: string };
 
 export const REPORT_PREFIX = 'BENCH-REPORT ';
+
+/** In a measuring child process: prints its one report line (`prefix` + JSON, or the error as `{ error }`), then exits. */
+export async function printChildReport(prefix: string, work: () => Promise<object>): Promise<never> {
+  try {
+    process.stdout.write(`${prefix}${JSON.stringify(await work())}\n`);
+  } catch (error) {
+    process.stdout.write(`${prefix}${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
+  }
+  process.exit(0);
+}
 export const STEP_READY = 'BENCH-READY';
 export const STEP_PREFIX = 'BENCH-STEP ';
 
