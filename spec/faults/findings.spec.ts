@@ -5,17 +5,9 @@ import { WebSocketServer } from 'ws';
 import { ready, WampClient, WampConnectionError, WampError, type WampEvent } from '../../src/index.js';
 import { startEmbeddedRouter, type EmbeddedRouter } from '../helpers/embedded-router.js';
 import { ScriptedPeer, settle, until } from '../helpers/scripted-peer.js';
+import { failure } from '../helpers/failure.js';
 
 /** Regression tests for the findings of issue #7 that the other fault specs do not cover. */
-
-function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (error: unknown) => error as Error,
-  );
-}
 
 describe('faults: findings of issue #7', function () {
   this.timeout(30_000);
@@ -41,7 +33,7 @@ describe('faults: findings of issue #7', function () {
           throw new Error('getter throws');
         },
       });
-      const bad = await failure(firstValueFrom(client.call$('com.x', [], {}, hostile)));
+      const bad = await failure<Error>(firstValueFrom(client.call$('com.x', [], {}, hostile)));
       expect(bad).to.be.instanceOf(TypeError);
       expect(bad.message).to.match(/getter throws/);
       expect((await firstValueFrom(client.call$('com.x', [], {}, null as never))).args).to.deep.equal(['ok']);
@@ -69,9 +61,9 @@ describe('faults: findings of issue #7', function () {
       const [, registerId] = await peer.next(64);
       peer.send([65, registerId, 1]);
       await settle();
-      const call = failure(firstValueFrom(client.call$('com.c')));
-      const register = failure(firstValueFrom(client.register('com.r', () => 1)));
-      const subscribe = failure(firstValueFrom(client.topic$('com.t')));
+      const call = failure<Error>(firstValueFrom(client.call$('com.c')));
+      const register = failure<Error>(firstValueFrom(client.register('com.r', () => 1)));
+      const subscribe = failure<Error>(firstValueFrom(client.topic$('com.t')));
       await peer.next(48);
       await peer.next(64);
       await peer.next(32);
@@ -109,7 +101,7 @@ describe('faults: findings of issue #7', function () {
         connectTimeout: 1_000,
       });
       const startedAt = performance.now();
-      const error = (await failure(client.connect())) as WampConnectionError;
+      const error = (await failure<Error>(client.connect())) as WampConnectionError;
       const elapsed = performance.now() - startedAt;
       expect(error.code).to.equal('timeout');
       expect(elapsed, `ended after ${elapsed.toFixed(0)} ms`).to.be.below(1_600);
@@ -118,7 +110,7 @@ describe('faults: findings of issue #7', function () {
 
     it('a 20 MB procedure URI is refused with a TypeError and sends nothing', async () => {
       const client = new WampClient({ url: router.url, realm: router.realm });
-      const error = await failure(firstValueFrom(client.call$(`com.${'x'.repeat(20 * 1024 * 1024)}`)));
+      const error = await failure<Error>(firstValueFrom(client.call$(`com.${'x'.repeat(20 * 1024 * 1024)}`)));
       expect(error).to.be.instanceOf(TypeError);
       expect(error.message).to.match(/over the limit of 4096/);
       expect(client.state.status).to.equal('idle');
@@ -128,13 +120,13 @@ describe('faults: findings of issue #7', function () {
       const callee = new WampClient({ url: router.url, realm: router.realm, maxMessageSize: 64 * 1024 });
       await ready(callee.register('com.echo.size', ([n]) => 'z'.repeat(n as number)));
       const caller = new WampClient({ url: router.url, realm: router.realm, maxMessageSize: 64 * 1024 });
-      const tooBig = failure(firstValueFrom(caller.call$('com.echo.size', ['y'.repeat(100 * 1024)])));
+      const tooBig = failure<Error>(firstValueFrom(caller.call$('com.echo.size', ['y'.repeat(100 * 1024)])));
       const fine = firstValueFrom(caller.call$('com.echo.size', [10]));
       const error = (await tooBig) as WampError;
       expect([error.name, error.uri]).to.deep.equal(['WampError', 'wamp.error.payload_size_exceeded']);
       expect((await fine).args).to.deep.equal(['z'.repeat(10)]);
       // The callee's result is over its own limit: the caller gets the error, the callee stays up.
-      const yieldTooBig = (await failure(firstValueFrom(caller.call$('com.echo.size', [100 * 1024])))) as WampError;
+      const yieldTooBig = (await failure<Error>(firstValueFrom(caller.call$('com.echo.size', [100 * 1024])))) as WampError;
       expect(yieldTooBig.uri).to.equal('wamp.error.payload_size_exceeded');
       expect((await firstValueFrom(caller.call$('com.echo.size', [3]))).args).to.deep.equal(['zzz']);
       expect(caller.state.status).to.equal('open');
@@ -146,7 +138,7 @@ describe('faults: findings of issue #7', function () {
       await ready(callee.register('com.big', () => 'b'.repeat(100 * 1024)));
       const caller = new WampClient({ url: router.url, realm: router.realm, maxMessageSize: 64 * 1024, reconnect: { initialDelay: 10 } });
       await caller.connect();
-      const error = (await failure(firstValueFrom(caller.call$('com.big')))) as WampConnectionError;
+      const error = (await failure<Error>(firstValueFrom(caller.call$('com.big')))) as WampConnectionError;
       expect(error.code).to.equal('lost');
       expect(error.message).to.match(/Max payload size exceeded/);
       await until(() => caller.state.status === 'open');
@@ -170,8 +162,8 @@ describe('faults: findings of issue #7', function () {
       held.unsubscribe();
       expect(await held.ended).to.equal(undefined);
       // A round trip on the callee's own connection: the router has handled its UNREGISTER.
-      await failure(firstValueFrom(callee.call$('com.ready.nothing')));
-      const gone = (await failure(firstValueFrom(caller.call$('com.ready.add', [2, 3])))) as WampError;
+      await failure<Error>(firstValueFrom(callee.call$('com.ready.nothing')));
+      const gone = (await failure<Error>(firstValueFrom(caller.call$('com.ready.add', [2, 3])))) as WampError;
       expect(gone.uri).to.equal('wamp.error.no_such_procedure');
       await Promise.all([caller.close(), callee.close()]);
     });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { firstValueFrom } from 'rxjs';
 import { WampClient, WampConnectionError } from '../../src/index.js';
 import { startSilentServer, type SilentServer } from '../helpers/tcp-faults.js';
+import { failure } from '../helpers/failure.js';
 
 /**
  * A server that accepts TCP and never answers the WebSocket upgrade (a hung router, a
@@ -13,15 +14,6 @@ import { startSilentServer, type SilentServer } from '../helpers/tcp-faults.js';
 
 const SCRIPT = fileURLToPath(new URL('./scripts/unanswered-connect.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-function failure(promise: Promise<unknown>): Promise<WampConnectionError> {
-  return promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (error: unknown) => error as WampConnectionError,
-  );
-}
 
 describe('faults: a server that accepts and never answers', function () {
   this.timeout(30_000);
@@ -35,7 +27,7 @@ describe('faults: a server that accepts and never answers', function () {
 
   it('connect() fails with WampConnectionError timeout, and the client is closed (not retrying)', async () => {
     const client = new WampClient(options());
-    const error = await failure(client.connect());
+    const error = await failure<WampConnectionError>(client.connect());
     expect(error).to.be.instanceOf(WampConnectionError);
     expect([error.code, error.retryable]).to.deep.equal(['timeout', true]);
     expect(client.state).to.include({ status: 'closed', willRetry: false });
@@ -45,8 +37,8 @@ describe('faults: a server that accepts and never answers', function () {
   it('call$ and registerStream fail with the same timeout; none waits forever', async () => {
     const client = new WampClient(options());
     const [call, registration] = await Promise.all([
-      failure(firstValueFrom(client.call$('com.x'))),
-      failure(firstValueFrom(client.registerStream('com.y', () => []))),
+      failure<WampConnectionError>(firstValueFrom(client.call$('com.x'))),
+      failure<WampConnectionError>(firstValueFrom(client.registerStream('com.y', () => []))),
     ]);
     expect([call.code, registration.code]).to.deep.equal(['timeout', 'timeout']);
     expect(call).to.equal(registration); // one attempt, one error for everything waiting on it
@@ -54,8 +46,8 @@ describe('faults: a server that accepts and never answers', function () {
 
   it('close() while connecting ends the attempt at once: pending operations fail with closed', async () => {
     const client = new WampClient({ ...options(), connectTimeout: 10_000 });
-    const call = failure(firstValueFrom(client.call$('com.x')));
-    const connect = failure(client.connect());
+    const call = failure<WampConnectionError>(firstValueFrom(client.call$('com.x')));
+    const connect = failure<WampConnectionError>(client.connect());
     await new Promise<void>((resolve) =>
       client.state$.subscribe((state) => {
         if (state.status === 'connecting') resolve();

@@ -13,6 +13,7 @@ import type { WebSocketLike } from '../../src/transport/websocket.js';
 import { describeOnEachTransport, startRouter, type RouterFixture, type TransportPeer } from '../helpers/embedded-router.js';
 import { until } from '../helpers/scripted-peer.js';
 import { useClients } from '../helpers/tracked-clients.js';
+import { failure } from '../helpers/failure.js';
 
 describe('router: serializers (RouterOptions.serializers) at construction', () => {
   it('speaks JSON alone by default, and exactly the serializers it is given otherwise', async () => {
@@ -85,7 +86,7 @@ describeOnEachTransport('router: serializers (RouterOptions.serializers)', (tran
     const client = newClient({ ...started.clientOptions(), realm: 'realm1', serializers: [cbor] });
     const states: ConnectionState[] = [];
     client.state$.subscribe((state) => states.push(state));
-    const error = await client.connect().catch((failure: unknown) => failure);
+    const error = await failure(client.connect());
     expect(error).to.be.instanceOf(WampConnectionError);
     expect((error as WampConnectionError).code).to.equal('connect-failed');
     expect((error as Error).message).to.match(/subprotocol/i);
@@ -120,7 +121,7 @@ describeOnEachTransport('router: serializers (RouterOptions.serializers)', (tran
     peers.push(peer);
     expect(peer.protocol).to.equal('wamp.2.cbor');
     const json = newClient({ ...router.clientOptions(), realm: 'realm1' });
-    expect(await json.connect().catch((failure: unknown) => failure)).to.be.instanceOf(WampConnectionError);
+    expect(await failure(json.connect())).to.be.instanceOf(WampConnectionError);
     const welcome = await router.openPeer('cbor');
     peers.push(welcome);
     expect((await welcome.hello('realm1'))[0]).to.equal(MessageType.WELCOME);

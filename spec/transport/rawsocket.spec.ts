@@ -6,6 +6,7 @@ import { MessageType as M } from '../../src/protocol/index.js';
 import { rawSocket } from '../../src/rawsocket.js';
 import { CODECS } from '../helpers/codecs.js';
 import { serializer as serializerEntry } from '../helpers/serializers.js';
+import { failure } from '../helpers/failure.js';
 import { until } from '../helpers/scripted-peer.js';
 import { encodeFrame, encodeFrameHeader, FrameDecoder, FrameType, hexOctets, type RawSocketFrame } from '../../src/transport/rawsocket-framing.js';
 import { parseRawSocketUrl } from '../../src/transport/rawsocket.js';
@@ -164,12 +165,7 @@ describe('transport: the RawSocket client against a scripted RawSocket router (e
     ] as const) {
       it(`a refusal with error ${code} (7F ${(code << 4).toString(16).toUpperCase()} 00 00) is a retryable connect-failed WampConnectionError naming "${meaning}"`, async () => {
         const router = await start('json', (connection) => connection.write(Uint8Array.of(0x7f, code << 4, 0, 0)));
-        const error = await client({ url: router.url })
-          .connect()
-          .then(
-            () => undefined,
-            (failure: unknown) => failure,
-          );
+        const error = await failure(client({ url: router.url }).connect());
         expect(error).to.be.instanceOf(WampConnectionError);
         const connectionError = error as WampConnectionError;
         expect(connectionError.code).to.equal('connect-failed');
@@ -181,36 +177,21 @@ describe('transport: the RawSocket client against a scripted RawSocket router (e
 
     it('an answer that repeats another serializer is a connect-failed WampConnectionError', async () => {
       const router = await start('json', (connection) => connection.accept(15, 2));
-      const error = await client({ url: router.url })
-        .connect()
-        .then(
-          () => undefined,
-          (failure: unknown) => failure,
-        );
+      const error = await failure(client({ url: router.url }).connect());
       expect(error).to.be.instanceOf(WampConnectionError);
       expect((error as Error).message).to.include('answered the RawSocket handshake 7F F1 00 00 with serializer id 2, not the 1 (json) offered');
     });
 
     it('an answer that is not RawSocket (an HTTP server) is a connect-failed WampConnectionError', async () => {
       const router = await start('json', (connection) => connection.write(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n')));
-      const error = await client({ url: router.url })
-        .connect()
-        .then(
-          () => undefined,
-          (failure: unknown) => failure,
-        );
+      const error = await failure(client({ url: router.url }).connect());
       expect(error).to.be.instanceOf(WampConnectionError);
       expect((error as Error).message).to.include('does not start with 0x7F: not a WAMP-RawSocket router');
     });
 
     it('a router that never answers the handshake: connectTimeout gives a timeout WampConnectionError', async () => {
       const router = await start('json', () => undefined);
-      const error = await client({ url: router.url, connectTimeout: 200 })
-        .connect()
-        .then(
-          () => undefined,
-          (failure: unknown) => failure,
-        );
+      const error = await failure(client({ url: router.url, connectTimeout: 200 }).connect());
       expect(error).to.be.instanceOf(WampConnectionError);
       expect((error as WampConnectionError).code).to.equal('timeout');
     });
@@ -219,10 +200,7 @@ describe('transport: the RawSocket client against a scripted RawSocket router (e
   it('close() while the handshake waits for its answer aborts it: connect() rejects, the socket is dropped', async () => {
     const router = await start('json', () => undefined);
     const rxwamp = client({ url: router.url });
-    const connecting = rxwamp.connect().then(
-      () => undefined,
-      (failure: unknown) => failure,
-    );
+    const connecting = failure(rxwamp.connect());
     await until(() => router.connections[0]?.handshake !== undefined);
     await rxwamp.close();
     const error = await connecting;
@@ -245,10 +223,7 @@ describe('transport: the RawSocket client against a scripted RawSocket router (e
       const rxwamp = client({ url: router.url, maxMessageSize: 1024 * 1024 });
       await rxwamp.connect();
       expect(hexOctets(router.connections[0]!.handshake!)).to.equal('7F B1 00 00');
-      const error = await lastValueFrom(rxwamp.call$('com.example.anything')).then(
-        () => undefined,
-        (failure: unknown) => failure,
-      );
+      const error = await failure(lastValueFrom(rxwamp.call$('com.example.anything')));
       expect(error).to.be.instanceOf(WampConnectionError);
       expect((error as Error).message).to.include('a frame of 2097152 octets is over the limit of 1048576 announced in the handshake');
       await until(() => router.connections[0]!.closed);
@@ -265,10 +240,7 @@ describe('transport: the RawSocket client against a scripted RawSocket router (e
       );
       const rxwamp = client({ url: router.url });
       await rxwamp.connect();
-      const error = await lastValueFrom(rxwamp.call$('com.example.big', ['x'.repeat(2000)])).then(
-        () => undefined,
-        (failure: unknown) => failure,
-      );
+      const error = await failure(lastValueFrom(rxwamp.call$('com.example.big', ['x'.repeat(2000)])));
       expect(error).to.be.instanceOf(WampError);
       expect((error as WampError).uri).to.equal('wamp.error.payload_size_exceeded');
       expect((error as Error).message).to.include('over the 1024 bytes this RawSocket connection may send');

@@ -5,15 +5,7 @@ import { WampClient, WampConnectionError, WampError } from '../../src/index.js';
 import { msgpack } from '../../src/msgpack.js';
 import { describeWire, ScriptedPeer, settle } from '../helpers/scripted-peer.js';
 import { serializer as serializerEntry } from '../helpers/serializers.js';
-
-function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (error: unknown) => error,
-  );
-}
+import { failure } from '../helpers/failure.js';
 
 describeWire('wire: session', (t) => {
   it('fails the opening with a WampError carrying the ABORT reason', async () => {
@@ -65,7 +57,7 @@ describeWire('wire: session', (t) => {
   it('gives up with WampConnectionError when the router never answers HELLO', async () => {
     await t.restart({ autoWelcome: false });
     const client = new WampClient({ url: t.peer.url, realm: 'realm1', serializers: [serializerEntry(t.serializer)], connectTimeout: 100 });
-    const error = (await failure(firstValueFrom(client.call$('com.myapp.x')))) as Error;
+    const error = await failure<Error>(firstValueFrom(client.call$('com.myapp.x')));
     expect(error).to.be.instanceOf(WampConnectionError);
     expect((error as WampConnectionError).code).to.equal('timeout');
     expect(error.message).to.equal('the router did not answer HELLO within connectTimeout (100 ms)');
@@ -153,7 +145,7 @@ describeWire('wire: session', (t) => {
       it(what, async () => {
         await t.client.connect();
         await t.peer.next(1);
-        const error = (await failure(operation(t.client))) as Error;
+        const error = await failure<Error>(operation(t.client));
         expect(error).to.be.instanceOf(TypeError);
         expect(error.message).to.match(message);
         await settle();
@@ -210,7 +202,7 @@ describe('wire: subprotocol negotiation', () => {
   it('fails with WampConnectionError when the router chose no subprotocol', async () => {
     const peer = await ScriptedPeer.start({ serializer: 'json', chooseProtocol: () => false });
     const client = new WampClient({ url: peer.url, realm: 'realm1', serializers: ['json'] });
-    const error = (await failure(client.connect())) as Error;
+    const error = await failure<Error>(client.connect());
     expect(error).to.be.instanceOf(WampConnectionError);
     // ws itself refuses the handshake; browsers do the same. Either way the reason is named.
     expect(error.message).to.match(/subprotocol/i);
@@ -222,7 +214,7 @@ describe('wire: subprotocol negotiation', () => {
     const url = peer.url;
     await peer.stop();
     const client = new WampClient({ url, realm: 'realm1', serializers: ['json'] });
-    const error = (await failure(firstValueFrom(client.call$('com.myapp.x')))) as Error;
+    const error = await failure<Error>(firstValueFrom(client.call$('com.myapp.x')));
     expect(error).to.be.instanceOf(WampConnectionError);
     expect(error.message).to.match(/cannot connect/);
   });
