@@ -175,7 +175,7 @@ class MemorySocket implements WebSocketLike, MemoryConnection {
   codec: Codec | undefined;
   private session: SessionHandlers | undefined;
   /** Frames for the router held while it paused reading from this peer (flow control). */
-  private readonly backlog: Array<string | Uint8Array> = [];
+  private readonly backlog: Array<{ readonly frame: string | Uint8Array; readonly size: number }> = [];
   private readingPaused = false;
 
   constructor(
@@ -260,13 +260,14 @@ class MemorySocket implements WebSocketLike, MemoryConnection {
     // Over the hard cap the frame is not read at all: the connection closes, as ws closes it.
     const size = typeof frame === 'string' ? utf8Length(frame) : frame.byteLength;
     if (size > this.transport.endpointOf.maxFrameSize) return this.finish(CLOSE_TOO_BIG, 'Max payload size exceeded', false);
-    if (this.readingPaused) this.backlog.push(frame);
-    else this.deliver(frame);
+    if (this.readingPaused) this.backlog.push({ frame, size });
+    else this.deliver({ frame, size });
   }
 
-  private deliver(frame: string | Uint8Array): void {
+  /** A frame for the router, with its size on the wire (measured once, in toRouter). */
+  private deliver({ frame, size }: { readonly frame: string | Uint8Array; readonly size: number }): void {
     this.transport.observerOf.delivered?.(this, 'to-router', frame);
-    this.session?.receive(frame, typeof frame === 'string' ? utf8Length(frame) : frame.byteLength);
+    this.session?.receive(frame, size);
   }
 
   private fromRouter(frame: string | Uint8Array): void {
