@@ -9,7 +9,7 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 /** The close code a browser reports for a connection lost without a close frame. */
-export const CLOSE_ABNORMAL = 1006;
+const CLOSE_ABNORMAL = 1006;
 /** The close code reported for a close frame without one. */
 const CLOSE_NO_STATUS = 1005;
 /** A UTF-16 surrogate without its pair (what a WebSocket sends as U+FFFD). */
@@ -73,8 +73,10 @@ export class MemoryTransport {
   private readonly live = new Set<MemoryConnection>();
 
   constructor(
-    private readonly endpoint: MemoryEndpoint,
-    private readonly observer: MemoryTransportObserver = {},
+    /** @internal Where its connections go (read by its sockets). */
+    readonly endpoint: MemoryEndpoint,
+    /** @internal Who hears of its connections and frames (told by its sockets). */
+    readonly observer: MemoryTransportObserver = {},
   ) {}
 
   /** Connections not yet closed. */
@@ -91,10 +93,6 @@ export class MemoryTransport {
   thaw(): void {
     this.frozen = false;
     this.scheduleDrain();
-  }
-
-  get isFrozen(): boolean {
-    return this.frozen;
   }
 
   /**
@@ -117,16 +115,6 @@ export class MemoryTransport {
   enqueue(job: () => void): void {
     this.queue.push(job);
     this.scheduleDrain();
-  }
-
-  /** @internal */
-  get endpointOf(): MemoryEndpoint {
-    return this.endpoint;
-  }
-
-  /** @internal */
-  get observerOf(): MemoryTransportObserver {
-    return this.observer;
   }
 
   /** @internal */
@@ -215,7 +203,7 @@ class MemorySocket implements WebSocketLike, MemoryConnection {
 
   private open(offered: readonly string[]): void {
     if (this.readyState !== CONNECTING) return; // closed before it opened
-    const endpoint = this.transport.endpointOf;
+    const endpoint = this.transport.endpoint;
     if (endpoint.isClosing()) return this.fail(CLOSE_ABNORMAL, 'the router is closing');
     const codec = offered.map((protocol) => endpoint.codecs.find((known) => known.subprotocol === protocol)).find((known) => known !== undefined);
     // No WAMP subprotocol in common: a WAMP session cannot start (§8.3), as over WebSocket.
@@ -224,7 +212,7 @@ class MemorySocket implements WebSocketLike, MemoryConnection {
     this.protocol = codec.subprotocol;
     this.readyState = OPEN;
     this.session = endpoint.open(this.peer(codec));
-    this.transport.observerOf.opened?.(this);
+    this.transport.observer.opened?.(this);
     this.dispatch(this.onopen, { type: 'open' });
   }
 
@@ -259,20 +247,20 @@ class MemorySocket implements WebSocketLike, MemoryConnection {
     if (this.readyState === CLOSED) return;
     // Over the hard cap the frame is not read at all: the connection closes, as ws closes it.
     const size = typeof frame === 'string' ? utf8Length(frame) : frame.byteLength;
-    if (size > this.transport.endpointOf.maxFrameSize) return this.finish(CLOSE_TOO_BIG, 'Max payload size exceeded', false);
+    if (size > this.transport.endpoint.maxFrameSize) return this.finish(CLOSE_TOO_BIG, 'Max payload size exceeded', false);
     if (this.readingPaused) this.backlog.push({ frame, size });
     else this.deliver({ frame, size });
   }
 
   /** A frame for the router, with its size on the wire (measured once, in toRouter). */
   private deliver({ frame, size }: { readonly frame: string | Uint8Array; readonly size: number }): void {
-    this.transport.observerOf.delivered?.(this, 'to-router', frame);
+    this.transport.observer.delivered?.(this, 'to-router', frame);
     this.session?.receive(frame, size);
   }
 
   private fromRouter(frame: string | Uint8Array): void {
     if (this.readyState === CLOSED) return;
-    this.transport.observerOf.delivered?.(this, 'from-router', frame);
+    this.transport.observer.delivered?.(this, 'from-router', frame);
     const data = typeof frame === 'string' ? frame : frame.buffer;
     this.dispatch(this.onmessage, { type: 'message', data });
   }
@@ -292,7 +280,7 @@ class MemorySocket implements WebSocketLike, MemoryConnection {
     const session = this.session;
     this.session = undefined;
     session?.closed();
-    if (session) this.transport.observerOf.closed?.(this);
+    if (session) this.transport.observer.closed?.(this);
     this.dispatch(this.onclose, { type: 'close', code, reason, wasClean });
   }
 
